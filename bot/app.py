@@ -1,0 +1,184 @@
+"""Wiring the Telegram application: builder, defaults, resources, error handler, handlers.
+
+This is the one place that knows how the pieces fit. ``build_application`` returns a
+ready python-telegram-bot ``Application``; ``run_bot`` runs it with long polling or a
+webhook; ``running`` starts and stops it programmatically (tests and benchmarks).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.engine import Engine
+from bot.limits import RateGate
+from bot.logs import setup_logging
+from bot.settings import Settings
+from bot.store import open_store
+from bot.tg import buttons, commands, inline, questions, subscriptions
+from bot.tg.errors import on_error
+from bot.tg.state import STATE_KEY, BotState
+
+log = logging.getLogger(__name__)
+
+MESSAGE = filters.UpdateType.MESSAGE
+PRIVATE = filters.ChatType.PRIVATE
+
+PRIVATE_COMMANDS = [
+    BotCommand("ask", "Ask a question about Pakistan's IT sector"),
+    BotCommand("topics", "Browse the topics I know"),
+    BotCommand("fact", "A random sourced fact"),
+    BotCommand("source", "Full citation of an entry"),
+    BotCommand("subscribe", "A daily fact in this chat"),
+    BotCommand("unsubscribe", "Stop the daily fact"),
+    BotCommand("help", "How to ask"),
+    BotCommand("about", "Where the answers come from"),
+]
+GROUP_COMMANDS = [
+    BotCommand("ask", "Ask a question about Pakistan's IT sector"),
+    BotCommand("topics", "Browse the topics I know"),
+    BotCommand("fact", "A random sourced fact"),
+    BotCommand("help", "How to ask"),
+    BotCommand("about", "Where the answers come from"),
+]
+GROUP_ADMIN_COMMANDS = [
+    *GROUP_COMMANDS,
+    BotCommand("subscribe", "A daily fact in this group"),
+    BotCommand("unsubscribe", "Stop the daily fact"),
+]
+
+
+def handlers() -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
+    """Every handler, in the order they are tried."""
+    command = {"filters": MESSAGE}
+    return [
+        CommandHandler("start", commands.start, **command),
+        CommandHandler("help", commands.help_command, **command),
+        CommandHandler("about", commands.about, **command),
+        CommandHandler("topics", commands.topics, **command),
+        CommandHandler("fact", commands.fact, **command),
+        CommandHandler("source", commands.source, **command),
+        CommandHandler("ask", questions.ask_command, **command),
+        CommandHandler("subscribe", subscriptions.subscribe_chat, **command),
+        CommandHandler("unsubscribe", subscriptions.unsubscribe_chat, **command),
+        MessageHandler(filters.UpdateType.CHANNEL_POST & filters.TEXT, questions.channel_post),
+        MessageHandler(MESSAGE & filters.COMMAND, commands.unknown_command),
+        MessageHandler(MESSAGE & filters.ChatType.GROUPS & filters.TEXT, questions.group_message),
+        MessageHandler(MESSAGE & PRIVATE & filters.TEXT, questions.private_text),
+        MessageHandler(MESSAGE & PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
+                       commands.not_text),
+        CallbackQueryHandler(buttons.button),
+        InlineQueryHandler(inline.inline_query),
+    ]
+
+
+async def post_init(application: Application) -> None:  # type: ignore[type-arg]
+    """Open the store and engine, register commands per scope, schedule the daily fact."""
+    settings: Settings = application.bot_data["settings"]
+    engine = Engine(open_store(settings.db_path))
+    application.bot_data[STATE_KEY] = BotState(
+        settings=settings,
+        engine=engine,
+        chat_gate=RateGate(settings.chat_flood_limit),
+        user_gate=RateGate(settings.user_rate_limit),
+    )
+    bot = application.bot
+    await bot.set_my_commands(PRIVATE_COMMANDS, scope=BotCommandScopeAllPrivateChats())
+    await bot.set_my_commands(GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats())
+    await bot.set_my_commands(GROUP_ADMIN_COMMANDS, scope=BotCommandScopeAllChatAdministrators())
+    if application.job_queue is not None:
+        hour, minute = (int(p) for p in settings.fact_time.split(":"))
+        when = dt.time(hour, minute, tzinfo=ZoneInfo(settings.timezone))
+        application.job_queue.run_daily(subscriptions.send_daily_fact, when, name="daily-fact")
+    log.info("pkitbot ready as @%s with %d entries", bot.username, len(engine.entries))
+
+
+async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    """Close the store."""
+    state = application.bot_data.get(STATE_KEY)
+    if isinstance(state, BotState):
+        state.store.close()
+
+
+def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
+    """The configured Application (not yet started)."""
+    builder = (
+        Application.builder()
+        .token(settings.require_token())
+        .defaults(Defaults(parse_mode=ParseMode.HTML,
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.max_send_rate,
+                                     overall_time_period=1, max_retries=5))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if settings.api_base_url:
+        builder = builder.base_url(settings.api_base_url).base_file_url(settings.file_url)
+    application = builder.build()
+    application.bot_data["settings"] = settings
+    application.add_handlers(handlers())
+    application.add_error_handler(on_error)
+    return application
+
+
+@asynccontextmanager
+async def running(application: Application, *, poll_timeout: int = 1,  # type: ignore[type-arg]
+                  ) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """Start the application with long polling for the body of the block, then stop it."""
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0, timeout=poll_timeout,
+                                            allowed_updates=Update.ALL_TYPES)
+    await application.start()
+    try:
+        yield application
+    finally:
+        if application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+
+
+def run_bot(settings: Settings, *, webhook_url: str | None = None, listen: str = "0.0.0.0",
+            port: int = 8443) -> None:
+    """Run until interrupted: long polling, or a webhook when ``webhook_url`` is given."""
+    setup_logging(settings.log_level, settings.log_format, settings.token)
+    application = build_application(settings)
+    if webhook_url:
+        path = urlsplit(webhook_url).path.lstrip("/") or "telegram"
+        application.run_webhook(listen=listen, port=port, url_path=path, webhook_url=webhook_url,
+                                secret_token=settings.webhook_secret,
+                                allowed_updates=Update.ALL_TYPES)
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -1,0 +1,162 @@
+"""The command line: ``pkitbot ask``, ``pkitbot kb ...`` and ``pkitbot run`` (thin wrappers).
+
+Each command parses its arguments, calls the engine or store, and prints. ``ask`` and
+``kb`` never import ``telegram``; ``run`` does, lazily.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from bot.settings import Settings, SettingsError
+
+EXIT_USAGE = 2
+
+
+def fail(message: str) -> NoReturn:
+    """One clear line on stderr and exit code 2."""
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        fail(str(exc))
+
+
+def engine_for(db: Path | None) -> Any:
+    from bot.engine import Engine
+    from bot.knowledge import KnowledgeError
+    from bot.store import StoreError, open_store
+
+    path = db or settings().db_path
+    try:
+        return Engine(open_store(path))
+    except (StoreError, KnowledgeError) as exc:
+        fail(str(exc))
+
+
+db_option = click.option(
+    "--db", type=click.Path(path_type=Path, dir_okay=False), default=None,
+    help="Database file (default: $PKITBOT_DB or ./data/pkitbot.sqlite3).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="pkitbot")
+def main() -> None:
+    """pkitbot: sourced answers about Pakistan's IT sector.
+
+    \b
+    Examples:
+      pkitbot ask "What were IT exports in FY25?"
+      pkitbot kb list
+      TELEGRAM_BOT_TOKEN=123:ABC... pkitbot run
+    """
+
+
+def _answer_json(answer: Any) -> dict[str, Any]:
+    from bot.formatting import answer_text
+
+    return {
+        "question": answer.question,
+        "answered": answer.answered,
+        "decision": answer.decision,
+        "entry_id": answer.entry.id if answer.entry else None,
+        "score": round(answer.score, 4),
+        "answer": answer_text(answer),
+        "figures": [
+            {**sf.figure.to_dict(), "source": sf.source.id if sf.source else None}
+            for sf in (*answer.figures, *answer.also)
+        ],
+        "sources": [s.to_dict() for s in answer.sources],
+        "suggestions": [{"entry_id": c.entry_id, "question": c.question}
+                        for c in answer.suggestions],
+    }
+
+
+def _check_question(question: str, limit: int) -> str | None:
+    from bot.engine import clean_question, has_words
+
+    if not has_words(question):
+        return "the question is empty: ask about Pakistan's IT sector, e.g. \"IT exports FY25\""
+    if len(clean_question(question)) > limit:
+        return f"the question is too long ({len(question)} characters; at most {limit})"
+    return None
+
+
+@main.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@db_option
+def ask(question: str, as_json: bool, db: Path | None) -> None:
+    """Answer QUESTION from the knowledge base; "-" reads one question per line (JSON lines).
+
+    \b
+    Examples:
+      pkitbot ask "Pakistan mein kitne freelancers hain?"
+      pkitbot ask --json "IT exports FY25"
+      printf 'IT exports FY25\\nfreelancers\\n' | pkitbot ask -
+    """
+    limit = settings().max_question_chars
+    if question == "-":
+        engine = engine_for(db)
+        for line in sys.stdin:
+            text = line.strip()
+            if not text:
+                continue
+            problem = _check_question(text, limit)
+            if problem:
+                click.echo(json.dumps({"question": text[:200], "error": problem,
+                                       "answered": False}, ensure_ascii=False))
+                continue
+            click.echo(json.dumps(_answer_json(engine.ask(text, chat_type="cli")),
+                                  ensure_ascii=False))
+        return
+    problem = _check_question(question, limit)
+    if problem:
+        fail(problem)
+    engine = engine_for(db)
+    answer = engine.ask(question, chat_type="cli")
+    if as_json:
+        click.echo(json.dumps(_answer_json(answer), ensure_ascii=False, indent=2))
+    else:
+        from bot.formatting import answer_text
+
+        click.echo(answer_text(answer))
+
+
+from bot.cli_kb import kb  # noqa: E402  (the kb group lives in its own module)
+
+main.add_command(kb)
+
+
+@main.command()
+@click.option("--webhook-url", default=None, help="Public HTTPS URL Telegram posts updates to.")
+@click.option("--listen", default="0.0.0.0", show_default=True, help="Webhook listen address.")
+@click.option("--port", default=8443, show_default=True, type=int, help="Webhook listen port.")
+def run(webhook_url: str | None, listen: str, port: int) -> None:
+    """Run the Telegram bot (long polling, or a webhook with --webhook-url).
+
+    \b
+    Examples:
+      TELEGRAM_BOT_TOKEN=123:ABC... pkitbot run
+      PKITBOT_WEBHOOK_SECRET=s3cret pkitbot run --webhook-url https://bot.example.com/tg --port 8443
+    """
+    config = settings()
+    try:
+        config.require_token()
+        if webhook_url and not config.webhook_secret:
+            raise SettingsError("PKITBOT_WEBHOOK_SECRET is required in webhook mode")
+    except SettingsError as exc:
+        fail(str(exc))
+    from bot.app import run_bot
+
+    run_bot(config, webhook_url=webhook_url, listen=listen, port=port)

@@ -1,0 +1,151 @@
+"""The answer engine: the store, the lexicon and the matcher behind one ``ask`` call.
+
+It never imports ``telegram``: the CLI, the Telegram handlers and the benchmarks all ask it
+the same way. It logs every question (no names or ids), rebuilds the matcher when the
+knowledge changes, and gathers what an answer shows: the entry, its figures with their
+primary sources, any other source's figure for the same metric and period, and its sources.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.knowledge import default_knowledge_dir
+from bot.matcher import Candidate, Match, Matcher
+from bot.models import Entry, Figure, Source
+from bot.normalize import Lexicon, Normalizer
+from bot.store import Store
+
+COLUMN_SOURCE = "column"
+
+
+@dataclass(frozen=True)
+class SourcedFigure:
+    """A figure with the source it rests on (and the entry it belongs to)."""
+
+    figure: Figure
+    source: Source | None
+    entry_id: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Everything a reply shows, before formatting."""
+
+    question: str
+    decision: str  # answer | suggest | abstain
+    reason: str
+    score: float
+    entry: Entry | None = None
+    figures: tuple[SourcedFigure, ...] = ()
+    also: tuple[SourcedFigure, ...] = ()  # same metric and period, other sources
+    sources: tuple[Source, ...] = ()
+    suggestions: tuple[Candidate, ...] = ()
+    topics: tuple[str, ...] = field(default=())
+
+    @property
+    def answered(self) -> bool:
+        return self.decision == "answer" and self.entry is not None
+
+
+def has_words(text: str) -> bool:
+    """True when the text holds at least one letter or digit (not only emoji or marks)."""
+    return any(unicodedata.category(ch)[0] in "LN" for ch in text)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_question(text: str) -> str:
+    """Drop control characters and squeeze white space."""
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
+class Engine:
+    """Answers questions from the store; safe to share across handlers in one process."""
+
+    def __init__(self, store: Store, lexicon: Lexicon | None = None):
+        self.store = store
+        if lexicon is None:
+            lexicon = Lexicon.load(default_knowledge_dir() / "lexicon.yaml")
+        self.normalizer = Normalizer(lexicon)
+        self._version = -1
+        self.reload()
+
+    @classmethod
+    def open(cls, db_path: Path) -> Engine:
+        from bot.store import open_store
+
+        return cls(open_store(db_path))
+
+    def reload(self, *, force: bool = False) -> bool:
+        """Rebuild the matcher if the knowledge changed since the last build."""
+        version = self.store.version
+        if version == self._version and not force:
+            return False
+        knowledge = self.store.knowledge()
+        self.sources = knowledge.sources
+        self.entries = {e.id: e for e in knowledge.entries}
+        years = {s.date[:4] for s in knowledge.sources.values() if s.date and s.date[:4].isdigit()}
+        self.matcher = Matcher(knowledge.entries, self.normalizer, extra_periods=years)
+        self.topics = tuple(dict.fromkeys(e.topic for e in knowledge.entries))
+        self._by_metric: dict[tuple[str, str | None], list[SourcedFigure]] = {}
+        for entry in knowledge.entries:
+            for sf in self._sourced(entry):
+                self._by_metric.setdefault((sf.figure.metric, sf.figure.period), []).append(sf)
+        self._version = version
+        return True
+
+    def _sourced(self, entry: Entry) -> list[SourcedFigure]:
+        return [SourcedFigure(f, self.sources.get(f.source or COLUMN_SOURCE), entry.id)
+                for f in entry.figures]
+
+    def answer_for(self, entry: Entry, *, question: str = "", score: float = 1.0) -> Answer:
+        """The full answer for a known entry (a match, a button press, the daily fact)."""
+        figures = tuple(self._sourced(entry))
+        also: list[SourcedFigure] = []
+        for sf in figures:
+            for other in self._by_metric.get((sf.figure.metric, sf.figure.period), []):
+                if other.entry_id != entry.id and other.source != sf.source and other not in also:
+                    also.append(other)
+        ids = list(dict.fromkeys([*entry.sources, *(f.source for f in entry.figures if f.source),
+                                  *(o.figure.source for o in also if o.figure.source)]))
+        sources = tuple(self.sources[i] for i in ids if i in self.sources)
+        return Answer(question or entry.question, "answer", "confident", score, entry, figures,
+                      tuple(also), sources, (), self.topics)
+
+    def entry(self, entry_id: str) -> Entry | None:
+        self.reload()
+        return self.entries.get(entry_id)
+
+    def ask(self, question: str, *, chat_type: str = "cli", log: bool = True) -> Answer:
+        """Answer one question: match it, log it, and gather what the reply shows."""
+        self.reload()
+        question = clean_question(question)
+        if not has_words(question):
+            return Answer(question, "abstain", "empty", 0.0, topics=self.topics)
+        match: Match = self.matcher.match(question)
+        if log:
+            self.store.log_query(question, match.normalized.text, match.entry_id
+                                 or (match.candidates[0].entry_id if match.candidates else None),
+                                 match.score, match.decision, chat_type)
+        if match.decision == "answer" and match.entry_id in self.entries:
+            return self.answer_for(self.entries[match.entry_id], question=question,
+                                   score=match.score)
+        return Answer(question, match.decision, match.reason, match.score,
+                      suggestions=match.suggestions, topics=self.topics)
+
+    def random_entry(self, rng: random.Random | None = None) -> Entry | None:
+        self.reload()
+        entries = list(self.entries.values())
+        return (rng or random).choice(entries) if entries else None
+
+    def headline(self, limit: int = 10) -> list[Entry]:
+        """Entries with figures first (the headline facts), in knowledge-base order."""
+        self.reload()
+        entries = list(self.entries.values())
+        return ([e for e in entries if e.figures] + [e for e in entries if not e.figures])[:limit]

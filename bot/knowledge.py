@@ -1,0 +1,420 @@
+"""Reading and checking knowledge files: the curated YAML in ``knowledge/`` and imports.
+
+The curated layout is ``sources.yaml`` plus ``entries/*.yaml``; an export or import is one
+document with ``sources`` and ``entries`` (YAML or JSON), or a CSV with one row per entry.
+Every problem is reported with its file, line, entry id and field, and nothing is loaded
+from a file that has any problem.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.models import Entry, Figure, Knowledge, Source
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
+URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+QUALIFIERS = {None, "over", "nearly", "about", "at least", "under", "up to", "around"}
+MAX_ANSWER = 2000
+MAX_QUESTION = 300
+MIN_ALTERNATES_CURATED = 6
+CSV_LIST_SEP = "|"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a knowledge file."""
+
+    file: str
+    line: int | None
+    entry: str | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file + (f":{self.line}" if self.line else "")
+        what = " ".join(
+            p for p in (f"entry {self.entry}" if self.entry else "", self.field or "") if p
+        )
+        return f"{where}: {what + ': ' if what else ''}{self.message}"
+
+
+class KnowledgeError(ValueError):
+    """A knowledge file (or set of files) failed validation."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        head = "; ".join(str(p) for p in problems[:5])
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        super().__init__(head + more)
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe YAML loader that remembers the line of every mapping."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    mapping: dict[str, Any] = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def default_knowledge_dir() -> Path:
+    """The curated files: packaged with the wheel, or ``knowledge/`` in a checkout."""
+    checkout = Path(__file__).resolve().parent.parent / "knowledge"
+    if (checkout / "sources.yaml").is_file():
+        return checkout
+    return Path(str(resources.files("bot.knowledge_data")))
+
+
+def _parse_yaml(text: str, name: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise KnowledgeError([Problem(name, line, None, None, f"not valid YAML: {reason}")]) from None
+
+
+class _Checker:
+    """Collects problems while turning raw mappings into model objects."""
+
+    def __init__(self, *, curated: bool):
+        self.curated = curated
+        self.problems: list[Problem] = []
+
+    def add(self, file: str, line: int | None, entry: str | None, field: str | None, msg: str) -> None:
+        self.problems.append(Problem(file, line, entry, field, msg))
+
+    def text(
+        self, raw: dict[str, Any], key: str, file: str, eid: str | None, *, required: bool = True,
+        limit: int = 500,
+    ) -> str | None:
+        line = raw.get("__line__")
+        value = raw.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.add(file, line, eid, key, "is missing or empty")
+            return None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            self.add(file, line, eid, key, "must be text")
+            return None
+        value = " ".join(value.split()) if key != "answer" else value.strip()
+        if len(value) > limit:
+            self.add(file, line, eid, key, f"is {len(value)} characters; at most {limit} allowed")
+            return None
+        return value
+
+    def strings(
+        self, raw: dict[str, Any], key: str, file: str, eid: str | None, *, minimum: int
+    ) -> tuple[str, ...]:
+        line = raw.get("__line__")
+        value = raw.get(key)
+        if value is None:
+            value = []
+        if isinstance(value, str):
+            value = [v for v in value.split(CSV_LIST_SEP)]
+        if not isinstance(value, list):
+            self.add(file, line, eid, key, "must be a list")
+            return ()
+        out: list[str] = []
+        for item in value:
+            if isinstance(item, int | float) and not isinstance(item, bool):
+                item = str(item)
+            if not isinstance(item, str) or not item.strip():
+                self.add(file, line, eid, key, "has an empty or non-text item")
+                continue
+            if len(item) > MAX_QUESTION:
+                self.add(file, line, eid, key, f"has an item over {MAX_QUESTION} characters")
+                continue
+            out.append(" ".join(item.split()))
+        if len(out) < minimum:
+            self.add(file, line, eid, key, f"needs at least {minimum} items, has {len(out)}")
+        return tuple(dict.fromkeys(out))
+
+    def source(self, raw: Any, file: str) -> Source | None:
+        if not isinstance(raw, dict):
+            self.add(file, None, None, "sources", "each source must be a mapping")
+            return None
+        line = raw.get("__line__")
+        sid = raw.get("id")
+        if not isinstance(sid, str) or not ID_RE.match(sid):
+            self.add(file, line, None, "id", "source id must be a slug like sbp-fy25")
+            return None
+        title = self.text(raw, "title", file, sid, limit=300)
+        author = self.text(raw, "author", file, sid, required=False, limit=200)
+        publisher = self.text(raw, "publisher", file, sid, required=False, limit=200)
+        if not author and not publisher:
+            self.add(file, line, sid, "author", "a source needs an author or a publisher")
+        url = self.text(raw, "url", file, sid, required=False, limit=500)
+        if url and not URL_RE.match(url):
+            self.add(file, line, sid, "url", "must start with http:// or https://")
+        date = self.text(raw, "date", file, sid, required=False, limit=40)
+        kind = self.text(raw, "kind", file, sid, required=False, limit=20) or "primary"
+        if title is None:
+            return None
+        return Source(sid, title, author, publisher, date, url, kind)
+
+    def figure(self, raw: Any, file: str, eid: str, line: int | None) -> Figure | None:
+        if not isinstance(raw, dict):
+            self.add(file, line, eid, "figures", "each figure must be a mapping")
+            return None
+        fline = raw.get("__line__", line)
+        metric = self.text(raw, "metric", file, eid, limit=80)
+        unit = self.text(raw, "unit", file, eid, limit=40)
+        value = raw.get("value")
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                value = None
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            self.add(file, fline, eid, "figures.value", "must be a number")
+            return None
+        qualifier = raw.get("qualifier")
+        if qualifier == "":
+            qualifier = None
+        if qualifier not in QUALIFIERS:
+            self.add(file, fline, eid, "figures.qualifier", f"unknown qualifier {qualifier!r}")
+        period = self.text(raw, "period", file, eid, required=False, limit=40)
+        label = self.text(raw, "period_label", file, eid, required=False, limit=80)
+        source = self.text(raw, "source", file, eid, required=False, limit=40)
+        if metric is None or unit is None:
+            return None
+        return Figure(metric, float(value), unit, period, label, qualifier, source)
+
+    def entry(self, raw: Any, file: str) -> Entry | None:
+        if not isinstance(raw, dict):
+            self.add(file, None, None, None, "each entry must be a mapping")
+            return None
+        line = raw.get("__line__")
+        eid = raw.get("id")
+        if not isinstance(eid, str) or not ID_RE.match(eid):
+            self.add(file, line, None, "id", f"id {eid!r} must be a slug like it-exports-fy25")
+            return None
+        topic = self.text(raw, "topic", file, eid, limit=60)
+        question = self.text(raw, "question", file, eid, limit=MAX_QUESTION)
+        answer = self.text(raw, "answer", file, eid, limit=MAX_ANSWER)
+        minimum = MIN_ALTERNATES_CURATED if self.curated else 0
+        alternates = self.strings(raw, "alternates", file, eid, minimum=minimum)
+        keywords = self.strings(raw, "keywords", file, eid, minimum=1 if self.curated else 0)
+        sources = self.strings(raw, "sources", file, eid, minimum=1)
+        raw_figures = raw.get("figures")
+        if raw_figures is None:
+            if self.curated:
+                self.add(file, line, eid, "figures", "is missing (use [] for none)")
+            raw_figures = []
+        if isinstance(raw_figures, str):
+            try:
+                raw_figures = json.loads(raw_figures) if raw_figures.strip() else []
+            except json.JSONDecodeError:
+                self.add(file, line, eid, "figures", "must be a list of figures")
+                raw_figures = []
+        if not isinstance(raw_figures, list):
+            self.add(file, line, eid, "figures", "must be a list")
+            raw_figures = []
+        figures = [self.figure(f, file, eid, line) for f in raw_figures]
+        unknown = set(raw) - {
+            "__line__", "id", "topic", "question", "alternates", "answer", "figures",
+            "keywords", "sources", "status",
+        }
+        for key in sorted(unknown):
+            self.add(file, line, eid, key, "is not a known field")
+        if topic is None or question is None or answer is None:
+            return None
+        return Entry(
+            id=eid,
+            topic=topic,
+            question=question,
+            answer=answer,
+            alternates=tuple(a for a in alternates if a != question),
+            figures=tuple(f for f in figures if f is not None),
+            keywords=tuple(k.lower() for k in keywords),
+            sources=sources,
+        )
+
+    def cross_check(self, knowledge: Knowledge, file_of: dict[str, str]) -> None:
+        seen: dict[str, str] = {}
+        for entry in knowledge.entries:
+            file = file_of.get(entry.id, "?")
+            if entry.id in seen:
+                self.add(file, None, entry.id, "id", f"duplicated (also in {seen[entry.id]})")
+            seen[entry.id] = file
+            for sid in entry.sources:
+                if sid not in knowledge.sources:
+                    self.add(file, None, entry.id, "sources", f"unknown source {sid!r}")
+            for fig in entry.figures:
+                if fig.source and fig.source not in knowledge.sources:
+                    self.add(file, None, entry.id, "figures.source", f"unknown source {fig.source!r}")
+            if self.curated and "column" in knowledge.sources and "column" not in entry.sources:
+                self.add(file, None, entry.id, "sources", "must credit the column")
+
+
+def _entries_of(doc: Any, name: str, checker: _Checker) -> list[Any]:
+    if doc is None:
+        checker.add(name, None, None, None, "is empty")
+        return []
+    if not isinstance(doc, dict) or not isinstance(doc.get("entries", []), list):
+        checker.add(name, None, None, "entries", "must be a mapping with an 'entries' list")
+        return []
+    return list(doc.get("entries") or [])
+
+
+def _sources_of(doc: Any, name: str, checker: _Checker) -> list[Any]:
+    if not isinstance(doc, dict):
+        return []
+    raw = doc.get("sources") or []
+    if not isinstance(raw, list):
+        checker.add(name, None, None, "sources", "must be a list")
+        return []
+    return list(raw)
+
+
+def _build(
+    docs: Iterable[tuple[str, Any]], *, curated: bool, base_sources: dict[str, Source] | None = None
+) -> Knowledge:
+    checker = _Checker(curated=curated)
+    knowledge = Knowledge(sources=dict(base_sources or {}))
+    file_of: dict[str, str] = {}
+    docs = list(docs)
+    for name, doc in docs:
+        for raw in _sources_of(doc, name, checker):
+            src = checker.source(raw, name)
+            if src is not None:
+                if src.id in knowledge.sources and not base_sources:
+                    checker.add(name, None, src.id, "id", "source id duplicated")
+                knowledge.sources[src.id] = src
+    for name, doc in docs:
+        for raw in _entries_of(doc, name, checker) if _has_entries(doc) else []:
+            entry = checker.entry(raw, name)
+            if entry is not None:
+                if entry.id in file_of:
+                    checker.add(name, raw.get("__line__"), entry.id, "id",
+                                f"duplicated (also in {file_of[entry.id]})")
+                    continue
+                file_of[entry.id] = name
+                knowledge.entries.append(entry)
+    checker.cross_check(knowledge, file_of)
+    if checker.problems:
+        raise KnowledgeError(checker.problems)
+    return knowledge
+
+
+def _has_entries(doc: Any) -> bool:
+    return isinstance(doc, dict) and "entries" in doc
+
+
+def load_dir(path: Path | None = None) -> Knowledge:
+    """Load and check the curated layout (``sources.yaml`` + ``entries/*.yaml``)."""
+    path = path or default_knowledge_dir()
+    sources_file = path / "sources.yaml"
+    if not sources_file.is_file():
+        raise KnowledgeError([Problem(str(sources_file), None, None, None, "file not found")])
+    docs = [(sources_file.name, _parse_yaml(sources_file.read_text("utf-8"), sources_file.name))]
+    for file in sorted((path / "entries").glob("*.yaml")):
+        name = f"entries/{file.name}"
+        docs.append((name, _parse_yaml(file.read_text("utf-8"), name)))
+    if len(docs) == 1:
+        raise KnowledgeError([Problem(str(path / "entries"), None, None, None, "no entry files")])
+    return _build(docs, curated=True)
+
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+def parse_document(
+    data: bytes, name: str, *, base_sources: dict[str, Source] | None = None
+) -> Knowledge:
+    """Parse an import/export document (YAML, JSON or CSV, by name or content) and check it."""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise KnowledgeError([Problem(name, None, None, None,
+                                      f"is {len(data) // 1024} KiB; at most "
+                                      f"{MAX_IMPORT_BYTES // 1024 // 1024} MiB can be imported")])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise KnowledgeError([Problem(name, None, None, None,
+                                      "is not UTF-8 text (expected YAML, JSON or CSV)")]) from None
+    if "\x00" in text:
+        raise KnowledgeError([Problem(name, None, None, None, "is a binary file, not YAML/JSON/CSV")])
+    lower = name.lower()
+    if lower.endswith(".csv"):
+        doc = _csv_document(text, name)
+    elif lower.endswith(".json"):
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise KnowledgeError([Problem(name, exc.lineno, None, None,
+                                          f"not valid JSON: {exc.msg}")]) from None
+    elif lower.endswith((".yaml", ".yml")) or not lower.rpartition(".")[1]:
+        doc = _parse_yaml(text, name)
+    else:
+        raise KnowledgeError([Problem(name, None, None, None,
+                                      "is not a YAML, JSON or CSV file (.yaml, .yml, .json, .csv)")])
+    if not isinstance(doc, dict) or "entries" not in doc:
+        raise KnowledgeError([Problem(name, None, None, "entries",
+                                      "must be a document with an 'entries' list (as kb export writes)")])
+    return _build([(name, doc)], curated=False, base_sources=base_sources)
+
+
+CSV_FIELDS = ["id", "topic", "question", "alternates", "answer", "figures", "keywords", "sources"]
+
+
+def _csv_document(text: str, name: str) -> dict[str, Any]:
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [f for f in ("id", "topic", "question", "answer", "sources")
+               if f not in (reader.fieldnames or [])]
+    if missing:
+        raise KnowledgeError([Problem(name, 1, None, ",".join(missing), "CSV header lacks these columns")])
+    entries = []
+    for row in reader:
+        row_dict: dict[str, Any] = {k: v for k, v in row.items() if k is not None}
+        row_dict["__line__"] = reader.line_num
+        entries.append(row_dict)
+    return {"entries": entries}
+
+
+def to_document(knowledge: Knowledge) -> dict[str, Any]:
+    """The export form of a knowledge base (what import accepts)."""
+    return {
+        "sources": [s.to_dict() for s in knowledge.sources.values()],
+        "entries": [e.to_dict() for e in knowledge.entries],
+    }
+
+
+def dump_yaml(doc: Any) -> str:
+    """YAML text for export: block style, Unicode kept, keys in the order given."""
+    return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100)
+
+
+def dump_csv(knowledge: Knowledge) -> str:
+    """CSV export: lists joined with ``|``, figures as JSON."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS)
+    writer.writeheader()
+    for e in knowledge.entries:
+        d = e.to_dict()
+        writer.writerow({
+            **d,
+            "alternates": CSV_LIST_SEP.join(d["alternates"]),
+            "keywords": CSV_LIST_SEP.join(d["keywords"]),
+            "sources": CSV_LIST_SEP.join(d["sources"]),
+            "figures": json.dumps(d["figures"], ensure_ascii=False),
+        })
+    return out.getvalue()

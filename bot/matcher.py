@@ -1,0 +1,189 @@
+"""Matching a question to a knowledge-base entry: answer, suggest (did you mean) or abstain.
+
+Built once from the entries: every question, keyword and topic is normalised, an inverted
+index maps words to entries and rarer words weigh more (idf). A question is normalised once,
+misspelt words are corrected against the vocabulary, a handful of candidate entries come
+from the index (so the cost grows far slower than the knowledge base), and each candidate is
+scored by how much of the question it covers, blended with rapidfuzz similarity to its
+closest question. Questions about another country or sector, or a period the knowledge base
+has no figure for, are refused rather than answered with Pakistan's IT figures.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+
+from bot.models import Entry
+from bot.normalize import Normalized, Normalizer, period_aliases
+
+Decision = Literal["answer", "suggest", "abstain"]
+
+ANSWER_AT = 0.60
+SUGGEST_AT = 0.40
+CLEAR_MARGIN = 0.06
+SURE_AT = 0.80
+COVERAGE_WEIGHT = 0.65
+UNKNOWN_WEIGHT = 1.6
+WEAK_FACTOR = 0.6
+TYPO_CUTOFF = 80
+CANDIDATES = 30
+POSTING_CAP = 2000
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An entry the question may be about, with its score (0..1)."""
+
+    entry_id: str
+    score: float
+    question: str
+
+
+@dataclass(frozen=True)
+class Match:
+    """The matcher's decision for one question."""
+
+    decision: Decision
+    entry_id: str | None
+    score: float
+    candidates: tuple[Candidate, ...]
+    reason: str
+    normalized: Normalized
+
+    @property
+    def suggestions(self) -> tuple[Candidate, ...]:
+        """Up to three did-you-mean entries (empty when the bot answers)."""
+        return () if self.decision == "answer" else self.candidates[:3]
+
+
+@dataclass(frozen=True)
+class _Doc:
+    entry_id: str
+    canonical: str
+    texts: tuple[str, ...]  # normalised questions, for rapidfuzz
+    strong: frozenset[str]  # words of its questions, keywords and topic
+    weak: frozenset[str]  # words of its answer only
+    periods: frozenset[str]
+
+
+class Matcher:
+    """An index over the entries; ``match`` decides for one question."""
+
+    def __init__(self, entries: Iterable[Entry], normalizer: Normalizer,
+                 extra_periods: Iterable[str] = ()):
+        self.normalize = normalizer
+        extra = frozenset(extra_periods)
+        self.docs: list[_Doc] = []
+        postings: dict[str, list[int]] = {}
+        for entry in entries:
+            if entry.status != "active":
+                continue
+            normals = [normalizer(q) for q in entry.questions]
+            strong: set[str] = set()
+            for n in normals:
+                strong.update(n.content)
+            for extra_text in (*entry.keywords, entry.topic):
+                strong.update(normalizer(extra_text).content)
+            weak = set(normalizer(entry.answer).content) - strong
+            periods: set[str] = set(extra)
+            for fig in entry.figures:
+                periods |= period_aliases(fig.period)
+            doc = _Doc(entry.id, entry.question, tuple(dict.fromkeys(n.text for n in normals)),
+                       frozenset(strong), frozenset(weak), frozenset(periods))
+            index = len(self.docs)
+            self.docs.append(doc)
+            for token in strong | weak:
+                postings.setdefault(token, []).append(index)
+        self.postings = postings
+        total = max(len(self.docs), 1)
+        self.idf = {t: math.log(1 + total / len(p)) for t, p in postings.items()}
+        self.vocab = sorted(t for t in postings if len(t) >= 4 and not t[0].isdigit())
+        self._typo_cache: dict[str, str | None] = {}
+        self.scope = normalizer.lexicon.out_of_scope
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def _correct(self, token: str) -> str | None:
+        if token in self._typo_cache:
+            return self._typo_cache[token]
+        found = None
+        if len(token) >= 4 and not token[0].isdigit():
+            best = process.extractOne(token, self.vocab, scorer=fuzz.ratio,
+                                      score_cutoff=TYPO_CUTOFF)
+            found = best[0] if best else None
+        if len(self._typo_cache) > 50_000:
+            self._typo_cache.clear()
+        self._typo_cache[token] = found
+        return found
+
+    def _out_of_scope(self, content: Sequence[str]) -> str | None:
+        for n in (3, 2, 1):
+            for i in range(len(content) - n + 1):
+                gram = tuple(content[i : i + n])
+                if gram in self.scope and " ".join(gram) not in self.postings:
+                    return " ".join(gram)
+        return None
+
+    def match(self, question: str) -> Match:
+        """Normalise ``question`` once and decide: answer, suggest or abstain."""
+        norm = self.normalize(question)
+        if not norm.content:
+            return Match("abstain", None, 0.0, (), "empty", norm)
+        blocked = self._out_of_scope(norm.content)
+        if blocked:
+            return Match("abstain", None, 0.0, (), f"out of scope: {blocked}", norm)
+        weights: dict[str, float] = {}
+        for token in norm.content:
+            if token in self.idf:
+                weights[token] = self.idf[token]
+            else:
+                fixed = self._correct(token)
+                if fixed is not None:
+                    weights[fixed] = max(weights.get(fixed, 0.0), self.idf[fixed] * 0.9)
+                else:
+                    weights[token] = UNKNOWN_WEIGHT
+        known = sorted((t for t in weights if t in self.postings), key=lambda t: len(self.postings[t]))
+        if not known:
+            return Match("abstain", None, 0.0, (), "no known words", norm)
+        pool: dict[int, float] = {}
+        for rank, token in enumerate(known):
+            posting = self.postings[token]
+            if rank and len(posting) > POSTING_CAP and pool:
+                continue
+            weight = weights[token]
+            for index in posting[: POSTING_CAP * 4]:
+                pool[index] = pool.get(index, 0.0) + weight
+        shortlist = sorted(pool, key=pool.__getitem__, reverse=True)[:CANDIDATES]
+        total = sum(weights.values())
+        query_text = " ".join(weights)
+        scored: list[Candidate] = []
+        period_miss = False
+        for index in shortlist:
+            doc = self.docs[index]
+            if norm.periods and not set(norm.periods) <= doc.periods:
+                period_miss = True
+                continue
+            covered = sum(w if t in doc.strong else w * WEAK_FACTOR
+                          for t, w in weights.items() if t in doc.strong or t in doc.weak)
+            best = process.extractOne(query_text, doc.texts, scorer=fuzz.token_sort_ratio)
+            similarity = best[1] / 100 if best else 0.0
+            score = COVERAGE_WEIGHT * covered / total + (1 - COVERAGE_WEIGHT) * similarity
+            scored.append(Candidate(doc.entry_id, round(score, 4), doc.canonical))
+        if not scored:
+            reason = "no figure for that period" if period_miss else "no candidate"
+            return Match("abstain", None, 0.0, (), reason, norm)
+        scored.sort(key=lambda c: c.score, reverse=True)
+        top = scored[0]
+        runner = scored[1].score if len(scored) > 1 else 0.0
+        candidates = tuple(scored[:10])
+        if top.score >= ANSWER_AT and (top.score - runner >= CLEAR_MARGIN or top.score >= SURE_AT):
+            return Match("answer", top.entry_id, top.score, candidates, "confident", norm)
+        if top.score >= SUGGEST_AT:
+            return Match("suggest", None, top.score, candidates, "close call", norm)
+        return Match("abstain", None, top.score, candidates, "low score", norm)

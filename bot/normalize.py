@@ -1,0 +1,188 @@
+"""Normalising questions once: Unicode, Urdu letters and digits, Roman Urdu spellings, stems.
+
+The same :class:`Normalizer` turns both the knowledge base's questions and a user's question
+into content tokens, so that "Pakistan mein kitne freelancers hain?", "فری لانسرز کی تعداد"
+and "how many freelancers in pakistan" meet on the same words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+# Zero-width and bidirectional control characters, and other invisible format characters.
+_INVISIBLE = dict.fromkeys(
+    [*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2070), 0xFEFF, 0x00AD],
+)
+_URDU_FOLD = str.maketrans({
+    "\u064a": "\u06cc", "\u0649": "\u06cc", "\u06d2": "\u06d2",  # yeh forms -> Farsi yeh
+    "\u0643": "\u06a9",  # Arabic kaf -> keheh
+    "\u0647": "\u06c1", "\u06c0": "\u06c1", "\u0629": "\u06c1",  # heh forms -> heh goal
+    "\u0623": "\u0627", "\u0625": "\u0627", "\u0622": "\u0627", "\u0671": "\u0627",  # alef forms
+    "\u0624": "\u0648",  # waw with hamza
+    "\u06d4": " ", "\u061f": " ", "\u060c": " ", "\u061b": " ", "\u066a": "%",
+    "\u0640": None,  # tatweel
+    **{chr(c): None for c in range(0x064B, 0x0660)},  # harakat
+    "\u0670": None, "\u0654": None, "\u0655": None,
+    **{chr(0x0660 + i): str(i) for i in range(10)},  # Arabic-Indic digits
+    **{chr(0x06F0 + i): str(i) for i in range(10)},  # Extended (Urdu) digits
+})
+_APOSTROPHE_S = re.compile(r"['’`]s\b")
+_NON_WORD = re.compile(r"[^\w$%.]+|(?<!\d)\.|\.(?!\d)")
+_IT_UPPER = re.compile(r"\bIT(?:e?S)?\b")
+IT_TOKEN = "infotech"
+_IT_CONTEXT = {
+    "export", "sector", "industry", "industri", "service", "servic", "firm", "company",
+    "compani", "professional", "job", "skill", "ites", "enabled", "enable", "revenue",
+    "earning", "growth", "boom", "startup", "park", "infotech", "sector", "field",
+}
+_SUFFIXES = ("ings", "ing", "ers", "ies", "er", "es", "s")
+PERIOD_RE = re.compile(r"^(?:fy)?(?:19|20)\d\d$|^fy\d\d$")
+
+
+def stem(token: str) -> str:
+    """A light English stemmer: plurals and -er/-ing, never below four letters."""
+    if not token.isascii() or not token.isalpha() or len(token) <= 4:
+        return token
+    for suffix in _SUFFIXES:
+        if token.endswith(suffix) and len(token) - len(suffix) >= 4:
+            if suffix == "s" and token.endswith(("ss", "us", "is")):
+                return token
+            return token[: -len(suffix)]
+    return token
+
+
+def fold(text: str) -> str:
+    """Unicode NFKC, invisible characters dropped, Urdu letters and digits folded, lowercase."""
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    return text.translate(_URDU_FOLD).casefold()
+
+
+def split_words(text: str) -> list[str]:
+    """Folded text split into words; punctuation, hyphens and apostrophes become breaks."""
+    text = _APOSTROPHE_S.sub("", text)
+    text = text.replace("'", "").replace("’", "")
+    return [w for w in _NON_WORD.sub(" ", text).split() if w not in {"$", "%", "."}]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Word maps kept in ``knowledge/lexicon.yaml``."""
+
+    synonyms: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+    stopwords: frozenset[str] = frozenset()
+    out_of_scope: dict[tuple[str, ...], str] = field(default_factory=dict)
+
+    @property
+    def longest(self) -> int:
+        return max((len(k) for k in self.synonyms), default=1)
+
+    @classmethod
+    def load(cls, path: Path) -> Lexicon:
+        raw: Any = yaml.safe_load(path.read_text("utf-8")) or {}
+        return cls.from_dict(raw)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Lexicon:
+        synonyms: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for key, value in (raw.get("synonyms") or {}).items():
+            words = tuple(split_words(fold(str(key))))
+            target = tuple(split_words(fold(str(value))))
+            if words and words != target:
+                synonyms[words] = target
+        stopwords = frozenset(
+            w for s in raw.get("stopwords") or [] for w in split_words(fold(str(s)))
+        )
+        scope: dict[tuple[str, ...], str] = {}
+        groups = raw.get("out_of_scope") or {}
+        for group, terms in groups.items() if isinstance(groups, dict) else []:
+            for term in terms or []:
+                words = tuple(stem(w) for w in split_words(fold(str(term))))
+                if words:
+                    scope[words] = str(group)
+        return cls(synonyms, stopwords, scope)
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """A question after normalisation."""
+
+    tokens: tuple[str, ...]  # every word, mapped and stemmed
+    content: tuple[str, ...]  # without stopwords, in order, unique
+    periods: tuple[str, ...]  # years and fiscal years mentioned, canonical ("fy25", "2025")
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.content)
+
+
+class Normalizer:
+    """Turns text into tokens the matcher compares; build once, call per question."""
+
+    def __init__(self, lexicon: Lexicon):
+        self.lexicon = lexicon
+        self._longest = lexicon.longest
+
+    def _map(self, words: list[str]) -> list[str]:
+        out: list[str] = []
+        i = 0
+        syn = self.lexicon.synonyms
+        while i < len(words):
+            for n in range(min(self._longest, len(words) - i), 0, -1):
+                target = syn.get(tuple(words[i : i + n]))
+                if target is not None:
+                    out.extend(target)
+                    i += n
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return out
+
+    def __call__(self, text: str) -> Normalized:
+        text = _IT_UPPER.sub(f" {IT_TOKEN} ", unicodedata.normalize("NFKC", text))
+        words = self._map(split_words(fold(text)))
+        stems = [stem(w) for w in words]
+        tokens: list[str] = []
+        for i, tok in enumerate(stems):
+            if tok == "it":
+                after = stems[i + 1] if i + 1 < len(stems) else ""
+                before = stems[i - 1] if i else ""
+                if after in _IT_CONTEXT or before in {"pakistan", "pakistani"}:
+                    tok = IT_TOKEN
+            tokens.append(tok)
+        periods = tuple(dict.fromkeys(p for p in (canonical_period(t) for t in tokens) if p))
+        stop = self.lexicon.stopwords
+        content = tuple(dict.fromkeys(t for t in tokens if t not in stop and t != "it"))
+        return Normalized(tuple(tokens), content, periods)
+
+
+def canonical_period(token: str) -> str | None:
+    """'fy25'/'fy2025' -> 'fy25'; a plain year -> '2025'; anything else -> None."""
+    if not PERIOD_RE.match(token):
+        return None
+    if token.startswith("fy"):
+        return "fy" + token[-2:]
+    return token
+
+
+def period_aliases(period: str | None) -> set[str]:
+    """Every way a user may name a figure's period: FY25 is also 2025 and 2024-25."""
+    if not period:
+        return set()
+    out: set[str] = set()
+    for part in re.split(r"[\s/–-]+", period.casefold()):
+        p = canonical_period(part)
+        if p is None and part.isdigit() and len(part) == 2:
+            p = "20" + part
+        if p:
+            out.add(p)
+            if p.startswith("fy"):
+                end = 2000 + int(p[2:])
+                out |= {str(end), str(end - 1)}
+    return out

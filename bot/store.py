@@ -1,0 +1,466 @@
+"""The SQLite store: opening safely, the knowledge tables, revisions and usage records.
+
+A plain SQLite file (WAL mode, mode 0600) that the sqlite-utils CLI and Datasette open as
+they are. Every write runs in one transaction and every change to an entry writes a
+revision (who, how, when, before and after), which ``history`` shows and ``undo`` uses.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot import migrations
+from bot.knowledge import load_dir
+from bot.models import Entry, Figure, Knowledge, Source
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used (corrupt, foreign, unreadable); names the path."""
+
+
+class NotFound(KeyError):
+    """No entry with that id."""
+
+
+def now() -> str:
+    """The current UTC time as ISO 8601 text (seconds)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One recorded change to an entry."""
+
+    id: int
+    entry_id: str
+    actor: str
+    via: str
+    action: str
+    at: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    undone: bool
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        return
+    if path.is_dir():
+        raise StoreError(f"{path} is a directory, not a database file")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        raise StoreError(f"cannot read database {path}: {exc.strerror}") from None
+    if head and head != SQLITE_MAGIC:
+        raise StoreError(f"{path} is not an SQLite database (left untouched); set PKITBOT_DB "
+                         "to another path or move the file away")
+
+
+def _create_private(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+        os.close(fd)
+
+
+class Store:
+    """The knowledge base and usage records in one SQLite database."""
+
+    def __init__(self, path: Path, *, seed: Path | None = None, seed_default: bool = True):
+        self.path = path
+        _check_file(path)
+        existed = path.exists() and path.stat().st_size > 0
+        if str(path) != ":memory:":
+            _create_private(path)
+        try:
+            conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+            self.db = Database(conn)
+            tables = set(self.db.table_names())
+            if existed and tables and "_sqlite_migrations" not in tables:
+                conn.close()
+                raise StoreError(f"{path} is an SQLite database of another program "
+                                 "(left untouched); set PKITBOT_DB to another path")
+            self.db.enable_wal()
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA busy_timeout=30000")
+            migrations.apply(self.db)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open database {path}: {exc}") from None
+        self.lock = threading.RLock()
+        self._version = 0
+        if seed_default and self.db["entries"].count == 0 and not self._seeded():
+            self.replace_all(load_dir(seed), actor="build", via="build")
+
+    # -- transactions and bookkeeping -------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """One write transaction (nested calls become savepoints)."""
+        with self.lock, self.db.atomic():
+            yield self.db
+
+    def _seeded(self) -> bool:
+        return bool(self.db["revisions"].count)
+
+    @property
+    def version(self) -> int:
+        """A number that changes whenever the knowledge changes (for matcher reloads)."""
+        row = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM revisions").fetchone()
+        return int(row[0])
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    # -- reading ----------------------------------------------------------------------
+
+    def sources(self) -> dict[str, Source]:
+        return {
+            r["id"]: Source(r["id"], r["title"], r["author"], r["publisher"], r["date"],
+                            r["url"], r["kind"] or "primary")
+            for r in self.db.query("SELECT * FROM sources ORDER BY rowid")
+        }
+
+    def source_rows(self) -> list[dict[str, Any]]:
+        return list(self.db.query("SELECT * FROM sources ORDER BY rowid"))
+
+    def entries(self, *, include_deleted: bool = False) -> list[Entry]:
+        where = "" if include_deleted else "WHERE status = 'active'"
+        rows = list(self.db.query(f"SELECT * FROM entries {where} ORDER BY rowid"))
+        questions: dict[str, list[str]] = {}
+        for q in self.db.query(
+            "SELECT entry_id, text FROM questions WHERE kind != 'canonical' ORDER BY id"
+        ):
+            questions.setdefault(q["entry_id"], []).append(q["text"])
+        sources: dict[str, list[str]] = {}
+        for s in self.db.query("SELECT entry_id, source_id FROM entry_sources ORDER BY position"):
+            sources.setdefault(s["entry_id"], []).append(s["source_id"])
+        figures: dict[str, list[Figure]] = {}
+        for f in self.db.query("SELECT * FROM figures ORDER BY id"):
+            figures.setdefault(f["entry_id"], []).append(Figure(
+                f["metric"], f["value"], f["unit"], f["period"], f["period_label"],
+                f["qualifier"], f["source_id"]))
+        return [
+            Entry(
+                id=r["id"], topic=r["topic"], question=r["question"], answer=r["answer"],
+                alternates=tuple(questions.get(r["id"], ())),
+                figures=tuple(figures.get(r["id"], ())),
+                keywords=tuple(json.loads(r["keywords"] or "[]")),
+                sources=tuple(sources.get(r["id"], ())),
+                status=r["status"],
+            )
+            for r in rows
+        ]
+
+    def knowledge(self) -> Knowledge:
+        return Knowledge(sources=self.sources(), entries=self.entries())
+
+    def get(self, entry_id: str, *, include_deleted: bool = False) -> Entry:
+        for entry in self.entries(include_deleted=True):
+            if entry.id == entry_id and (include_deleted or entry.status == "active"):
+                return entry
+        raise NotFound(entry_id)
+
+    def exists(self, entry_id: str) -> bool:
+        return bool(self.db.execute("SELECT 1 FROM entries WHERE id = ?", [entry_id]).fetchone())
+
+    # -- writing the knowledge --------------------------------------------------------
+
+    def _snapshot(self, entry: Entry | None) -> dict[str, Any] | None:
+        if entry is None:
+            return None
+        data = entry.to_dict()
+        data["status"] = entry.status
+        known = self.sources()
+        used = set(entry.sources) | {f.source for f in entry.figures if f.source}
+        data["_sources"] = [known[s].to_dict() for s in sorted(used) if s in known]
+        return data
+
+    def _write_source(self, source: Source) -> None:
+        self.db["sources"].upsert(source.to_dict(), pk="id", alter=False)
+
+    def _write_entry(self, entry: Entry) -> None:
+        stamp = now()
+        existing = self.db.execute(
+            "SELECT created_at FROM entries WHERE id = ?", [entry.id]).fetchone()
+        self.db["questions"].delete_where("entry_id = ?", [entry.id])
+        self.db["figures"].delete_where("entry_id = ?", [entry.id])
+        self.db["entry_sources"].delete_where("entry_id = ?", [entry.id])
+        self.db["entries"].upsert({
+            "id": entry.id, "topic": entry.topic, "question": entry.question,
+            "answer": entry.answer, "keywords": json.dumps(list(entry.keywords), ensure_ascii=False),
+            "status": entry.status, "created_at": existing[0] if existing else stamp,
+            "updated_at": stamp,
+        }, pk="id")
+        self.db["questions"].insert_all(
+            [{"entry_id": entry.id, "text": entry.question, "kind": "canonical"}]
+            + [{"entry_id": entry.id, "text": q, "kind": "alternate"} for q in entry.alternates]
+        )
+        self.db["entry_sources"].insert_all(
+            {"entry_id": entry.id, "source_id": s, "position": i}
+            for i, s in enumerate(entry.sources)
+        )
+        self.db["figures"].insert_all(
+            {"entry_id": entry.id, "metric": f.metric, "value": f.value, "unit": f.unit,
+             "period": f.period, "period_label": f.period_label, "qualifier": f.qualifier,
+             "source_id": f.source}
+            for f in entry.figures
+        )
+
+    def _revision(self, entry_id: str, actor: str, via: str, action: str,
+                  before: dict[str, Any] | None, after: dict[str, Any] | None) -> int:
+        table = self.db["revisions"]
+        table.insert({
+            "entry_id": entry_id, "actor": actor, "via": via, "action": action, "at": now(),
+            "before": json.dumps(before, ensure_ascii=False) if before is not None else None,
+            "after": json.dumps(after, ensure_ascii=False) if after is not None else None,
+            "undone": 0,
+        })
+        return int(table.last_pk)
+
+    def replace_all(self, knowledge: Knowledge, *, actor: str, via: str) -> None:
+        """Make the store hold exactly ``knowledge`` (``kb build``); one transaction."""
+        with self.transaction():
+            current = {e.id: e for e in self.entries(include_deleted=True)}
+            for source in knowledge.sources.values():
+                self._write_source(source)
+            for entry in knowledge.entries:
+                before = current.pop(entry.id, None)
+                if before is not None and before == entry:
+                    continue
+                self._write_entry(entry)
+                self._revision(entry.id, actor, via, "create" if before is None else "update",
+                               self._snapshot(before), self._snapshot(entry))
+            for gone in current.values():
+                if gone.status == "active":
+                    self._set_status(gone, "deleted", actor, via)
+
+    def apply_import(self, knowledge: Knowledge, *, actor: str, via: str) -> dict[str, int]:
+        """Add or update every entry of an import (others stay); one transaction."""
+        counts = self.diff(knowledge)
+        with self.transaction():
+            for source in knowledge.sources.values():
+                self._write_source(source)
+            current = {e.id: e for e in self.entries(include_deleted=True)}
+            for entry in knowledge.entries:
+                before = current.get(entry.id)
+                if before == entry:
+                    continue
+                self._write_entry(entry)
+                self._revision(entry.id, actor, via, "create" if before is None else "update",
+                               self._snapshot(before), self._snapshot(entry))
+        return counts
+
+    def diff(self, knowledge: Knowledge) -> dict[str, int]:
+        """How an import would change the store: new, changed, unchanged."""
+        current = {e.id: e for e in self.entries(include_deleted=True)}
+        counts = {"new": 0, "changed": 0, "unchanged": 0}
+        for entry in knowledge.entries:
+            before = current.get(entry.id)
+            key = "new" if before is None else "unchanged" if before == entry else "changed"
+            counts[key] += 1
+        return counts
+
+    def save(self, entry: Entry, *, actor: str, via: str, sources: list[Source] = ()) -> int:  # type: ignore[assignment]
+        """Create or update one entry (with any new sources); returns the revision id."""
+        with self.transaction():
+            before = None
+            if self.exists(entry.id):
+                before = self.get(entry.id, include_deleted=True)
+            for source in sources:
+                self._write_source(source)
+            self._write_entry(entry)
+            return self._revision(entry.id, actor, via, "create" if before is None else "update",
+                                  self._snapshot(before), self._snapshot(entry))
+
+    def _set_status(self, entry: Entry, status: str, actor: str, via: str) -> int:
+        after = replace(entry, status=status)
+        self.db["entries"].update(entry.id, {"status": status, "updated_at": now()})
+        action = "delete" if status == "deleted" else "restore"
+        return self._revision(entry.id, actor, via, action, self._snapshot(entry),
+                              self._snapshot(after))
+
+    def delete(self, entry_id: str, *, actor: str, via: str) -> int:
+        """Retire an entry (restorable with ``restore`` or ``undo``)."""
+        with self.transaction():
+            entry = self.get(entry_id)
+            return self._set_status(entry, "deleted", actor, via)
+
+    def restore(self, entry_id: str, *, actor: str, via: str) -> int:
+        with self.transaction():
+            entry = self.get(entry_id, include_deleted=True)
+            if entry.status == "active":
+                raise ValueError(f"#{entry_id} is not deleted")
+            return self._set_status(entry, "active", actor, via)
+
+    def history(self, entry_id: str | None = None, limit: int = 50) -> list[Revision]:
+        where, args = ("WHERE entry_id = ?", [entry_id]) if entry_id else ("", [])
+        rows = self.db.query(
+            f"SELECT * FROM revisions {where} ORDER BY id DESC LIMIT ?", [*args, limit])
+        return [
+            Revision(r["id"], r["entry_id"], r["actor"], r["via"], r["action"], r["at"],
+                     json.loads(r["before"]) if r["before"] else None,
+                     json.loads(r["after"]) if r["after"] else None, bool(r["undone"]))
+            for r in rows
+        ]
+
+    def undo(self, actor: str, *, via: str) -> Revision | None:
+        """Revert ``actor``'s most recent change not yet undone; returns it, or None."""
+        with self.transaction():
+            row = self.db.execute(
+                "SELECT id FROM revisions WHERE actor = ? AND undone = 0 AND action != 'undo' "
+                "ORDER BY id DESC LIMIT 1", [actor]).fetchone()
+            if row is None:
+                return None
+            rev = next(r for r in self.history(limit=1_000_000) if r.id == row[0])
+            current = (self.get(rev.entry_id, include_deleted=True)
+                       if self.exists(rev.entry_id) else None)
+            if rev.before is None:
+                if current is not None:
+                    self._purge(rev.entry_id)
+            else:
+                for src in rev.before.get("_sources", []):
+                    self._write_source(Source(**src))
+                self._write_entry(entry_from_snapshot(rev.before))
+            self.db["revisions"].update(rev.id, {"undone": 1})
+            self._revision(rev.entry_id, actor, via, "undo", self._snapshot(current), rev.before)
+            return rev
+
+    def _purge(self, entry_id: str) -> None:
+        for table in ("questions", "figures", "entry_sources"):
+            self.db[table].delete_where("entry_id = ?", [entry_id])
+        self.db["entries"].delete(entry_id)
+
+    # -- usage records ----------------------------------------------------------------
+
+    def log_query(self, question: str, normalized: str, entry_id: str | None, score: float,
+                  decision: str, chat_type: str) -> int:
+        """Record a question (no names, no user ids); unanswered ones also join the queue."""
+        stamp = now()
+        with self.transaction():
+            table = self.db["query_log"]
+            table.insert({"at": stamp, "question": question[:1000], "entry_id": entry_id,
+                          "score": round(score, 4), "decision": decision, "chat_type": chat_type})
+            qid = int(table.last_pk)
+            if decision != "answer" and normalized:
+                self.db.execute(
+                    "INSERT INTO unanswered (normalized, question, count, first_at, last_at, "
+                    "status, best_entry_id) VALUES (?, ?, 1, ?, ?, 'open', ?) "
+                    "ON CONFLICT(normalized) DO UPDATE SET count = count + 1, last_at = excluded.last_at, "
+                    "best_entry_id = excluded.best_entry_id, "
+                    "status = CASE WHEN status = 'resolved' THEN 'open' ELSE status END",
+                    [normalized[:500], question[:500], stamp, stamp, entry_id])
+            return qid
+
+    def record_feedback(self, entry_id: str, vote: int, chat_type: str) -> None:
+        with self.transaction():
+            self.db["feedback"].insert({"entry_id": entry_id, "vote": 1 if vote > 0 else -1,
+                                        "chat_type": chat_type, "at": now()})
+
+    def unanswered(self, limit: int = 20) -> list[dict[str, Any]]:
+        return list(self.db.query(
+            "SELECT * FROM unanswered WHERE status = 'open' ORDER BY count DESC, last_at DESC "
+            "LIMIT ?", [limit]))
+
+    def set_unanswered_status(self, uid: int, status: str) -> bool:
+        with self.transaction():
+            cur = self.db.execute("UPDATE unanswered SET status = ? WHERE id = ?", [status, uid])
+            return cur.rowcount > 0
+
+    def stats(self, days: int = 14) -> dict[str, Any]:
+        """Questions asked, share answered, top entries, top unanswered, per-day counts."""
+        total = self.db.execute("SELECT COUNT(*) FROM query_log").fetchone()[0]
+        answered = self.db.execute(
+            "SELECT COUNT(*) FROM query_log WHERE decision = 'answer'").fetchone()[0]
+        top = [dict(r) for r in self.db.query(
+            "SELECT entry_id, COUNT(*) AS n FROM query_log WHERE decision = 'answer' "
+            "GROUP BY entry_id ORDER BY n DESC LIMIT 5")]
+        since = (datetime.now(UTC) - timedelta(days=days)).date().isoformat()
+        per_day = [dict(r) for r in self.db.query(
+            "SELECT substr(at, 1, 10) AS day, COUNT(*) AS n FROM query_log WHERE at >= ? "
+            "GROUP BY day ORDER BY day", [since])]
+        votes = self.db.execute(
+            "SELECT COALESCE(SUM(vote > 0), 0), COALESCE(SUM(vote < 0), 0) FROM feedback"
+        ).fetchone()
+        return {
+            "entries": self.db.execute(
+                "SELECT COUNT(*) FROM entries WHERE status = 'active'").fetchone()[0],
+            "questions": self.db["questions"].count,
+            "sources": self.db["sources"].count,
+            "asked": total,
+            "answered": answered,
+            "answered_share": (answered / total) if total else 0.0,
+            "top_entries": top,
+            "top_unanswered": [{"question": r["question"], "count": r["count"]}
+                               for r in self.unanswered(5)],
+            "per_day": per_day,
+            "feedback_up": votes[0],
+            "feedback_down": votes[1],
+        }
+
+    # -- subscriptions to the daily fact ---------------------------------------------
+
+    def subscribe(self, chat_id: int, chat_type: str) -> bool:
+        """Subscribe a chat; False if it already was."""
+        with self.transaction():
+            if self.db.execute("SELECT 1 FROM subscriptions WHERE chat_id = ?",
+                               [chat_id]).fetchone():
+                return False
+            self.db["subscriptions"].insert(
+                {"chat_id": chat_id, "chat_type": chat_type, "subscribed_at": now()})
+            return True
+
+    def unsubscribe(self, chat_id: int) -> bool:
+        """Unsubscribe a chat; False if it was not subscribed."""
+        with self.transaction():
+            cur = self.db.execute("DELETE FROM subscriptions WHERE chat_id = ?", [chat_id])
+            return cur.rowcount > 0
+
+    def subscribers(self) -> list[int]:
+        return [r[0] for r in self.db.execute("SELECT chat_id FROM subscriptions ORDER BY chat_id")]
+
+    def next_fact(self, chat_id: int, entry_ids: list[str]) -> str | None:
+        """The next entry for a chat's daily fact: none repeats until all were sent."""
+        if not entry_ids:
+            return None
+        with self.transaction():
+            sent = {r[0] for r in self.db.execute(
+                "SELECT entry_id FROM facts_sent WHERE chat_id = ?", [chat_id])}
+            left = [e for e in entry_ids if e not in sent]
+            if not left:
+                self.db["facts_sent"].delete_where("chat_id = ?", [chat_id])
+                left = list(entry_ids)
+            choice = left[0]
+            self.db["facts_sent"].insert(
+                {"chat_id": chat_id, "entry_id": choice, "sent_at": now()}, replace=True)
+            return choice
+
+
+def entry_from_snapshot(data: dict[str, Any]) -> Entry:
+    """Rebuild an Entry from a revision snapshot."""
+    return Entry(
+        id=data["id"], topic=data["topic"], question=data["question"], answer=data["answer"],
+        alternates=tuple(data.get("alternates", ())),
+        figures=tuple(Figure(**f) for f in data.get("figures", ())),
+        keywords=tuple(data.get("keywords", ())), sources=tuple(data.get("sources", ())),
+        status=data.get("status", "active"),
+    )
+
+
+def open_store(path: Path, *, seed: Path | None = None) -> Store:
+    """Open (creating, migrating and filling on first use) the database at ``path``."""
+    return Store(path, seed=seed)

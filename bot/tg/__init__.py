@@ -1,0 +1,1 @@
+"""The Telegram side: handlers that translate updates into engine calls and replies."""

@@ -1,0 +1,81 @@
+"""Answering a question in any chat: limits, the engine, the formatted reply and buttons."""
+
+from __future__ import annotations
+
+import time
+
+from telegram import Message, Update
+from telegram.constants import ChatType
+from telegram.ext import ContextTypes
+
+from bot.engine import Answer
+from bot.formatting import answer_html
+from bot.limits import Verdict
+from bot.tg.keyboards import answer_keyboard, suggestions_keyboard
+from bot.tg.state import state
+
+GROUP_TYPES = {ChatType.GROUP, ChatType.SUPERGROUP}
+
+
+def markup_for(answer: Answer) -> object | None:
+    if answer.answered and answer.entry is not None:
+        return answer_keyboard(answer.entry.id)
+    if answer.suggestions:
+        return suggestions_keyboard(answer.suggestions)
+    return None
+
+
+async def send_reply(message: Message, text: str, markup: object | None = None) -> None:
+    """Reply in the message's chat; quoting the asker outside private chats."""
+    quote = message.chat.type != ChatType.PRIVATE
+    await message.reply_text(text, reply_markup=markup, do_quote=quote)  # type: ignore[arg-type]
+
+
+async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                          question: str) -> None:
+    """Check the limits, ask the engine and reply (with buttons) to ``update``'s message."""
+    message = update.effective_message
+    if message is None:
+        return
+    st = state(context)
+    started = time.perf_counter()
+    chat_type = str(message.chat.type)
+    user = update.effective_user
+    if user is not None and not user.is_bot:
+        verdict = st.user_gate.check(user.id)
+        if verdict is not Verdict.ALLOW:
+            st.metrics["rate_limited_user"] += 1
+            if verdict is Verdict.NOTICE:
+                await send_reply(message, "You are asking faster than I can keep up. "
+                                 "Please wait a minute, then ask again.")
+            return
+    if message.chat.type != ChatType.PRIVATE:
+        verdict = st.chat_gate.check(message.chat.id)
+        if verdict is not Verdict.ALLOW:
+            st.metrics["rate_limited_chat"] += 1
+            if verdict is Verdict.NOTICE:
+                await send_reply(message, "This chat is asking a lot at once; I'll take a short "
+                                 "break and answer again in a minute.")
+            return
+    question = question.strip()
+    if not question:
+        await send_reply(message, "Ask me a question after the command, for example: "
+                         "<code>/ask What were IT exports in FY25?</code>")
+        return
+    limit = st.settings.max_question_chars
+    if len(question) > limit:
+        await send_reply(message, f"That question is too long ({len(question)} characters). "
+                         f"Please keep it under {limit}.")
+        return
+    answer = st.engine.ask(question, chat_type=chat_type)
+    st.metrics[f"questions_{answer.decision}"] += 1
+    await send_reply(message, answer_html(answer), markup_for(answer))
+    st.latencies.append(time.perf_counter() - started)
+    if len(st.latencies) > 10_000:
+        del st.latencies[:5_000]
+
+
+def strip_command(text: str) -> str:
+    """'/ask@bot  what?' -> 'what?'."""
+    parts = text.split(None, 1)
+    return parts[1].strip() if len(parts) > 1 else ""

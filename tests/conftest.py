@@ -1,0 +1,45 @@
+"""Shared fixtures: a fresh database per test, the engine over it, the eval sets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.engine import Engine
+from bot.store import Store, open_store
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+DEV_SET = SHARED / "eval" / "dev-questions.yaml"
+HELDOUT_SET = REPO / "tests" / "data" / "heldout-questions.yaml"
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "kb.sqlite3"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[Store]:
+    s = open_store(db_path)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def engine(store: Store) -> Engine:
+    return Engine(store)
+
+
+@pytest.fixture(scope="session")
+def shared_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """One engine for read-only tests (the eval sets), built once per run."""
+    return Engine(open_store(tmp_path_factory.mktemp("shared") / "kb.sqlite3"))
+
+
+def load_questions(path: Path) -> list[dict[str, Any]]:
+    return list(yaml.safe_load(path.read_text("utf-8"))["questions"])
