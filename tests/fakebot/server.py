@@ -28,6 +28,7 @@ import re
 import socket
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -182,9 +183,19 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         body = self._read_body()
-        response = self.server.fake._handle(
-            self.command, self.path, self.headers.get("Content-Type", ""), body
-        )
+        fake = self.server.fake
+        try:
+            response = fake._handle(
+                self.command, self.path, self.headers.get("Content-Type", ""), body
+            )
+        except Exception:  # a bug in the fake itself: answer 500 and keep the traceback
+            trace = traceback.format_exc()
+            with fake._lock:
+                fake.internal_errors.append(trace)
+            response = _Response.json(
+                500,
+                {"ok": False, "error_code": 500, "description": f"FakeBotAPI crashed: {trace}"},
+            )
         if response.drop:
             self.close_connection = True
             return
@@ -259,6 +270,8 @@ class FakeBotAPI:
         self.requests: list[RecordedRequest] = []
         self.errors: list[RecordedRequest] = []
         self.dropped_updates: list[dict[str, Any]] = []
+        #: tracebacks of crashes inside the fake (should always stay empty)
+        self.internal_errors: list[str] = []
         self.webhook: dict[str, Any] = {}
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.descriptions: dict[str, str] = {}
@@ -564,12 +577,12 @@ class FakeBotAPI:
     def last_sent(self, chat_id: int) -> dict[str, Any]:
         """The latest ``Message`` dict the fake returned for a send to ``chat_id``."""
         with self._lock:
-            return json.loads(json.dumps(self._last_sent[int(chat_id)]))
+            return _copy(self._last_sent[int(chat_id)])
 
     def message(self, chat_id: int, message_id: int) -> dict[str, Any]:
         """Current state of a bot-sent message (after edits)."""
         with self._lock:
-            return json.loads(json.dumps(self._messages[(chat_id, message_id)]))
+            return _copy(self._messages[(chat_id, message_id)])
 
     def pending_updates(self) -> int:
         """Number of queued, unconfirmed updates."""
@@ -1271,6 +1284,11 @@ class FakeBotAPI:
 
     def _api_close(self, params: dict[str, Any]) -> Any:
         return True
+
+
+def _copy(obj: dict[str, Any]) -> dict[str, Any]:
+    copied: dict[str, Any] = json.loads(json.dumps(obj))
+    return copied
 
 
 def _snake(name: str) -> str:

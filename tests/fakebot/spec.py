@@ -126,6 +126,8 @@ class ApiSpec:
             subtypes = tdef.get("subtypes")
             if not subtypes:
                 continue
+            if any(sub not in self.types for sub in subtypes):
+                continue
             for disc in ("type", "status", "source"):
                 mapping: dict[str, list[str]] = {}
                 for sub in subtypes:
@@ -243,6 +245,16 @@ class ApiSpec:
                 return value
             raise bad_request(f'field "{path}" must be of type InputFile')
         if typ in self.types:
+            subtypes = self.types[typ].get("subtypes") or []
+            if any(sub not in self.types for sub in subtypes):
+                # a union mixing scalars/arrays and objects (e.g. RichText)
+                errors: list[ApiError] = []
+                for sub in subtypes:
+                    try:
+                        return self._check_single(value, sub, path, lenient=lenient)
+                    except ApiError as exc:
+                        errors.append(exc)
+                raise errors[0]
             if isinstance(value, str) and lenient and _looks_like_json(value):
                 try:
                     value = json.loads(value)
