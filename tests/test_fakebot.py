@@ -538,3 +538,44 @@ async def test_application_end_to_end(fake: FakeBotAPI) -> None:
             await app.updater.stop()
             await app.stop()
     assert fake.errors == []
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_rate_limiter_retries_after_429(fake: FakeBotAPI) -> None:
+    from telegram.ext import AIORateLimiter
+
+    app: Application[Any, Any, Any, Any, Any, Any] = (
+        ApplicationBuilder()
+        .token(fake.token)
+        .base_url(fake.base_url)
+        .base_file_url(fake.base_file_url)
+        .rate_limiter(AIORateLimiter(max_retries=2))
+        .build()
+    )
+    async with app:
+        fake.inject("sendMessage", "429", retry_after=1)
+        await app.bot.send_message(8, "eventually")
+    statuses = [r.status for r in fake.requests if r.method == "sendMessage"]
+    assert statuses == [429, 200]
+    assert fake.errors == []
+
+
+def test_multipart_upload_with_json_fields(fake: FakeBotAPI) -> None:
+    markup = {"inline_keyboard": [[{"text": "Open", "url": "https://example.com"}]]}
+    res = raw(
+        fake,
+        "sendDocument",
+        data={
+            "chat_id": "9",
+            "caption": "<b>doc</b>",
+            "parse_mode": "HTML",
+            "reply_markup": json.dumps(markup),
+        },
+        files={"document": ("table.csv", b"a,b\n1,2\n", "text/csv")},
+    )
+    assert res.status_code == 200, res.text
+    params = fake.sent("sendDocument")[0]
+    assert params["reply_markup"] == markup and params["chat_id"] == 9
+    document = res.json()["result"]["document"]
+    assert document["file_name"] == "table.csv" and document["mime_type"] == "text/csv"
+    assert fake.file_content(document["file_id"]) == b"a,b\n1,2\n"
