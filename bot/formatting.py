@@ -19,7 +19,12 @@ COLUMN_CREDIT = "Ali Z, 5th Column, 2025"
 
 
 def esc(text: object) -> str:
-    """Escape text for Telegram HTML (&, <, > and quotes)."""
+    """Escape text for Telegram HTML (&, < and >)."""
+    return html.escape(str(text), quote=False)
+
+
+def esc_attr(text: object) -> str:
+    """Escape text for an HTML attribute value (also quotes)."""
     return html.escape(str(text), quote=True)
 
 
@@ -178,7 +183,7 @@ def citation_html(sources: Iterable[Source]) -> str:
     for s in sources:
         line = f"• {esc(source_text(s))}"
         if s.url:
-            line += f'\n  <a href="{esc(s.url)}">{esc(s.url)}</a>'
+            line += f'\n  <a href="{esc_attr(s.url)}">{esc(s.url)}</a>'
         lines.append(line)
     return _fit("\n".join(lines), "")
 

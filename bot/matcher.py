@@ -25,9 +25,12 @@ Decision = Literal["answer", "suggest", "abstain"]
 
 ANSWER_AT = 0.60
 SUGGEST_AT = 0.40
-CLEAR_MARGIN = 0.06
+CLEAR_MARGIN = 0.03
 SURE_AT = 0.80
-COVERAGE_WEIGHT = 0.65
+COVERAGE_WEIGHT = 0.35
+QUESTION_WEIGHT = 0.45
+BETA2 = 2.0
+CONFLICT_EXTRA = 0.5
 UNKNOWN_WEIGHT = 1.6
 WEAK_FACTOR = 0.6
 TYPO_CUTOFF = 80
@@ -66,6 +69,7 @@ class _Doc:
     entry_id: str
     canonical: str
     texts: tuple[str, ...]  # normalised questions, for rapidfuzz
+    qsets: tuple[frozenset[str], ...]  # each question's content words
     strong: frozenset[str]  # words of its questions, keywords and topic
     weak: frozenset[str]  # words of its answer only
     periods: frozenset[str]
@@ -93,8 +97,9 @@ class Matcher:
             periods: set[str] = set(extra)
             for fig in entry.figures:
                 periods |= period_aliases(fig.period)
+            qsets = tuple(dict.fromkeys(frozenset(n.content) for n in normals if n.content))
             doc = _Doc(entry.id, entry.question, tuple(dict.fromkeys(n.text for n in normals)),
-                       frozenset(strong), frozenset(weak), frozenset(periods))
+                       qsets, frozenset(strong), frozenset(weak), frozenset(periods))
             index = len(self.docs)
             self.docs.append(doc)
             for token in strong | weak:
@@ -129,6 +134,15 @@ class Matcher:
                 if gram in self.scope and " ".join(gram) not in self.postings:
                     return " ".join(gram)
         return None
+
+    def _overlap(self, weights: dict[str, float], total: float, question: frozenset[str]) -> float:
+        """Weighted F-score (recall-leaning) between the question's words and one question."""
+        shared = sum(w for t, w in weights.items() if t in question)
+        if not shared:
+            return 0.0
+        own = sum(self.idf.get(t, UNKNOWN_WEIGHT) for t in question)
+        recall, precision = shared / total, shared / own
+        return (1 + BETA2) * precision * recall / (BETA2 * precision + recall)
 
     def match(self, question: str) -> Match:
         """Normalise ``question`` once and decide: answer, suggest or abstain."""
@@ -173,7 +187,14 @@ class Matcher:
                           for t, w in weights.items() if t in doc.strong or t in doc.weak)
             best = process.extractOne(query_text, doc.texts, scorer=fuzz.token_sort_ratio)
             similarity = best[1] / 100 if best else 0.0
-            score = COVERAGE_WEIGHT * covered / total + (1 - COVERAGE_WEIGHT) * similarity
+            # words the knowledge base knows, but from other entries, point elsewhere:
+            # "textile exports FY25" is not about the IT-exports entry.
+            conflict = sum(w for t, w in weights.items()
+                           if t in self.postings and t not in doc.strong and t not in doc.weak)
+            doc_total = total + CONFLICT_EXTRA * conflict
+            closest = max((self._overlap(weights, doc_total, q) for q in doc.qsets), default=0.0)
+            score = (QUESTION_WEIGHT * closest + COVERAGE_WEIGHT * covered / doc_total
+                     + (1 - COVERAGE_WEIGHT - QUESTION_WEIGHT) * similarity)
             scored.append(Candidate(doc.entry_id, round(score, 4), doc.canonical))
         if not scored:
             reason = "no figure for that period" if period_miss else "no candidate"

@@ -1,0 +1,337 @@
+"""Webhook mode: our own tornado server for Telegram updates, ``/healthz`` and ``/metrics``.
+
+It replaces python-telegram-bot's built-in webhook server (following PTB's "custom webhook"
+pattern: we feed ``application.update_queue`` ourselves) so that one port serves
+
+* ``POST /<path>`` -- updates from Telegram, checked against ``PKITBOT_WEBHOOK_SECRET``
+  (403), size-limited (413) and parsed (400) before they are queued;
+* ``GET /healthz`` -- 200 with a JSON summary, or 503 when the store or matcher is unusable;
+* ``GET /metrics`` -- Prometheus text built from ``BotState.metrics`` and ``latencies``.
+
+:func:`serve_webhook` runs the whole lifecycle (initialize, post_init, start, setWebhook,
+serve, graceful stop, shutdown, post_shutdown); :func:`run_webhook_mode` wraps it for
+``pkitbot run --webhook-url`` and stops on SIGTERM/SIGINT.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+import re
+import signal
+import time
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import urlsplit
+
+import tornado.netutil
+import tornado.web
+from telegram import Update
+from telegram.ext import Application, ExtBot
+from tornado.httpserver import HTTPServer
+
+from bot.settings import Settings
+from bot.tg.state import STATE_KEY, BotState
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+DEFAULT_MAX_BODY = 1_000_000
+RESERVED_PATHS = frozenset({"/healthz", "/metrics"})
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+StateGetter = Callable[[], BotState | None]
+
+
+def webhook_path(webhook_url: str) -> str:
+    """The local path Telegram will POST to: the URL's path ("/" when it has none)."""
+    path = urlsplit(webhook_url).path.rstrip("/") or "/"
+    if path in RESERVED_PATHS:
+        raise ValueError(f"the webhook URL path cannot be {path}: choose e.g. /telegram")
+    return path
+
+
+def state_getter(application: AnyApplication) -> StateGetter:
+    """A callable returning the application's BotState once post_init has run, else None."""
+
+    def get() -> BotState | None:
+        value = application.bot_data.get(STATE_KEY)
+        return value if isinstance(value, BotState) else None
+
+    return get
+
+
+# -- health and metrics -------------------------------------------------------------------
+
+
+def health(state: BotState | None) -> tuple[int, dict[str, Any]]:
+    """The /healthz status code and JSON body for ``state``."""
+    if state is None:
+        return 503, {"ok": False, "store": "not open", "matcher_entries": 0,
+                     "telegram_last_ok_seconds": None}
+    try:
+        with state.store.lock:
+            state.store.db.execute("SELECT COUNT(*) FROM entries").fetchone()
+        store = "ok"
+    except Exception as exc:  # any failure to query means unhealthy
+        store = f"error: {type(exc).__name__}"
+    matcher = getattr(state.engine, "matcher", None)
+    entries = len(getattr(state.engine, "entries", {}) or {}) if matcher is not None else 0
+    ok_at = state.extra.get("telegram_ok_at")
+    last_ok = round(time.monotonic() - ok_at, 3) if isinstance(ok_at, int | float) else None
+    ok = store == "ok" and entries > 0
+    return (200 if ok else 503), {"ok": ok, "store": store, "matcher_entries": entries,
+                                  "telegram_last_ok_seconds": last_ok}
+
+
+def _fmt(value: float) -> str:
+    """A sample value in Prometheus text form."""
+    if value == int(value):
+        return str(int(value))
+    return repr(value)
+
+
+def histogram_lines(name: str, values: Iterable[float],
+                    buckets: tuple[float, ...] = LATENCY_BUCKETS) -> list[str]:
+    """Cumulative ``_bucket``/``_sum``/``_count`` lines of a Prometheus histogram."""
+    data = sorted(float(v) for v in values)
+    lines = []
+    for bound in buckets:
+        count = sum(1 for v in data if v <= bound)
+        lines.append(f'{name}_bucket{{le="{bound}"}} {count}')
+    lines.append(f'{name}_bucket{{le="+Inf"}} {len(data)}')
+    lines.append(f"{name}_sum {_fmt(sum(data))}")
+    lines.append(f"{name}_count {len(data)}")
+    return lines
+
+
+def metrics_text(state: BotState | None) -> str:
+    """Every metric in the Prometheus text exposition format (version 0.0.4)."""
+    metrics: dict[str, int] = dict(state.metrics) if state is not None else {}
+    latencies = list(state.latencies) if state is not None else []
+
+    def get(key: str) -> int:
+        return int(metrics.get(key, 0))
+
+    out: list[str] = []
+
+    def counter(name: str, help_text: str, samples: list[tuple[str, int]]) -> None:
+        out.append(f"# HELP {name} {help_text}")
+        out.append(f"# TYPE {name} counter")
+        out.extend(f"{name}{labels} {value}" for labels, value in samples)
+
+    counter("pkitbot_updates_received_total", "Updates received from Telegram.",
+            [("", get("updates"))])
+    counter("pkitbot_questions_total", "Questions handled, by the engine's decision.",
+            [(f'{{decision="{d}"}}', get(f"questions_{d}"))
+             for d in ("answer", "suggest", "abstain")])
+    counter("pkitbot_feedback_total", "Feedback votes on answers.",
+            [(f'{{vote="{v}"}}', get(f"feedback_{v}")) for v in ("up", "down")])
+    out.append("# HELP pkitbot_answer_latency_seconds Time from question to sent answer.")
+    out.append("# TYPE pkitbot_answer_latency_seconds histogram")
+    out.extend(histogram_lines("pkitbot_answer_latency_seconds", latencies))
+    counter("pkitbot_telegram_429_total", "Flood-control (429) answers from Telegram.",
+            [("", get("telegram_429"))])
+    counter("pkitbot_errors_total", "Errors raised by handlers.", [("", get("errors"))])
+    if state is not None:
+        entries = len(getattr(state.engine, "entries", {}) or {})
+        out.append("# HELP pkitbot_matcher_entries Entries the matcher knows.")
+        out.append("# TYPE pkitbot_matcher_entries gauge")
+        out.append(f"pkitbot_matcher_entries {entries}")
+    return "\n".join(out) + "\n"
+
+
+# -- tornado handlers ------------------------------------------------------------------
+
+
+class _Base(tornado.web.RequestHandler):
+    """Shared plumbing: quiet exception logging and plain error bodies."""
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """A short JSON error body (no tracebacks)."""
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps({"ok": False, "status": status_code}))
+
+    def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
+        """Log unexpected errors once, without request bodies."""
+        if not isinstance(value, tornado.web.HTTPError):
+            log.error("webhook server error on %s", self.request.path, exc_info=value)
+
+
+class UpdateHandler(_Base):
+    """POST /<path>: check the secret and size, parse, and queue the update."""
+
+    SUPPORTED_METHODS = ("POST",)
+
+    def initialize(self, application: AnyApplication, secret: str, max_body: int) -> None:
+        """Receive the shared objects (tornado's per-request hook)."""
+        self.application_ = application
+        self.secret = secret
+        self.max_body = max_body
+
+    async def post(self) -> None:
+        """Queue one update; 403 / 413 / 400 on a bad secret, size or body."""
+        given = self.request.headers.get(SECRET_HEADER, "")
+        if not self.secret or not hmac.compare_digest(given.encode(), self.secret.encode()):
+            log.warning("webhook call with a missing or wrong secret from %s",
+                        self.request.remote_ip)
+            raise tornado.web.HTTPError(HTTPStatus.FORBIDDEN)
+        if len(self.request.body) > self.max_body:
+            raise tornado.web.HTTPError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+        try:
+            data = json.loads(self.request.body)
+            if not isinstance(data, dict):
+                raise ValueError("not a JSON object")
+            bot = self.application_.bot
+            update = Update.de_json(data, bot)
+        except Exception:
+            log.warning("webhook call with a body that is not an update (%d bytes)",
+                        len(self.request.body))
+            raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from None
+        if isinstance(bot, ExtBot):
+            bot.insert_callback_data(update)
+        await self.application_.update_queue.put(update)
+        self.set_header("Content-Type", "application/json")
+        self.finish(b'{"ok":true}')
+
+
+class HealthHandler(_Base):
+    """GET /healthz: is the store queryable and the matcher loaded?"""
+
+    def initialize(self, get_state: StateGetter) -> None:
+        """Receive the state getter."""
+        self.get_state = get_state
+
+    def get(self) -> None:
+        """200 or 503 with a JSON summary."""
+        status, body = health(self.get_state())
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps(body))
+
+
+class MetricsHandler(_Base):
+    """GET /metrics: Prometheus text exposition."""
+
+    def initialize(self, get_state: StateGetter) -> None:
+        """Receive the state getter."""
+        self.get_state = get_state
+
+    def get(self) -> None:
+        """The current counters and the latency histogram."""
+        self.set_header("Content-Type", METRICS_CONTENT_TYPE)
+        self.finish(metrics_text(self.get_state()))
+
+
+class _App(tornado.web.Application):
+    """The tornado application; request logging is left to our own handlers."""
+
+    def log_request(self, handler: tornado.web.RequestHandler) -> None:
+        """Do not log every request (Telegram calls are frequent and uninteresting)."""
+
+
+class WebhookServer:
+    """The HTTP server: update path, /healthz and /metrics on one port."""
+
+    def __init__(self, application: AnyApplication, get_state: StateGetter, path: str,
+                 secret: str, max_body: int = DEFAULT_MAX_BODY) -> None:
+        if path in RESERVED_PATHS:
+            raise ValueError(f"the webhook path cannot be {path}")
+        route = "/" if path == "/" else re.escape(path.rstrip("/")) + "/?"
+        self.app = _App([
+            (r"/healthz", HealthHandler, {"get_state": get_state}),
+            (r"/metrics", MetricsHandler, {"get_state": get_state}),
+            (route, UpdateHandler,
+             {"application": application, "secret": secret, "max_body": max_body}),
+        ])
+        # Bodies up to twice the limit are read and refused with 413; beyond that tornado
+        # drops the connection before buffering them.
+        self.http = HTTPServer(self.app, max_body_size=2 * max_body + 65536, xheaders=True)
+        self.running = False
+        self.port = 0
+
+    def start(self, listen: str, port: int) -> int:
+        """Start listening (port 0 picks a free one); returns the bound port."""
+        sockets = tornado.netutil.bind_sockets(port, address=listen)
+        self.http.add_sockets(sockets)
+        self.port = int(sockets[0].getsockname()[1])
+        self.running = True
+        return self.port
+
+    async def stop(self) -> None:
+        """Stop accepting connections and close the open ones."""
+        if not self.running:
+            return
+        self.running = False
+        self.http.stop()
+        await self.http.close_all_connections()
+
+
+# -- lifecycle -------------------------------------------------------------------------
+
+
+async def serve_webhook(application: AnyApplication, settings: Settings, *, webhook_url: str,
+                        listen: str, port: int, ready: asyncio.Event | None = None,
+                        stop: asyncio.Event | None = None,
+                        bound: list[int] | None = None) -> None:
+    """Run the application behind our webhook server until ``stop`` is set.
+
+    initialize → post_init → start → listen → setWebhook → (serve) → stop listening →
+    application.stop() (finishes updates in hand) → shutdown → post_shutdown. ``bound``,
+    if given, receives the port actually bound (useful with ``port=0``).
+    """
+    if not settings.webhook_secret:
+        raise ValueError("PKITBOT_WEBHOOK_SECRET is required in webhook mode")
+    path = webhook_path(webhook_url)
+    stop = stop or asyncio.Event()
+    server = WebhookServer(application, state_getter(application), path,
+                           settings.webhook_secret)
+    await application.initialize()
+    try:
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.start()
+        try:
+            actual = server.start(listen, port)
+            if bound is not None:
+                bound.append(actual)
+            await application.bot.set_webhook(url=webhook_url,
+                                              secret_token=settings.webhook_secret,
+                                              allowed_updates=Update.ALL_TYPES)
+            log.info("webhook server on %s:%d, path %s", listen, actual, path)
+            if ready is not None:
+                ready.set()
+            await stop.wait()
+            log.info("stopping: no new webhook calls; finishing updates in hand")
+        finally:
+            await server.stop()
+            if application.running:
+                await application.stop()
+    finally:
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+
+
+def run_webhook_mode(application: AnyApplication, settings: Settings, webhook_url: str,
+                     listen: str, port: int) -> None:
+    """Serve the webhook until SIGTERM or SIGINT, then shut down gracefully."""
+
+    async def main() -> None:
+        """Install the signal handlers and serve."""
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, stop.set)
+        await serve_webhook(application, settings, webhook_url=webhook_url, listen=listen,
+                            port=port, stop=stop)
+
+    asyncio.run(main())

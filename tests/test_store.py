@@ -1,0 +1,144 @@
+"""The store: first-use build, revisions, undo, foreign files, usage records."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot import migrations
+from bot.knowledge import load_dir
+from bot.store import Store, StoreError, open_store
+
+
+def test_first_use_creates_and_fills_private_database(db_path: Path) -> None:
+    store = open_store(db_path)
+    curated = load_dir()
+    assert {e.id for e in store.entries()} == {e.id for e in curated.entries}
+    assert stat.S_IMODE(os.stat(db_path).st_mode) == 0o600
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    # a plain SQLite file other tools can read
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT COUNT(*) FROM entries").fetchone()[0] == len(curated.entries)
+
+
+def test_store_round_trips_curated_entries_exactly(store: Store) -> None:
+    curated = {e.id: e for e in load_dir().entries}
+    for entry in store.entries():
+        assert entry == curated[entry.id]
+
+
+def test_migrations_are_idempotent(store: Store) -> None:
+    before = store.db.execute("SELECT COUNT(*) FROM _sqlite_migrations").fetchone()[0]
+    migrations.apply(store.db)
+    assert store.db.execute("SELECT COUNT(*) FROM _sqlite_migrations").fetchone()[0] == before
+    assert migrations.pending(store.db) == []
+
+
+def test_reopening_does_not_rebuild_or_duplicate(db_path: Path) -> None:
+    first = open_store(db_path)
+    revisions = first.db["revisions"].count
+    first.close()
+    second = open_store(db_path)
+    assert second.db["revisions"].count == revisions
+    assert second.db["questions"].count == sum(len(e.questions) for e in second.entries())
+
+
+def test_foreign_file_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "notes.sqlite3"
+    path.write_bytes(b"these are my notes, not a database\n" * 10)
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match=str(path)):
+        open_store(path)
+    assert path.read_bytes() == before
+
+
+def test_other_programs_sqlite_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="another program"):
+        open_store(path)
+    assert path.read_bytes() == before
+
+
+def test_edit_writes_revision_and_undo_restores(store: Store) -> None:
+    entry = store.get("it-exports-fy25")
+    edited = replace(entry, answer="Edited answer text.")
+    store.save(edited, actor="cli:alice", via="cli")
+    assert store.get(entry.id).answer == "Edited answer text."
+    rev = store.history(entry.id)[0]
+    assert (rev.actor, rev.via, rev.action) == ("cli:alice", "cli", "update")
+    assert rev.before is not None and rev.before["answer"] == entry.answer
+    assert rev.after is not None and rev.after["answer"] == "Edited answer text."
+    undone = store.undo("cli:alice", via="cli")
+    assert undone is not None and undone.id == rev.id
+    assert store.get(entry.id) == entry
+
+
+def test_undo_only_reverts_that_admins_change(store: Store) -> None:
+    a = store.get("it-exports-fy25")
+    b = store.get("freelancer-count")
+    store.save(replace(a, answer="A by alice"), actor="telegram:1", via="telegram")
+    store.save(replace(b, answer="B by bob"), actor="telegram:2", via="telegram")
+    store.undo("telegram:1", via="telegram")
+    assert store.get(a.id) == a
+    assert store.get(b.id).answer == "B by bob"
+    assert store.undo("telegram:3", via="telegram") is None
+
+
+def test_delete_is_restorable(store: Store) -> None:
+    entry = store.get("freelancer-count")
+    store.delete(entry.id, actor="cli", via="cli")
+    assert entry.id not in {e.id for e in store.entries()}
+    assert store.get(entry.id, include_deleted=True).status == "deleted"
+    store.restore(entry.id, actor="cli", via="cli")
+    assert store.get(entry.id) == entry
+
+
+def test_undo_of_a_create_removes_the_entry(store: Store) -> None:
+    entry = replace(store.get("freelancer-count"), id="brand-new-entry")
+    store.save(entry, actor="cli", via="cli")
+    assert store.exists("brand-new-entry")
+    store.undo("cli", via="cli")
+    assert not store.exists("brand-new-entry")
+
+
+def test_failed_write_changes_nothing(store: Store) -> None:
+    entry = store.get("it-exports-fy25")
+    bad = replace(entry, answer="half-written", sources=("no-such-source",))
+    with pytest.raises(sqlite3.IntegrityError):
+        store.save(bad, actor="cli", via="cli")
+    assert store.get(entry.id) == entry
+
+
+def test_query_log_has_no_user_ids_and_unanswered_groups_repeats(store: Store) -> None:
+    store.log_query("What about Mars?", "mars", None, 0.1, "abstain", "private")
+    store.log_query("what about mars", "mars", None, 0.1, "abstain", "group")
+    columns = {c.name for c in store.db["query_log"].columns}
+    assert not columns & {"user_id", "username", "name", "chat_id"}
+    rows = store.unanswered()
+    assert len(rows) == 1 and rows[0]["count"] == 2
+
+
+def test_stats_counts_answered_share(store: Store) -> None:
+    store.log_query("q1", "q1", "it-exports-fy25", 0.9, "answer", "private")
+    store.log_query("q2", "q2", None, 0.1, "abstain", "private")
+    stats = store.stats()
+    assert stats["asked"] == 2 and stats["answered"] == 1
+    assert stats["answered_share"] == 0.5
+    assert stats["top_entries"][0]["entry_id"] == "it-exports-fy25"
+
+
+def test_daily_fact_rotates_without_repeats(store: Store) -> None:
+    ids = ["a", "b", "c"]
+    seen = [store.next_fact(42, ids) for _ in range(3)]
+    assert sorted(seen) == ids  # type: ignore[type-var]
+    assert store.next_fact(42, ids) in ids  # a new round starts after all were sent
