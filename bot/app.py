@@ -24,7 +24,6 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     BaseHandler,
     CallbackQueryHandler,
@@ -43,6 +42,7 @@ from bot.settings import Settings
 from bot.store import open_store
 from bot.tg import buttons, commands, inline, questions, subscriptions
 from bot.tg.errors import on_error
+from bot.tg.sending import SafeRateLimiter
 from bot.tg.state import STATE_KEY, BotState
 
 log = logging.getLogger(__name__)
@@ -133,8 +133,7 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
         .token(settings.require_token())
         .defaults(Defaults(parse_mode=ParseMode.HTML,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.max_send_rate,
-                                     overall_time_period=1, max_retries=5))
+        .rate_limiter(SafeRateLimiter(settings.max_send_rate))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )

@@ -82,7 +82,9 @@ def check_database(settings: Settings) -> Check:
         text = str(exc)
         if str(path) not in text:
             text = f"{path}: {text}"
-        return Check("database", False, f"{text}; {advice}")
+        if "move the file away" not in text:
+            text = f"{text}; {advice}"
+        return Check("database", False, text)
     except KnowledgeError as exc:
         return Check("database", False,
                      f"{path} is new and the packaged knowledge failed to load: {exc}")

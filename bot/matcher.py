@@ -23,15 +23,17 @@ from bot.normalize import Normalized, Normalizer, period_aliases
 
 Decision = Literal["answer", "suggest", "abstain"]
 
-ANSWER_AT = 0.60
-SUGGEST_AT = 0.40
-CLEAR_MARGIN = 0.03
+ANSWER_AT = 0.52
+SUGGEST_AT = 0.35
+CLEAR_MARGIN = 0.0
+MIN_SPECIFIC = 1.0
 SURE_AT = 0.80
 COVERAGE_WEIGHT = 0.35
 QUESTION_WEIGHT = 0.45
 BETA2 = 2.0
-CONFLICT_EXTRA = 0.5
-UNKNOWN_WEIGHT = 1.6
+CONFLICT_EXTRA = 1.0
+ANSWER_ONLY_WEIGHT = 0.7
+UNKNOWN_WEIGHT = 1.4
 WEAK_FACTOR = 0.6
 TYPO_CUTOFF = 80
 CANDIDATES = 30
@@ -106,7 +108,15 @@ class Matcher:
                 postings.setdefault(token, []).append(index)
         self.postings = postings
         total = max(len(self.docs), 1)
-        self.idf = {t: math.log(1 + total / len(p)) for t, p in postings.items()}
+        topical: dict[str, int] = {}
+        for doc in self.docs:
+            for token in doc.strong:
+                topical[token] = topical.get(token, 0) + 1
+        # Words of questions, keywords and topics weigh by rarity; words found only in
+        # answers are ordinary English and weigh little.
+        self.idf = {t: math.log(1 + total / topical[t]) if t in topical else ANSWER_ONLY_WEIGHT
+                    for t in postings}
+        self.topical = frozenset(topical)
         self.vocab = sorted(t for t in postings if len(t) >= 4 and not t[0].isdigit())
         self._typo_cache: dict[str, str | None] = {}
         self.scope = normalizer.lexicon.out_of_scope
@@ -149,7 +159,7 @@ class Matcher:
         norm = self.normalize(question)
         if not norm.content:
             return Match("abstain", None, 0.0, (), "empty", norm)
-        blocked = self._out_of_scope(norm.content)
+        blocked = self._out_of_scope(norm.tokens)
         if blocked:
             return Match("abstain", None, 0.0, (), f"out of scope: {blocked}", norm)
         weights: dict[str, float] = {}
@@ -163,6 +173,7 @@ class Matcher:
                 else:
                     weights[token] = UNKNOWN_WEIGHT
         known = sorted((t for t in weights if t in self.postings), key=lambda t: len(self.postings[t]))
+        specific = sum(w for t, w in weights.items() if t in self.topical)
         if not known:
             return Match("abstain", None, 0.0, (), "no known words", norm)
         pool: dict[int, float] = {}
@@ -190,7 +201,7 @@ class Matcher:
             # words the knowledge base knows, but from other entries, point elsewhere:
             # "textile exports FY25" is not about the IT-exports entry.
             conflict = sum(w for t, w in weights.items()
-                           if t in self.postings and t not in doc.strong and t not in doc.weak)
+                           if t in self.topical and t not in doc.strong and t not in doc.weak)
             doc_total = total + CONFLICT_EXTRA * conflict
             closest = max((self._overlap(weights, doc_total, q) for q in doc.qsets), default=0.0)
             score = (QUESTION_WEIGHT * closest + COVERAGE_WEIGHT * covered / doc_total
@@ -203,7 +214,8 @@ class Matcher:
         top = scored[0]
         runner = scored[1].score if len(scored) > 1 else 0.0
         candidates = tuple(scored[:10])
-        if top.score >= ANSWER_AT and (top.score - runner >= CLEAR_MARGIN or top.score >= SURE_AT):
+        if (top.score >= ANSWER_AT and specific >= MIN_SPECIFIC
+                and (top.score - runner >= CLEAR_MARGIN or top.score >= SURE_AT)):
             return Match("answer", top.entry_id, top.score, candidates, "confident", norm)
         if top.score >= SUGGEST_AT:
             return Match("suggest", None, top.score, candidates, "close call", norm)

@@ -169,9 +169,9 @@ class UpdateHandler(_Base):
 
     SUPPORTED_METHODS = ("POST",)
 
-    def initialize(self, application: AnyApplication, secret: str, max_body: int) -> None:
+    def initialize(self, ptb_app: AnyApplication, secret: str, max_body: int) -> None:
         """Receive the shared objects (tornado's per-request hook)."""
-        self.application_ = application
+        self.ptb_app = ptb_app
         self.secret = secret
         self.max_body = max_body
 
@@ -188,7 +188,7 @@ class UpdateHandler(_Base):
             data = json.loads(self.request.body)
             if not isinstance(data, dict):
                 raise ValueError("not a JSON object")
-            bot = self.application_.bot
+            bot = self.ptb_app.bot
             update = Update.de_json(data, bot)
         except Exception:
             log.warning("webhook call with a body that is not an update (%d bytes)",
@@ -196,7 +196,7 @@ class UpdateHandler(_Base):
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from None
         if isinstance(bot, ExtBot):
             bot.insert_callback_data(update)
-        await self.application_.update_queue.put(update)
+        await self.ptb_app.update_queue.put(update)
         self.set_header("Content-Type", "application/json")
         self.finish(b'{"ok":true}')
 
@@ -249,7 +249,7 @@ class WebhookServer:
             (r"/healthz", HealthHandler, {"get_state": get_state}),
             (r"/metrics", MetricsHandler, {"get_state": get_state}),
             (route, UpdateHandler,
-             {"application": application, "secret": secret, "max_body": max_body}),
+             {"ptb_app": application, "secret": secret, "max_body": max_body}),
         ])
         # Bodies up to twice the limit are read and refused with 413; beyond that tornado
         # drops the connection before buffering them.
@@ -279,13 +279,12 @@ class WebhookServer:
 
 async def serve_webhook(application: AnyApplication, settings: Settings, *, webhook_url: str,
                         listen: str, port: int, ready: asyncio.Event | None = None,
-                        stop: asyncio.Event | None = None,
-                        bound: list[int] | None = None) -> None:
+                        stop: asyncio.Event | None = None) -> None:
     """Run the application behind our webhook server until ``stop`` is set.
 
     initialize → post_init → start → listen → setWebhook → (serve) → stop listening →
-    application.stop() (finishes updates in hand) → shutdown → post_shutdown. ``bound``,
-    if given, receives the port actually bound (useful with ``port=0``).
+    application.stop() (finishes updates in hand) → shutdown → post_shutdown. ``ready`` is
+    set once Telegram knows the webhook.
     """
     if not settings.webhook_secret:
         raise ValueError("PKITBOT_WEBHOOK_SECRET is required in webhook mode")
@@ -300,8 +299,6 @@ async def serve_webhook(application: AnyApplication, settings: Settings, *, webh
         await application.start()
         try:
             actual = server.start(listen, port)
-            if bound is not None:
-                bound.append(actual)
             await application.bot.set_webhook(url=webhook_url,
                                               secret_token=settings.webhook_secret,
                                               allowed_updates=Update.ALL_TYPES)

@@ -31,6 +31,12 @@ _SCALARS = {"Integer", "String", "Boolean", "Float", "InputFile", "True"}
 _DISCRIMINATOR_RE = re.compile(r"(?:must be|always)\s+[\"“]?([a-z_]+)")
 _BOT_COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 
+# Fields python-telegram-bot sends where the spec has none (Telegram ignores them):
+# it builds editMessageReplyMarkup through the same path as text messages.
+PTB_EXTRAS: dict[str, frozenset[str]] = {
+    "editMessageReplyMarkup": frozenset({"parse_mode"}),
+}
+
 
 class ApiError(Exception):
     """A refusal as the Bot API would send it (``ok: false``)."""
@@ -153,6 +159,8 @@ class ApiSpec:
         normalised: dict[str, Any] = {}
         for name, value in params.items():
             fdef = spec_fields.get(name)
+            if fdef is None and name in PTB_EXTRAS.get(method, ()):
+                continue  # python-telegram-bot always sends it; Telegram ignores it
             if fdef is None:
                 raise bad_request(f'unknown field "{name}"')
             normalised[name] = self._check_value(value, fdef["types"], name, top_level=True)

@@ -1,0 +1,63 @@
+"""Sending safely: Telegram's rate limits honoured and transient server faults retried.
+
+python-telegram-bot's AIORateLimiter keeps the bot under the send rate and waits out 429
+answers for ``retry_after``; this subclass also retries 5xx answers and dropped
+connections (Telegram did not take the request), with backoff. A timed-out request is not
+retried: Telegram may have delivered it, and a second copy would be a duplicate answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+from telegram.ext import AIORateLimiter
+
+log = logging.getLogger(__name__)
+
+JSON = bool | dict[str, Any] | list[dict[str, Any]]
+BACKOFF = (0.2, 0.5, 1.0, 2.0, 4.0)
+
+
+class SafeRateLimiter(AIORateLimiter):
+    """AIORateLimiter plus retries of transient server errors; counts what it saw."""
+
+    def __init__(self, overall_max_rate: float, max_retries: int = 5) -> None:
+        super().__init__(overall_max_rate=overall_max_rate, overall_time_period=1,
+                         max_retries=max_retries)
+        self.seen_429 = 0
+        self.seen_5xx = 0
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, JSON]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> JSON:
+        async def counted(*a: Any, **kw: Any) -> JSON:
+            try:
+                return await callback(*a, **kw)
+            except RetryAfter:
+                self.seen_429 += 1
+                raise
+
+        for delay in (*BACKOFF, None):
+            try:
+                return await super().process_request(counted, args, kwargs, endpoint, data,
+                                                     rate_limit_args)
+            except (BadRequest, TimedOut, RetryAfter):
+                raise
+            except NetworkError as exc:
+                if endpoint == "getUpdates" or delay is None:
+                    raise
+                self.seen_5xx += 1
+                log.warning("Telegram answered %s with a server error (%s); retrying in %.1fs",
+                            endpoint, exc, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
