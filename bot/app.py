@@ -76,17 +76,16 @@ GROUP_ADMIN_COMMANDS = [
 
 def handlers() -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
     """Every handler, in the order they are tried."""
-    command = {"filters": MESSAGE}
     return [
-        CommandHandler("start", commands.start, **command),
-        CommandHandler("help", commands.help_command, **command),
-        CommandHandler("about", commands.about, **command),
-        CommandHandler("topics", commands.topics, **command),
-        CommandHandler("fact", commands.fact, **command),
-        CommandHandler("source", commands.source, **command),
-        CommandHandler("ask", questions.ask_command, **command),
-        CommandHandler("subscribe", subscriptions.subscribe_chat, **command),
-        CommandHandler("unsubscribe", subscriptions.unsubscribe_chat, **command),
+        CommandHandler("start", commands.start, filters=MESSAGE),
+        CommandHandler("help", commands.help_command, filters=MESSAGE),
+        CommandHandler("about", commands.about, filters=MESSAGE),
+        CommandHandler("topics", commands.topics, filters=MESSAGE),
+        CommandHandler("fact", commands.fact, filters=MESSAGE),
+        CommandHandler("source", commands.source, filters=MESSAGE),
+        CommandHandler("ask", questions.ask_command, filters=MESSAGE),
+        CommandHandler("subscribe", subscriptions.subscribe_chat, filters=MESSAGE),
+        CommandHandler("unsubscribe", subscriptions.unsubscribe_chat, filters=MESSAGE),
         MessageHandler(filters.UpdateType.CHANNEL_POST & filters.TEXT, questions.channel_post),
         MessageHandler(MESSAGE & filters.COMMAND, commands.unknown_command),
         MessageHandler(MESSAGE & filters.ChatType.GROUPS & filters.TEXT, questions.group_message),

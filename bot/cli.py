@@ -9,44 +9,13 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
-from bot.settings import Settings, SettingsError
-
-EXIT_USAGE = 2
-
-
-def fail(message: str) -> NoReturn:
-    """One clear line on stderr and exit code 2."""
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(EXIT_USAGE)
-
-
-def settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except SettingsError as exc:
-        fail(str(exc))
-
-
-def engine_for(db: Path | None) -> Any:
-    from bot.engine import Engine
-    from bot.knowledge import KnowledgeError
-    from bot.store import StoreError, open_store
-
-    path = db or settings().db_path
-    try:
-        return Engine(open_store(path))
-    except (StoreError, KnowledgeError) as exc:
-        fail(str(exc))
-
-
-db_option = click.option(
-    "--db", type=click.Path(path_type=Path, dir_okay=False), default=None,
-    help="Database file (default: $PKITBOT_DB or ./data/pkitbot.sqlite3).",
-)
+from bot.cli_common import db_option, engine_for, fail, settings
+from bot.cli_kb import kb
+from bot.settings import SettingsError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -133,7 +102,7 @@ def ask(question: str, as_json: bool, db: Path | None) -> None:
         click.echo(answer_text(answer))
 
 
-from bot.cli_kb import kb  # noqa: E402  (the kb group lives in its own module)
+
 
 main.add_command(kb)
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from bot.cli import db_option, engine_for, fail, settings
+from bot.cli_common import db_option, fail, settings
 from bot.knowledge import KnowledgeError, dump_csv, dump_yaml, load_dir, to_document
-from bot.store import StoreError, open_store
+from bot.store import Store, StoreError, open_store
 
 
 @click.group()
@@ -23,7 +23,7 @@ def kb() -> None:
     """
 
 
-def _store(db: Path | None):  # type: ignore[no-untyped-def]
+def _store(db: Path | None) -> Store:
     try:
         return open_store(db or settings().db_path)
     except (StoreError, KnowledgeError) as exc:

@@ -18,7 +18,7 @@ migrations = Migrations(MIGRATION_SET)
 @migrations()
 def m001_knowledge(db: Database) -> None:
     """Entries, their questions, sources, figures and the revision history."""
-    db["entries"].create(
+    db.table("entries").create(
         {
             "id": str,
             "topic": str,
@@ -33,14 +33,14 @@ def m001_knowledge(db: Database) -> None:
         not_null={"topic", "question", "answer", "status"},
         defaults={"status": "active", "keywords": "[]"},
     )
-    db["questions"].create(
+    db.table("questions").create(
         {"id": int, "entry_id": str, "text": str, "kind": str},
         pk="id",
         foreign_keys=[("entry_id", "entries", "id")],
         not_null={"entry_id", "text", "kind"},
     )
-    db["questions"].create_index(["entry_id"])
-    db["sources"].create(
+    db.table("questions").create_index(["entry_id"])
+    db.table("sources").create(
         {
             "id": str,
             "title": str,
@@ -55,12 +55,12 @@ def m001_knowledge(db: Database) -> None:
         pk="id",
         not_null={"title"},
     )
-    db["entry_sources"].create(
+    db.table("entry_sources").create(
         {"entry_id": str, "source_id": str, "position": int},
         pk=("entry_id", "source_id"),
         foreign_keys=[("entry_id", "entries", "id"), ("source_id", "sources", "id")],
     )
-    db["figures"].create(
+    db.table("figures").create(
         {
             "id": int,
             "entry_id": str,
@@ -76,9 +76,9 @@ def m001_knowledge(db: Database) -> None:
         foreign_keys=[("entry_id", "entries", "id"), ("source_id", "sources", "id")],
         not_null={"entry_id", "metric", "value", "unit"},
     )
-    db["figures"].create_index(["entry_id"])
-    db["figures"].create_index(["metric", "period"])
-    db["revisions"].create(
+    db.table("figures").create_index(["entry_id"])
+    db.table("figures").create_index(["metric", "period"])
+    db.table("revisions").create(
         {
             "id": int,
             "entry_id": str,
@@ -93,14 +93,14 @@ def m001_knowledge(db: Database) -> None:
         pk="id",
         defaults={"undone": 0},
     )
-    db["revisions"].create_index(["entry_id"])
-    db["revisions"].create_index(["actor"])
+    db.table("revisions").create_index(["entry_id"])
+    db.table("revisions").create_index(["actor"])
 
 
 @migrations()
 def m002_usage(db: Database) -> None:
     """What users asked: the query log, unanswered questions and feedback (no user ids)."""
-    db["query_log"].create(
+    db.table("query_log").create(
         {
             "id": int,
             "at": str,
@@ -112,8 +112,8 @@ def m002_usage(db: Database) -> None:
         },
         pk="id",
     )
-    db["query_log"].create_index(["at"])
-    db["unanswered"].create(
+    db.table("query_log").create_index(["at"])
+    db.table("unanswered").create(
         {
             "id": int,
             "normalized": str,
@@ -127,8 +127,8 @@ def m002_usage(db: Database) -> None:
         pk="id",
         defaults={"count": 1, "status": "open"},
     )
-    db["unanswered"].create_index(["normalized"], unique=True)
-    db["feedback"].create(
+    db.table("unanswered").create_index(["normalized"], unique=True)
+    db.table("feedback").create(
         {"id": int, "entry_id": str, "vote": int, "chat_type": str, "at": str},
         pk="id",
     )
@@ -137,19 +137,19 @@ def m002_usage(db: Database) -> None:
 @migrations()
 def m003_bot_state(db: Database) -> None:
     """Bot-side state: subscriptions to the daily fact, facts sent, admins granted, attempts."""
-    db["subscriptions"].create(
+    db.table("subscriptions").create(
         {"chat_id": int, "chat_type": str, "subscribed_at": str},
         pk="chat_id",
     )
-    db["facts_sent"].create(
+    db.table("facts_sent").create(
         {"chat_id": int, "entry_id": str, "sent_at": str},
         pk=("chat_id", "entry_id"),
     )
-    db["admins"].create(
+    db.table("admins").create(
         {"user_id": int, "granted_by": int, "granted_at": str},
         pk="user_id",
     )
-    db["admin_attempts"].create(
+    db.table("admin_attempts").create(
         {"id": int, "user_id": int, "command": str, "at": str},
         pk="id",
     )

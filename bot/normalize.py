@@ -39,7 +39,7 @@ IT_TOKEN = "infotech"
 _IT_CONTEXT = {
     "export", "sector", "industry", "industri", "service", "servic", "firm", "company",
     "compani", "professional", "job", "skill", "ites", "enabled", "enable", "revenue",
-    "earning", "growth", "boom", "startup", "park", "infotech", "sector", "field",
+    "earning", "growth", "boom", "startup", "park", "infotech", "field",
 }
 _SUFFIXES = ("ings", "ing", "ers", "ies", "er", "es", "s")
 PERIOD_RE = re.compile(r"^(?:fy)?(?:19|20)\d\d$|^fy\d\d$")

@@ -143,13 +143,13 @@ class Settings:
             api_file_url=get("api_file_url"),
             db_path=Path(get("db_path") or _default("db_path")),
             admins=frozenset(admins),
-            max_send_rate=_number(get("max_send_rate"), "max_send_rate", float),
+            max_send_rate=_float(get("max_send_rate"), "max_send_rate"),
             webhook_secret=get("webhook_secret"),
             fact_time=_clock(get("fact_time")),
             timezone=get("timezone"),
-            chat_flood_limit=_number(get("chat_flood_limit"), "chat_flood_limit", int),
-            user_rate_limit=_number(get("user_rate_limit"), "user_rate_limit", int),
-            max_question_chars=_number(get("max_question_chars"), "max_question_chars", int),
+            chat_flood_limit=_int(get("chat_flood_limit"), "chat_flood_limit"),
+            user_rate_limit=_int(get("user_rate_limit"), "user_rate_limit"),
+            max_question_chars=_int(get("max_question_chars"), "max_question_chars"),
             log_format=get("log_format").lower(),
             log_level=get("log_level").upper(),
         )
@@ -184,14 +184,21 @@ def _default(name: str) -> str:
     return SETTINGS[name]["default"]
 
 
-def _number(raw: str, name: str, kind: type[int] | type[float]) -> int | float:  # type: ignore[return]
+def _float(raw: str, name: str) -> float:
     try:
-        value = kind(raw)
+        value = float(raw)
     except ValueError:
         raise SettingsError(f"{_env_name(name)} must be a number") from None
     if value <= 0:
         raise SettingsError(f"{_env_name(name)} must be greater than zero")
     return value
+
+
+def _int(raw: str, name: str) -> int:
+    value = _float(raw, name)
+    if not value.is_integer():
+        raise SettingsError(f"{_env_name(name)} must be a whole number")
+    return int(value)
 
 
 def _clock(raw: str) -> str:

@@ -103,7 +103,7 @@ class Store:
             raise StoreError(f"cannot open database {path}: {exc}") from None
         self.lock = threading.RLock()
         self._version = 0
-        if seed_default and self.db["entries"].count == 0 and not self._seeded():
+        if seed_default and self.db.table("entries").count == 0 and not self._seeded():
             self.replace_all(load_dir(seed), actor="build", via="build")
 
     # -- transactions and bookkeeping -------------------------------------------------
@@ -115,7 +115,7 @@ class Store:
             yield self.db
 
     def _seeded(self) -> bool:
-        return bool(self.db["revisions"].count)
+        return bool(self.db.table("revisions").count)
 
     @property
     def version(self) -> int:
@@ -191,30 +191,30 @@ class Store:
         return data
 
     def _write_source(self, source: Source) -> None:
-        self.db["sources"].upsert(source.to_dict(), pk="id", alter=False)
+        self.db.table("sources").upsert(source.to_dict(), pk="id", alter=False)
 
     def _write_entry(self, entry: Entry) -> None:
         stamp = now()
         existing = self.db.execute(
             "SELECT created_at FROM entries WHERE id = ?", [entry.id]).fetchone()
-        self.db["questions"].delete_where("entry_id = ?", [entry.id])
-        self.db["figures"].delete_where("entry_id = ?", [entry.id])
-        self.db["entry_sources"].delete_where("entry_id = ?", [entry.id])
-        self.db["entries"].upsert({
+        self.db.table("questions").delete_where("entry_id = ?", [entry.id])
+        self.db.table("figures").delete_where("entry_id = ?", [entry.id])
+        self.db.table("entry_sources").delete_where("entry_id = ?", [entry.id])
+        self.db.table("entries").upsert({
             "id": entry.id, "topic": entry.topic, "question": entry.question,
             "answer": entry.answer, "keywords": json.dumps(list(entry.keywords), ensure_ascii=False),
             "status": entry.status, "created_at": existing[0] if existing else stamp,
             "updated_at": stamp,
         }, pk="id")
-        self.db["questions"].insert_all(
+        self.db.table("questions").insert_all(
             [{"entry_id": entry.id, "text": entry.question, "kind": "canonical"}]
             + [{"entry_id": entry.id, "text": q, "kind": "alternate"} for q in entry.alternates]
         )
-        self.db["entry_sources"].insert_all(
+        self.db.table("entry_sources").insert_all(
             {"entry_id": entry.id, "source_id": s, "position": i}
             for i, s in enumerate(entry.sources)
         )
-        self.db["figures"].insert_all(
+        self.db.table("figures").insert_all(
             {"entry_id": entry.id, "metric": f.metric, "value": f.value, "unit": f.unit,
              "period": f.period, "period_label": f.period_label, "qualifier": f.qualifier,
              "source_id": f.source}
@@ -223,14 +223,14 @@ class Store:
 
     def _revision(self, entry_id: str, actor: str, via: str, action: str,
                   before: dict[str, Any] | None, after: dict[str, Any] | None) -> int:
-        table = self.db["revisions"]
+        table = self.db.table("revisions")
         table.insert({
             "entry_id": entry_id, "actor": actor, "via": via, "action": action, "at": now(),
             "before": json.dumps(before, ensure_ascii=False) if before is not None else None,
             "after": json.dumps(after, ensure_ascii=False) if after is not None else None,
             "undone": 0,
         })
-        return int(table.last_pk)
+        return int(table.last_pk or 0)
 
     def replace_all(self, knowledge: Knowledge, *, actor: str, via: str) -> None:
         """Make the store hold exactly ``knowledge`` (``kb build``); one transaction."""
@@ -289,7 +289,7 @@ class Store:
 
     def _set_status(self, entry: Entry, status: str, actor: str, via: str) -> int:
         after = replace(entry, status=status)
-        self.db["entries"].update(entry.id, {"status": status, "updated_at": now()})
+        self.db.table("entries").update(entry.id, {"status": status, "updated_at": now()})
         action = "delete" if status == "deleted" else "restore"
         return self._revision(entry.id, actor, via, action, self._snapshot(entry),
                               self._snapshot(after))
@@ -336,14 +336,14 @@ class Store:
                 for src in rev.before.get("_sources", []):
                     self._write_source(Source(**src))
                 self._write_entry(entry_from_snapshot(rev.before))
-            self.db["revisions"].update(rev.id, {"undone": 1})
+            self.db.table("revisions").update(rev.id, {"undone": 1})
             self._revision(rev.entry_id, actor, via, "undo", self._snapshot(current), rev.before)
             return rev
 
     def _purge(self, entry_id: str) -> None:
         for table in ("questions", "figures", "entry_sources"):
-            self.db[table].delete_where("entry_id = ?", [entry_id])
-        self.db["entries"].delete(entry_id)
+            self.db.table(table).delete_where("entry_id = ?", [entry_id])
+        self.db.table("entries").delete(entry_id)
 
     # -- usage records ----------------------------------------------------------------
 
@@ -352,10 +352,10 @@ class Store:
         """Record a question (no names, no user ids); unanswered ones also join the queue."""
         stamp = now()
         with self.transaction():
-            table = self.db["query_log"]
+            table = self.db.table("query_log")
             table.insert({"at": stamp, "question": question[:1000], "entry_id": entry_id,
                           "score": round(score, 4), "decision": decision, "chat_type": chat_type})
-            qid = int(table.last_pk)
+            qid = int(table.last_pk or 0)
             if decision != "answer" and normalized:
                 self.db.execute(
                     "INSERT INTO unanswered (normalized, question, count, first_at, last_at, "
@@ -368,7 +368,7 @@ class Store:
 
     def record_feedback(self, entry_id: str, vote: int, chat_type: str) -> None:
         with self.transaction():
-            self.db["feedback"].insert({"entry_id": entry_id, "vote": 1 if vote > 0 else -1,
+            self.db.table("feedback").insert({"entry_id": entry_id, "vote": 1 if vote > 0 else -1,
                                         "chat_type": chat_type, "at": now()})
 
     def unanswered(self, limit: int = 20) -> list[dict[str, Any]]:
@@ -399,8 +399,8 @@ class Store:
         return {
             "entries": self.db.execute(
                 "SELECT COUNT(*) FROM entries WHERE status = 'active'").fetchone()[0],
-            "questions": self.db["questions"].count,
-            "sources": self.db["sources"].count,
+            "questions": self.db.table("questions").count,
+            "sources": self.db.table("sources").count,
             "asked": total,
             "answered": answered,
             "answered_share": (answered / total) if total else 0.0,
@@ -420,7 +420,7 @@ class Store:
             if self.db.execute("SELECT 1 FROM subscriptions WHERE chat_id = ?",
                                [chat_id]).fetchone():
                 return False
-            self.db["subscriptions"].insert(
+            self.db.table("subscriptions").insert(
                 {"chat_id": chat_id, "chat_type": chat_type, "subscribed_at": now()})
             return True
 
@@ -442,10 +442,10 @@ class Store:
                 "SELECT entry_id FROM facts_sent WHERE chat_id = ?", [chat_id])}
             left = [e for e in entry_ids if e not in sent]
             if not left:
-                self.db["facts_sent"].delete_where("chat_id = ?", [chat_id])
+                self.db.table("facts_sent").delete_where("chat_id = ?", [chat_id])
                 left = list(entry_ids)
             choice = left[0]
-            self.db["facts_sent"].insert(
+            self.db.table("facts_sent").insert(
                 {"chat_id": chat_id, "entry_id": choice, "sent_at": now()}, replace=True)
             return choice
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from telegram import Update
@@ -20,10 +21,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(update, Update):
         chat = update.effective_chat
         where = f" (update {update.update_id}, chat {chat.id if chat else '-'})"
-    try:
+    with contextlib.suppress(KeyError):
         state(context).metrics["errors"] += 1
-    except KeyError:
-        pass
     if isinstance(error, RetryAfter | TimedOut | NetworkError):
         log.warning("Telegram network trouble%s: %s", where, error)
         return
