@@ -250,12 +250,8 @@ class _Checker:
         )
 
     def cross_check(self, knowledge: Knowledge, file_of: dict[str, str]) -> None:
-        seen: dict[str, str] = {}
         for entry in knowledge.entries:
             file = file_of.get(entry.id, "?")
-            if entry.id in seen:
-                self.add(file, None, entry.id, "id", f"duplicated (also in {seen[entry.id]})")
-            seen[entry.id] = file
             for sid in entry.sources:
                 if sid not in knowledge.sources:
                     self.add(file, None, entry.id, "sources", f"unknown source {sid!r}")
@@ -292,6 +288,7 @@ def _build(
     checker = _Checker(curated=curated)
     knowledge = Knowledge(sources=dict(base_sources or {}))
     file_of: dict[str, str] = {}
+    seen_ids: dict[str, str] = {}
     docs = list(docs)
     for name, doc in docs:
         for raw in _sources_of(doc, name, checker):
@@ -302,12 +299,15 @@ def _build(
                 knowledge.sources[src.id] = src
     for name, doc in docs:
         for raw in _entries_of(doc, name, checker) if _has_entries(doc) else []:
+            raw_id = raw.get("id") if isinstance(raw, dict) else None
+            if isinstance(raw_id, str) and raw_id in seen_ids:
+                checker.add(name, raw.get("__line__"), raw_id, "id",
+                            f"duplicated (also at {seen_ids[raw_id]})")
+                continue
+            if isinstance(raw_id, str):
+                seen_ids[raw_id] = f"{name}:{raw.get('__line__')}"
             entry = checker.entry(raw, name)
             if entry is not None:
-                if entry.id in file_of:
-                    checker.add(name, raw.get("__line__"), entry.id, "id",
-                                f"duplicated (also in {file_of[entry.id]})")
-                    continue
                 file_of[entry.id] = name
                 knowledge.entries.append(entry)
     checker.cross_check(knowledge, file_of)

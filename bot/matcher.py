@@ -95,10 +95,11 @@ class Matcher:
                 strong.update(n.content)
             for extra_text in (*entry.keywords, entry.topic):
                 strong.update(normalizer(extra_text).content)
-            weak = set(normalizer(entry.answer).content) - strong
             periods: set[str] = set(extra)
             for fig in entry.figures:
                 periods |= period_aliases(fig.period)
+            strong |= periods - extra  # a figure's period is a word that finds it
+            weak = set(normalizer(entry.answer).content) - strong
             qsets = tuple(dict.fromkeys(frozenset(n.content) for n in normals if n.content))
             doc = _Doc(entry.id, entry.question, tuple(dict.fromkeys(n.text for n in normals)),
                        qsets, frozenset(strong), frozenset(weak), frozenset(periods))
