@@ -11,7 +11,6 @@ import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from telegram import (
@@ -174,9 +173,8 @@ def run_bot(settings: Settings, *, webhook_url: str | None = None, listen: str =
     setup_logging(settings.log_level, settings.log_format, settings.token)
     application = build_application(settings)
     if webhook_url:
-        path = urlsplit(webhook_url).path.lstrip("/") or "telegram"
-        application.run_webhook(listen=listen, port=port, url_path=path, webhook_url=webhook_url,
-                                secret_token=settings.webhook_secret,
-                                allowed_updates=Update.ALL_TYPES)
+        from bot.webhook import run_webhook_mode
+
+        run_webhook_mode(application, settings, webhook_url, listen, port)
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -15,6 +15,7 @@ import click
 
 from bot.cli_common import db_option, engine_for, fail, settings
 from bot.cli_kb import kb
+from bot.cli_ops import doctor
 from bot.settings import SettingsError
 
 
@@ -105,6 +106,7 @@ def ask(question: str, as_json: bool, db: Path | None) -> None:
 
 
 main.add_command(kb)
+main.add_command(doctor)
 
 
 @main.command()

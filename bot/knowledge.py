@@ -14,7 +14,6 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -74,10 +73,11 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 
 def default_knowledge_dir() -> Path:
     """The curated files: packaged with the wheel, or ``knowledge/`` in a checkout."""
-    checkout = Path(__file__).resolve().parent.parent / "knowledge"
+    here = Path(__file__).resolve().parent
+    checkout = here.parent / "knowledge"
     if (checkout / "sources.yaml").is_file():
         return checkout
-    return Path(str(resources.files("bot.knowledge_data")))
+    return here / "knowledge_data"  # where the wheel puts knowledge/
 
 
 def _parse_yaml(text: str, name: str) -> Any:
