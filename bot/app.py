@@ -39,7 +39,7 @@ from bot.limits import RateGate
 from bot.logs import setup_logging
 from bot.settings import Settings
 from bot.store import open_store
-from bot.tg import buttons, commands, inline, questions, subscriptions
+from bot.tg import admin, buttons, commands, inline, questions, subscriptions
 from bot.tg.errors import on_error
 from bot.tg.sending import SafeRateLimiter
 from bot.tg.state import STATE_KEY, BotState
@@ -85,6 +85,19 @@ def handlers() -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
         CommandHandler("ask", questions.ask_command, filters=MESSAGE),
         CommandHandler("subscribe", subscriptions.subscribe_chat, filters=MESSAGE),
         CommandHandler("unsubscribe", subscriptions.unsubscribe_chat, filters=MESSAGE),
+        CommandHandler("add", admin.add, filters=MESSAGE),
+        CommandHandler("alias", admin.alias, filters=MESSAGE),
+        CommandHandler("edit", admin.edit, filters=MESSAGE),
+        CommandHandler("delete", admin.delete, filters=MESSAGE),
+        CommandHandler("undo", admin.undo, filters=MESSAGE),
+        CommandHandler("history", admin.history, filters=MESSAGE),
+        CommandHandler("unanswered", admin.unanswered, filters=MESSAGE),
+        CommandHandler("import", admin.import_command, filters=MESSAGE),
+        CommandHandler("export", admin.export, filters=MESSAGE),
+        CommandHandler("stats", admin.stats, filters=MESSAGE),
+        CommandHandler("grant", admin.grant, filters=MESSAGE),
+        CommandHandler("revoke", admin.revoke, filters=MESSAGE),
+        MessageHandler(MESSAGE & PRIVATE & filters.Document.ALL, admin.document),
         MessageHandler(filters.UpdateType.CHANNEL_POST & filters.TEXT, questions.channel_post),
         MessageHandler(MESSAGE & filters.COMMAND, commands.unknown_command),
         MessageHandler(MESSAGE & filters.ChatType.GROUPS & filters.TEXT, questions.group_message),

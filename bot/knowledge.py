@@ -96,6 +96,7 @@ class _Checker:
     def __init__(self, *, curated: bool):
         self.curated = curated
         self.problems: list[Problem] = []
+        self.known_sources: set[str] = set()
 
     def add(self, file: str, line: int | None, entry: str | None, field: str | None, msg: str) -> None:
         self.problems.append(Problem(file, line, entry, field, msg))
@@ -215,6 +216,9 @@ class _Checker:
         alternates = self.strings(raw, "alternates", file, eid, minimum=minimum)
         keywords = self.strings(raw, "keywords", file, eid, minimum=1 if self.curated else 0)
         sources = self.strings(raw, "sources", file, eid, minimum=1)
+        for sid in sources:
+            if sid not in self.known_sources:
+                self.add(file, line, eid, "sources", f"unknown source {sid!r}")
         raw_figures = raw.get("figures")
         if raw_figures is None:
             if self.curated:
@@ -230,6 +234,9 @@ class _Checker:
             self.add(file, line, eid, "figures", "must be a list")
             raw_figures = []
         figures = [self.figure(f, file, eid, line) for f in raw_figures]
+        for fig in figures:
+            if fig is not None and fig.source and fig.source not in self.known_sources:
+                self.add(file, line, eid, "figures.source", f"unknown source {fig.source!r}")
         unknown = set(raw) - {
             "__line__", "id", "topic", "question", "alternates", "answer", "figures",
             "keywords", "sources", "status",
@@ -252,12 +259,6 @@ class _Checker:
     def cross_check(self, knowledge: Knowledge, file_of: dict[str, str]) -> None:
         for entry in knowledge.entries:
             file = file_of.get(entry.id, "?")
-            for sid in entry.sources:
-                if sid not in knowledge.sources:
-                    self.add(file, None, entry.id, "sources", f"unknown source {sid!r}")
-            for fig in entry.figures:
-                if fig.source and fig.source not in knowledge.sources:
-                    self.add(file, None, entry.id, "figures.source", f"unknown source {fig.source!r}")
             if self.curated and "column" in knowledge.sources and "column" not in entry.sources:
                 self.add(file, None, entry.id, "sources", "must credit the column")
 
@@ -297,6 +298,7 @@ def _build(
                 if src.id in knowledge.sources and not base_sources:
                     checker.add(name, None, src.id, "id", "source id duplicated")
                 knowledge.sources[src.id] = src
+    checker.known_sources = set(knowledge.sources)
     for name, doc in docs:
         for raw in _entries_of(doc, name, checker) if _has_entries(doc) else []:
             raw_id = raw.get("id") if isinstance(raw, dict) else None

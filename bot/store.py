@@ -412,6 +412,49 @@ class Store:
             "feedback_down": votes[1],
         }
 
+    # -- admins -----------------------------------------------------------------------
+
+    def granted_admins(self) -> dict[int, dict[str, Any]]:
+        """Admins granted from Telegram: user id -> who granted and when."""
+        return {int(r["user_id"]): dict(r) for r in self.db.query("SELECT * FROM admins")}
+
+    def grant(self, user_id: int, *, granted_by: int) -> bool:
+        """Make ``user_id`` an admin; False if they already were."""
+        with self.transaction():
+            if self.db.execute("SELECT 1 FROM admins WHERE user_id = ?", [user_id]).fetchone():
+                return False
+            self.db.table("admins").insert(
+                {"user_id": user_id, "granted_by": granted_by, "granted_at": now()})
+            return True
+
+    def revoke(self, user_id: int) -> bool:
+        with self.transaction():
+            return self.db.execute("DELETE FROM admins WHERE user_id = ?", [user_id]).rowcount > 0
+
+    def record_attempt(self, user_id: int, command: str) -> None:
+        """Remember a non-admin's try at an admin command."""
+        with self.transaction():
+            self.db.table("admin_attempts").insert(
+                {"user_id": user_id, "command": command[:64], "at": now()})
+
+    def backup(self, target: Path) -> None:
+        """Copy the live database to ``target`` with SQLite's online backup API."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".partial")
+        partial.unlink(missing_ok=True)
+        dest = sqlite3.connect(str(partial))
+        try:
+            with self.lock:
+                self.db.conn.backup(dest)
+        finally:
+            dest.close()
+        os.chmod(partial, 0o600)
+        os.replace(partial, target)
+
+    def set_link_status(self, source_id: str, status: str) -> None:
+        with self.transaction():
+            self.db.table("sources").update(source_id, {"check_status": status, "checked_at": now()})
+
     # -- subscriptions to the daily fact ---------------------------------------------
 
     def subscribe(self, chat_id: int, chat_type: str) -> bool:

@@ -7,6 +7,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.formatting import answer_html, citation_html, esc
+from bot.tg import admin
 from bot.tg.keyboards import answer_keyboard, entries_keyboard
 from bot.tg.replies import send_reply
 from bot.tg.state import state
@@ -67,6 +68,12 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return
     if kind == "x":
         await query.answer()
+        return
+    if kind == "u":
+        await admin.unanswered_button(update, context, parts)
+        return
+    if kind == "i":
+        await admin.import_button(update, context, parts)
         return
     await query.answer(STALE, show_alert=False)
 

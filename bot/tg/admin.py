@@ -1,0 +1,413 @@
+"""Admin commands in Telegram: add, alias, edit, delete, undo, history, unanswered, import,
+export, stats, grant and revoke.
+
+Identity is the sender's numeric user id (``PKITBOT_ADMINS`` plus admins granted with
+/grant), never a username; forwarded messages and posts sent on behalf of a chat are not
+accepted as commands. Admin commands work in a private chat only. A refused attempt changes
+nothing and is recorded.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
+from telegram.constants import ChatType
+from telegram.ext import ContextTypes
+
+from bot.admin import (
+    AddRequest,
+    AdminError,
+    add_alias,
+    add_entry,
+    edit_entry,
+    get_entry,
+    group_unanswered,
+    parse_add,
+)
+from bot.chart import bar_chart
+from bot.formatting import answer_html, esc
+from bot.knowledge import MAX_IMPORT_BYTES, KnowledgeError, dump_yaml, parse_document, to_document
+from bot.models import Knowledge
+from bot.tg.keyboards import data, label
+from bot.tg.replies import send_reply, strip_command
+from bot.tg.state import BotState, state
+
+PENDING_KEY = "pending_imports"
+MAX_PROBLEMS_SHOWN = 25
+
+
+def admin_ids(st: BotState) -> set[int]:
+    return set(st.settings.admins) | set(st.store.granted_admins())
+
+
+def actor(user: User) -> str:
+    return f"telegram:{user.id}"
+
+
+async def _admin(update: Update, context: ContextTypes.DEFAULT_TYPE, command: str) -> User | None:
+    """The admin who sent this command, or None after telling the sender why not."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return None
+    st = state(context)
+    if message.forward_origin is not None or message.sender_chat is not None:
+        await send_reply(message, "Admin commands must be sent by you, not forwarded or posted "
+                         "on behalf of a chat. Nothing was changed.")
+        return None
+    if user.id not in admin_ids(st):
+        st.store.record_attempt(user.id, command)
+        st.metrics["admin_refused"] += 1
+        await send_reply(message, f"Sorry, /{esc(command)} is for the bot's admins only. "
+                         "Nothing was changed.")
+        return None
+    if message.chat.type != ChatType.PRIVATE:
+        await send_reply(message, "Please use admin commands in a private chat with me.")
+        return None
+    return user
+
+
+def _args(message: Message) -> str:
+    return strip_command(message.text or message.caption or "")
+
+
+async def _fail(message: Message, exc: Exception) -> None:
+    await send_reply(message, f"⚠️ {esc(str(exc))}. Nothing was changed.")
+
+
+def _preview(st: BotState, entry_id: str) -> str:
+    entry = st.engine.entry(entry_id)
+    return answer_html(st.engine.answer_for(entry)) if entry else ""
+
+
+async def add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``/add question | answer | source title [| url]``: a new entry."""
+    user = await _admin(update, context, "add")
+    message = update.effective_message
+    if user is None or message is None:
+        return
+    st = state(context)
+    try:
+        request: AddRequest = parse_add(_args(message))
+        entry = add_entry(st.store, request, actor=actor(user), via="telegram")
+    except AdminError as exc:
+        await _fail(message, exc)
+        return
+    await send_reply(message, f"✅ Added <b>#{esc(entry.id)}</b>. Users will see:\n\n"
+                     + _preview(st, entry.id))
+
+
+async def alias(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``/alias <id> <alternate question>``."""
+    user = await _admin(update, context, "alias")
+    message = update.effective_message
+    if user is None or message is None:
+        return
+    parts = _args(message).split(None, 1)
+    try:
+        if len(parts) < 2:
+            raise AdminError("use: /alias ID alternate question")
+        entry = add_alias(state(context).store, parts[0], parts[1], actor=actor(user),
+                          via="telegram")
+    except AdminError as exc:
+        await _fail(message, exc)
+        return
+    await send_reply(message, f"✅ #{esc(entry.id)} now also answers “{esc(parts[1])}”.")
+
+
+async def edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``/edit <id> <field> <new value>`` (question, answer, topic, source, url, figure)."""
+    user = await _admin(update, context, "edit")
+    message = update.effective_message
+    if user is None or message is None:
+        return
+    st = state(context)
+    parts = _args(message).split(None, 2)
+    try:
+        if len(parts) < 3:
+            raise AdminError("use: /edit ID FIELD NEW VALUE; fields: question, answer, topic, "
+                             "source, url, figure")
+        entry = edit_entry(st.store, parts[0], parts[1], parts[2], actor=actor(user),
+                           via="telegram")
+    except AdminError as exc:
+        await _fail(message, exc)
+        return
+    await send_reply(message, f"✅ Updated the {esc(parts[1].casefold())} of <b>#{esc(entry.id)}"
+                     "</b>. Users will see:\n\n" + _preview(st, entry.id))
+
+
+async def delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``/delete <id>``: retire an entry (``/undo`` restores it)."""
+    user = await _admin(update, context, "delete")
+    message = update.effective_message
+    if user is None or message is None:
+        return
+    st = state(context)
+    try:
+        entry = get_entry(st.store, _args(message) or "?")
+        st.store.delete(entry.id, actor=actor(user), via="telegram")
+    except AdminError as exc:
+        await _fail(message, exc)
+        return
+    await send_reply(message, f"🗑 Deleted #{esc(entry.id)}. /undo brings it back.")
+
+
+async def undo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``/undo``: revert this admin's most recent change."""
+    user = await _admin(update, context, "undo")
+    message = update.effective_message
+    if user is None or message is None:
+        return
+    rev = state(context).store.undo(actor(user), via="telegram")
+    if rev is None:
+        await send_reply(message, "You have no change left to undo.")
+        return
+    await send_reply(message, f"↩️ Undid your {esc(rev.action)} of #{esc(rev.entry_id)} "
+                     f"({esc(rev.at)}).")
+
+
+async def history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``/history <id>``: who changed an entry, how and when."""
+    user = await _admin(update, context, "history")
+    message = update.effective_message
+    if user is None or message is None:
+        return
+    entry_id = _args(message).lstrip("#")
+    st = state(context)
+    if not entry_id or not st.store.exists(entry_id):
+        await _fail(message, AdminError(f"there is no entry #{entry_id[:40]}"))
+        return
+    revisions = st.store.history(entry_id, limit=15)
+    lines = [f"<b>History of #{esc(entry_id)}</b>"]
+    for rev in revisions:
+        undone = " (undone)" if rev.undone else ""
+        lines.append(f"• {esc(rev.at)} — {esc(rev.action)} by {esc(rev.actor)} via "
+                     f"{esc(rev.via)}{undone}")
+    await send_reply(message, "\n".join(lines))
+
+
+async def unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``/unanswered``: most-asked unanswered questions, each with fix-it buttons."""
+    user = await _admin(update, context, "unanswered")
+    message = update.effective_message
+    if user is None or message is None:
+        return
+    st = state(context)
+    groups = group_unanswered(st.store.unanswered(200), limit=5)
+    if not groups:
+        await send_reply(message, "No unanswered questions right now. 🎉")
+        return
+    for group in groups:
+        text = f"❓ <b>{esc(group.question)}</b> — asked {group.count}×"
+        if group.variants:
+            text += "\nAlso: " + "; ".join(esc(v) for v in group.variants)
+        rows = [[InlineKeyboardButton(f"➕ alias to: {label(c.question)}",
+                                      callback_data=data("u", "a", str(group.ids[0]), c.entry_id))]
+                for c in st.engine.matcher.match(group.question).candidates[:3]]
+        rows.append([InlineKeyboardButton("🗑 Dismiss",
+                                          callback_data=data("u", "d", str(group.ids[0])))])
+        await send_reply(message, text, InlineKeyboardMarkup(rows))
+
+
+def _group_of(st: BotState, uid: int) -> tuple[int, ...] | None:
+    for group in group_unanswered(st.store.unanswered(500), limit=500):
+        if uid in group.ids:
+            return group.ids
+    return None
+
+
+async def unanswered_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                            parts: list[str]) -> None:
+    """Act on an unanswered-question button: add as alias, or dismiss."""
+    query = update.callback_query
+    assert query is not None
+    st = state(context)
+    if query.from_user.id not in admin_ids(st):
+        await query.answer("Only the bot's admins can do that.")
+        return
+    if len(parts) < 3 or not parts[2].isdigit() or (ids := _group_of(st, int(parts[2]))) is None:
+        await query.answer("That question was already handled.")
+        return
+    rows = {r["id"]: r for r in st.store.unanswered(500)}
+    if parts[1] == "a" and len(parts) == 4:
+        try:
+            add_alias(st.store, parts[3], str(rows[ids[0]]["question"]),
+                      actor=actor(query.from_user), via="telegram")
+        except AdminError as exc:
+            await query.answer(str(exc)[:190])
+            return
+        for uid in ids:
+            st.store.set_unanswered_status(uid, "resolved")
+        await query.answer("Added as an alias.")
+        await query.edit_message_text(f"✅ Now answered by #{esc(parts[3])}: "
+                                      f"{esc(str(rows[ids[0]]['question']))}")
+    elif parts[1] == "d":
+        for uid in ids:
+            st.store.set_unanswered_status(uid, "dismissed")
+        await query.answer("Dismissed.")
+        await query.edit_message_text(f"🗑 Dismissed: {esc(str(rows[ids[0]]['question']))}")
+    else:
+        await query.answer("That button is out of date.")
+
+
+def _summary(counts: dict[str, int], name: str) -> str:
+    return (f"📄 <b>{esc(name)}</b> is valid.\nIf applied: {counts['new']} new, "
+            f"{counts['changed']} changed, {counts['unchanged']} unchanged entries.")
+
+
+async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A document sent privately: ``/import`` in its caption starts a checked, dry-run import."""
+    message = update.effective_message
+    if message is None or message.document is None:
+        return
+    caption = (message.caption or "").strip()
+    if not caption.startswith("/import"):
+        user = update.effective_user
+        st = state(context)
+        if user is not None and user.id in admin_ids(st):
+            await send_reply(message, "To import this file, send it again with the caption "
+                             "<code>/import</code>.")
+        else:
+            await send_reply(message, "I can only read text questions. Type your question.")
+        return
+    user = await _admin(update, context, "import")
+    if user is None:
+        return
+    doc = message.document
+    name = doc.file_name or "upload.yaml"
+    if doc.file_size is not None and doc.file_size > MAX_IMPORT_BYTES:
+        await _fail(message, AdminError(
+            f"{name} is {doc.file_size // (1024 * 1024)} MB; imports are limited to "
+            f"{MAX_IMPORT_BYTES // (1024 * 1024)} MB"))
+        return
+    st = state(context)
+    raw = bytes(await (await doc.get_file()).download_as_bytearray())
+    try:
+        knowledge = parse_document(raw, name, base_sources=st.store.sources())
+    except KnowledgeError as exc:
+        shown = exc.problems[:MAX_PROBLEMS_SHOWN]
+        more = len(exc.problems) - len(shown)
+        lines = [f"⚠️ <b>{esc(name)}</b> was not imported; fix these and send it again:"]
+        lines += [f"• {esc(str(p))}" for p in shown]
+        if more:
+            lines.append(f"… and {more} more.")
+        await send_reply(message, "\n".join(lines)[:4000])
+        return
+    pending: dict[str, tuple[int, Knowledge, str]] = context.bot_data.setdefault(PENDING_KEY, {})
+    key = secrets.token_hex(6)
+    pending[key] = (user.id, knowledge, name)
+    markup = InlineKeyboardMarkup([[
+        InlineKeyboardButton("✅ Confirm", callback_data=data("i", "y", key)),
+        InlineKeyboardButton("✖️ Cancel", callback_data=data("i", "n", key)),
+    ]])
+    await send_reply(message, _summary(st.store.diff(knowledge), name), markup)
+
+
+async def import_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                        parts: list[str]) -> None:
+    """Confirm or cancel a pending import (only the admin who sent it)."""
+    query = update.callback_query
+    assert query is not None
+    pending: dict[str, tuple[int, Knowledge, str]] = context.bot_data.setdefault(PENDING_KEY, {})
+    item = pending.get(parts[2]) if len(parts) == 3 else None
+    if item is None or item[0] != query.from_user.id:
+        await query.answer("That import is no longer pending.")
+        return
+    st = state(context)
+    if query.from_user.id not in admin_ids(st):
+        await query.answer("Only the bot's admins can do that.")
+        return
+    del pending[parts[2]]
+    _, knowledge, name = item
+    if parts[1] == "y":
+        counts = st.store.apply_import(knowledge, actor=actor(query.from_user), via="telegram")
+        await query.answer("Imported.")
+        await query.edit_message_text(
+            f"✅ Imported {esc(name)}: {counts['new']} new, {counts['changed']} changed, "
+            f"{counts['unchanged']} unchanged.")
+    else:
+        await query.answer("Cancelled.")
+        await query.edit_message_text(f"✖️ Import of {esc(name)} cancelled; nothing changed.")
+
+
+async def import_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``/import`` typed as text: explain how to send the file."""
+    if await _admin(update, context, "import") and update.effective_message:
+        await send_reply(update.effective_message, "Send the YAML, JSON or CSV file as a document "
+                         "with the caption <code>/import</code>; I'll check it and show what "
+                         "would change before anything is applied.")
+
+
+async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``/export``: the whole knowledge base as a YAML document /import accepts."""
+    user = await _admin(update, context, "export")
+    message = update.effective_message
+    if user is None or message is None:
+        return
+    knowledge = state(context).store.knowledge()
+    body = dump_yaml(to_document(knowledge)).encode("utf-8")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+    await message.reply_document(body, filename=f"pkitbot-export-{stamp}.yaml",
+                                 caption=f"{len(knowledge.entries)} entries, "
+                                 f"{len(knowledge.sources)} sources. Re-import with /import.")
+
+
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``/stats``: questions asked, share answered, top entries and unanswered, a chart."""
+    user = await _admin(update, context, "stats")
+    message = update.effective_message
+    if user is None or message is None:
+        return
+    data_ = state(context).store.stats()
+    lines = [f"<b>Questions</b>: {data_['asked']} asked, {data_['answered']} answered "
+             f"({data_['answered_share']:.0%})",
+             f"<b>Feedback</b>: 👍 {data_['feedback_up']} 👎 {data_['feedback_down']}",
+             f"<b>Knowledge</b>: {data_['entries']} entries, {data_['sources']} sources"]
+    if data_["top_entries"]:
+        lines.append("<b>Top entries</b>: " + ", ".join(
+            f"#{esc(r['entry_id'])} ({r['n']})" for r in data_["top_entries"]))
+    if data_["top_unanswered"]:
+        lines.append("<b>Top unanswered</b>: " + "; ".join(
+            f"{esc(r['question'][:80])} ({r['count']})" for r in data_["top_unanswered"]))
+    text = "\n".join(lines)
+    if data_["per_day"]:
+        chart = bar_chart([int(r["n"]) for r in data_["per_day"]])
+        await message.reply_photo(chart, caption="Questions per day, last 14 days")
+    await send_reply(message, text)
+
+
+async def grant(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``/grant <user_id>``: make someone an admin (numeric id only)."""
+    user = await _admin(update, context, "grant")
+    message = update.effective_message
+    if user is None or message is None:
+        return
+    target = _args(message)
+    if not target.isdigit():
+        await _fail(message, AdminError("use: /grant USER_ID (the numeric Telegram id, "
+                                        "not a @username)"))
+        return
+    new = state(context).store.grant(int(target), granted_by=user.id)
+    await send_reply(message, f"✅ {target} is now an admin." if new
+                     else f"{target} was already an admin.")
+
+
+async def revoke(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``/revoke <user_id>``: remove an admin granted with /grant."""
+    user = await _admin(update, context, "revoke")
+    message = update.effective_message
+    if user is None or message is None:
+        return
+    target = _args(message)
+    st = state(context)
+    if not target.isdigit():
+        await _fail(message, AdminError("use: /revoke USER_ID"))
+        return
+    if int(target) in st.settings.admins:
+        await _fail(message, AdminError(f"{target} is an admin through PKITBOT_ADMINS; "
+                                        "change that setting instead"))
+        return
+    removed = st.store.revoke(int(target))
+    await send_reply(message, f"✅ {target} is no longer an admin." if removed
+                     else f"{target} was not a granted admin.")
