@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from bot import cli_admin  # noqa: F401  (registers the kb editing commands)
 from bot.cli_common import db_option, engine_for, fail, settings
 from bot.cli_kb import kb
 from bot.cli_ops import doctor

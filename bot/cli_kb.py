@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from bot.cli_common import db_option, fail, settings
-from bot.knowledge import KnowledgeError, dump_csv, dump_yaml, load_dir, to_document
+from bot.knowledge import KnowledgeError, dump_csv, dump_yaml, load_dir, to_document, write_dir
 from bot.store import Store, StoreError, open_store
 
 
@@ -23,7 +23,8 @@ def kb() -> None:
     """
 
 
-def _store(db: Path | None) -> Store:
+def store_for(db: Path | None) -> Store:
+    """Open the database named by --db or the settings; a clear error if it can't be."""
     try:
         return open_store(db or settings().db_path)
     except (StoreError, KnowledgeError) as exc:
@@ -47,7 +48,7 @@ def build(source: Path | None, db: Path | None) -> None:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         fail(f"{len(exc.problems)} problem(s) in the knowledge files; nothing changed")
-    store = _store(db)
+    store = store_for(db)
     store.replace_all(knowledge, actor="cli", via="build")
     click.echo(f"Built {store.path}: {len(knowledge.entries)} entries, "
                f"{len(knowledge.sources)} sources.")
@@ -63,7 +64,7 @@ def list_(topic: str | None, db: Path | None) -> None:
     Example:
       pkitbot kb list --topic Freelancing
     """
-    for entry in _store(db).entries():
+    for entry in store_for(db).entries():
         if topic is None or entry.topic.casefold() == topic.casefold():
             click.echo(f"{entry.id:<32} {entry.topic:<22} {entry.question}")
 
@@ -78,7 +79,7 @@ def show(entry_id: str, db: Path | None) -> None:
     Example:
       pkitbot kb show freelancers-count
     """
-    store = _store(db)
+    store = store_for(db)
     try:
         entry = store.get(entry_id, include_deleted=True)
     except KeyError:
@@ -99,7 +100,7 @@ def stats(as_json: bool, db: Path | None) -> None:
     Example:
       pkitbot kb stats --json
     """
-    data = _store(db).stats()
+    data = store_for(db).stats()
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -115,16 +116,22 @@ def stats(as_json: bool, db: Path | None) -> None:
 
 
 @kb.command()
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=click.Path(path_type=Path))
 @db_option
 def export(file: Path, db: Path | None) -> None:
-    """Write the whole knowledge base to FILE (.yaml, .json or .csv) for import.
+    """Write the knowledge base to FILE (.yaml, .json, .csv), or to a folder in the curated
+    layout (sources.yaml + entries/*.yaml, each entry back in its file).
 
     \b
-    Example:
+    Examples:
       pkitbot kb export backup.yaml
+      pkitbot kb export knowledge/
     """
-    knowledge = _store(db).knowledge()
+    knowledge = store_for(db).knowledge()
+    if file.is_dir() or not file.suffix:
+        written = write_dir(knowledge, file)
+        click.echo(f"Wrote {len(knowledge.entries)} entries to {len(written)} files in {file}.")
+        return
     suffix = file.suffix.lower()
     if suffix == ".json":
         text = json.dumps(to_document(knowledge), ensure_ascii=False, indent=2)

@@ -312,6 +312,8 @@ def _build(
             if entry is not None:
                 file_of[entry.id] = name
                 knowledge.entries.append(entry)
+                if name.startswith("entries/"):
+                    knowledge.files[entry.id] = name.removeprefix("entries/")
     checker.cross_check(knowledge, file_of)
     if checker.problems:
         raise KnowledgeError(checker.problems)
@@ -398,6 +400,25 @@ def to_document(knowledge: Knowledge) -> dict[str, Any]:
         "sources": [s.to_dict() for s in knowledge.sources.values()],
         "entries": [e.to_dict() for e in knowledge.entries],
     }
+
+
+ADMIN_FILE = "added.yaml"
+
+
+def write_dir(knowledge: Knowledge, path: Path) -> list[Path]:
+    """Write the curated layout (sources.yaml + entries/*.yaml) back, each entry in its file."""
+    (path / "entries").mkdir(parents=True, exist_ok=True)
+    written = [path / "sources.yaml"]
+    written[0].write_text(dump_yaml({"sources": [s.to_dict() for s in knowledge.sources.values()]}),
+                          encoding="utf-8")
+    by_file: dict[str, list[dict[str, Any]]] = {}
+    for entry in knowledge.entries:
+        by_file.setdefault(knowledge.files.get(entry.id, ADMIN_FILE), []).append(entry.to_dict())
+    for name, entries in by_file.items():
+        target = path / "entries" / name
+        target.write_text(dump_yaml({"entries": entries}), encoding="utf-8")
+        written.append(target)
+    return written
 
 
 def dump_yaml(doc: Any) -> str:

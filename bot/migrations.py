@@ -155,6 +155,12 @@ def m003_bot_state(db: Database) -> None:
     )
 
 
+@migrations()
+def m004_entry_files(db: Database) -> None:
+    """Remember which curated file each entry came from, so export can write it back."""
+    db.table("entries").add_column("file", str)
+
+
 def apply(db: Database) -> None:
     """Apply every pending migration (a no-op on an up-to-date database)."""
     migrations.apply(db)

@@ -79,6 +79,7 @@ class Knowledge:
 
     sources: dict[str, Source] = field(default_factory=dict)
     entries: list[Entry] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)  # entry id -> curated file name
 
     def entry(self, entry_id: str) -> Entry | None:
         for entry in self.entries:

@@ -167,7 +167,9 @@ class Store:
         ]
 
     def knowledge(self) -> Knowledge:
-        return Knowledge(sources=self.sources(), entries=self.entries())
+        files = {r[0]: r[1] for r in self.db.execute(
+            "SELECT id, file FROM entries WHERE file IS NOT NULL")}
+        return Knowledge(sources=self.sources(), entries=self.entries(), files=files)
 
     def get(self, entry_id: str, *, include_deleted: bool = False) -> Entry:
         for entry in self.entries(include_deleted=True):
@@ -240,11 +242,12 @@ class Store:
                 self._write_source(source)
             for entry in knowledge.entries:
                 before = current.pop(entry.id, None)
-                if before is not None and before == entry:
-                    continue
-                self._write_entry(entry)
-                self._revision(entry.id, actor, via, "create" if before is None else "update",
-                               self._snapshot(before), self._snapshot(entry))
+                if before is None or before != entry:
+                    self._write_entry(entry)
+                    self._revision(entry.id, actor, via, "create" if before is None else "update",
+                                   self._snapshot(before), self._snapshot(entry))
+                if entry.id in knowledge.files:
+                    self.db.table("entries").update(entry.id, {"file": knowledge.files[entry.id]})
             for gone in current.values():
                 if gone.status == "active":
                     self._set_status(gone, "deleted", actor, via)
