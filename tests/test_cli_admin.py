@@ -144,7 +144,7 @@ def test_backup_restores_to_identical_knowledge(kb: tuple[CliRunner, list[str]],
 
 
 class _Links(BaseHTTPRequestHandler):
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         if self.path == "/ok":
             self.send_response(200)
         elif self.path == "/old":
