@@ -21,6 +21,7 @@ from bot.normalize import Lexicon, Normalizer
 from bot.store import Store
 
 COLUMN_SOURCE = "column"
+MATCH_CACHE = 4096  # recent questions and their matches, dropped when the knowledge changes
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class Engine:
         self.entries = {e.id: e for e in knowledge.entries}
         years = {s.date[:4] for s in knowledge.sources.values() if s.date and s.date[:4].isdigit()}
         self.matcher = Matcher(knowledge.entries, self.normalizer, extra_periods=years)
+        self._matches: dict[str, Match] = {}
         self.topics = tuple(dict.fromkeys(e.topic for e in knowledge.entries))
         self._by_metric: dict[tuple[str, str | None], list[SourcedFigure]] = {}
         for entry in knowledge.entries:
@@ -128,7 +130,12 @@ class Engine:
         question = clean_question(question)
         if not has_words(question):
             return Answer(question, "abstain", "empty", 0.0, topics=self.topics)
-        match: Match = self.matcher.match(question)
+        match = self._matches.get(question)
+        if match is None:
+            match = self.matcher.match(question)
+            if len(self._matches) >= MATCH_CACHE:
+                self._matches.pop(next(iter(self._matches)))
+            self._matches[question] = match
         if log:
             self.store.log_query(question, match.normalized.text, match.entry_id
                                  or (match.candidates[0].entry_id if match.candidates else None),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from rapidfuzz import fuzz, process
@@ -75,6 +75,7 @@ class _Doc:
     strong: frozenset[str]  # words of its questions, keywords and topic
     weak: frozenset[str]  # words of its answer only
     periods: frozenset[str]
+    qweights: tuple[float, ...] = ()  # each question's total word weight (set after idf)
 
 
 class Matcher:
@@ -118,6 +119,8 @@ class Matcher:
         self.idf = {t: math.log(1 + total / topical[t]) if t in topical else ANSWER_ONLY_WEIGHT
                     for t in postings}
         self.topical = frozenset(topical)
+        self.docs = [replace(d, qweights=tuple(sum(self.idf.get(t, UNKNOWN_WEIGHT) for t in q)
+                                               for q in d.qsets)) for d in self.docs]
         self.vocab = sorted(t for t in postings if len(t) >= 4 and not t[0].isdigit())
         self._typo_cache: dict[str, str | None] = {}
         self.scope = normalizer.lexicon.out_of_scope
@@ -146,12 +149,13 @@ class Matcher:
                     return " ".join(gram)
         return None
 
-    def _overlap(self, weights: dict[str, float], total: float, question: frozenset[str]) -> float:
+    @staticmethod
+    def _overlap(weights: dict[str, float], total: float, question: frozenset[str],
+                 own: float) -> float:
         """Weighted F-score (recall-leaning) between the question's words and one question."""
-        shared = sum(w for t, w in weights.items() if t in question)
+        shared = sum(weights[t] for t in weights.keys() & question)
         if not shared:
             return 0.0
-        own = sum(self.idf.get(t, UNKNOWN_WEIGHT) for t in question)
         recall, precision = shared / total, shared / own
         return (1 + BETA2) * precision * recall / (BETA2 * precision + recall)
 
@@ -204,7 +208,8 @@ class Matcher:
             conflict = sum(w for t, w in weights.items()
                            if t in self.topical and t not in doc.strong and t not in doc.weak)
             doc_total = total + CONFLICT_EXTRA * conflict
-            closest = max((self._overlap(weights, doc_total, q) for q in doc.qsets), default=0.0)
+            closest = max((self._overlap(weights, doc_total, q, own)
+                           for q, own in zip(doc.qsets, doc.qweights, strict=True)), default=0.0)
             score = (QUESTION_WEIGHT * closest + COVERAGE_WEIGHT * covered / doc_total
                      + (1 - COVERAGE_WEIGHT - QUESTION_WEIGHT) * similarity)
             scored.append(Candidate(doc.entry_id, round(score, 4), doc.canonical))

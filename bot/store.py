@@ -11,6 +11,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -103,6 +104,8 @@ class Store:
             raise StoreError(f"cannot open database {path}: {exc}") from None
         self.lock = threading.RLock()
         self._version = 0
+        self._writes = 0
+        self._version_marker: tuple[int, int] = (-1, -1)
         if seed_default and self.db.table("entries").count == 0 and not self._seeded():
             self.replace_all(load_dir(seed), actor="build", via="build")
 
@@ -119,9 +122,16 @@ class Store:
 
     @property
     def version(self) -> int:
-        """A number that changes whenever the knowledge changes (for matcher reloads)."""
-        row = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM revisions").fetchone()
-        return int(row[0])
+        """A number that changes whenever the knowledge changes (for matcher reloads).
+
+        Cheap to call per question: the revisions table is only read again when this
+        connection wrote, or SQLite's data_version says another connection committed.
+        """
+        marker = (self._writes, self.db.conn.execute("PRAGMA data_version").fetchone()[0])
+        if marker != self._version_marker:
+            row = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM revisions").fetchone()
+            self._version_marker, self._version = marker, int(row[0])
+        return self._version
 
     def close(self) -> None:
         self.db.conn.close()
@@ -225,6 +235,7 @@ class Store:
 
     def _revision(self, entry_id: str, actor: str, via: str, action: str,
                   before: dict[str, Any] | None, after: dict[str, Any] | None) -> int:
+        self._writes += 1
         table = self.db.table("revisions")
         table.insert({
             "entry_id": entry_id, "actor": actor, "via": via, "action": action, "at": now(),
@@ -355,10 +366,11 @@ class Store:
         """Record a question (no names, no user ids); unanswered ones also join the queue."""
         stamp = now()
         with self.transaction():
-            table = self.db.table("query_log")
-            table.insert({"at": stamp, "question": question[:1000], "entry_id": entry_id,
-                          "score": round(score, 4), "decision": decision, "chat_type": chat_type})
-            qid = int(table.last_pk or 0)
+            cursor = self.db.conn.execute(
+                "INSERT INTO query_log (at, question, entry_id, score, decision, chat_type) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [stamp, question[:1000], entry_id, round(score, 4), decision, chat_type])
+            qid = int(cursor.lastrowid or 0)
             if decision != "answer" and normalized:
                 self.db.execute(
                     "INSERT INTO unanswered (normalized, question, count, first_at, last_at, "
@@ -494,6 +506,27 @@ class Store:
             self.db.table("facts_sent").insert(
                 {"chat_id": chat_id, "entry_id": choice, "sent_at": now()}, replace=True)
             return choice
+
+
+    # -- Telegram updates already handled (see bot/polling.py) -------------------------
+
+    UPDATE_RETENTION = 48 * 3600  # Telegram keeps an unconfirmed update for 24 hours
+
+    def update_seen(self, update_id: int) -> bool:
+        """True if the update with this id was handled already."""
+        with self.lock:
+            return self.db.execute("SELECT 1 FROM processed_updates WHERE update_id = ?",
+                                   [update_id]).fetchone() is not None
+
+    def mark_update(self, update_id: int) -> None:
+        """Record a handled update (one small commit; old records are pruned now and then)."""
+        at = time.time()
+        with self.transaction():
+            self.db.execute("INSERT OR REPLACE INTO processed_updates (update_id, at) "
+                            "VALUES (?, ?)", [update_id, at])
+            if update_id % 1000 == 0:
+                self.db.execute("DELETE FROM processed_updates WHERE at < ?",
+                                [at - self.UPDATE_RETENTION])
 
 
 def entry_from_snapshot(data: dict[str, Any]) -> Entry:
