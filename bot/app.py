@@ -7,6 +7,7 @@ webhook; ``running`` starts and stops it programmatically (tests and benchmarks)
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from collections.abc import AsyncIterator
@@ -37,6 +38,7 @@ from telegram.ext import (
 from bot.engine import Engine
 from bot.limits import RateGate
 from bot.logs import setup_logging
+from bot.polling import POLLER_KEY, Poller, poll_forever
 from bot.settings import Settings
 from bot.store import open_store
 from bot.tg import admin, buttons, commands, inline, questions, subscriptions
@@ -160,19 +162,22 @@ def build_application(settings: Settings) -> Application:  # type: ignore[type-a
 @asynccontextmanager
 async def running(application: Application, *, poll_timeout: int = 1,  # type: ignore[type-arg]
                   ) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    """Start the application with long polling for the body of the block, then stop it."""
+    """Start the application with long polling for the body of the block, then stop it.
+
+    Polling is :class:`bot.polling.Poller`: an update is confirmed to Telegram only after it
+    was handled, and one handled before a restart is not handled again.
+    """
     await application.initialize()
-    if application.post_init is not None:
-        await application.post_init(application)
-    assert application.updater is not None
-    await application.updater.start_polling(poll_interval=0, timeout=poll_timeout,
-                                            allowed_updates=Update.ALL_TYPES)
-    await application.start()
+    poller = Poller(application, timeout=poll_timeout)
     try:
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.start()
+        await poller.start()
+        application.bot_data[POLLER_KEY] = poller
         yield application
     finally:
-        if application.updater.running:
-            await application.updater.stop()
+        await poller.stop()
         if application.running:
             await application.stop()
         await application.shutdown()
@@ -190,4 +195,4 @@ def run_bot(settings: Settings, *, webhook_url: str | None = None, listen: str =
 
         run_webhook_mode(application, settings, webhook_url, listen, port)
     else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        asyncio.run(poll_forever(application))

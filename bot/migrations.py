@@ -161,6 +161,12 @@ def m004_entry_files(db: Database) -> None:
     db.table("entries").add_column("file", str)
 
 
+@migrations()
+def m005_processed_updates(db: Database) -> None:
+    """Ids of Telegram updates already handled, so a redelivered one is not handled twice."""
+    db.table("processed_updates").create({"update_id": int, "at": float}, pk="update_id")
+
+
 def apply(db: Database) -> None:
     """Apply every pending migration (a no-op on an up-to-date database)."""
     migrations.apply(db)
