@@ -32,6 +32,7 @@ COVERAGE_WEIGHT = 0.35
 QUESTION_WEIGHT = 0.45
 BETA2 = 2.0
 CONFLICT_EXTRA = 1.0
+TIE_BREAK = 0.02
 ANSWER_ONLY_WEIGHT = 0.7
 UNKNOWN_WEIGHT = 1.4
 WEAK_FACTOR = 0.6
@@ -75,6 +76,7 @@ class _Doc:
     strong: frozenset[str]  # words of its questions, keywords and topic
     weak: frozenset[str]  # words of its answer only
     periods: frozenset[str]
+    folded: tuple[str, ...] = ()  # each question's full token text, stopwords kept
     qweights: tuple[float, ...] = ()  # each question's total word weight (set after idf)
 
 
@@ -103,7 +105,8 @@ class Matcher:
             weak = set(normalizer(entry.answer).content) - strong
             qsets = tuple(dict.fromkeys(frozenset(n.content) for n in normals if n.content))
             doc = _Doc(entry.id, entry.question, tuple(dict.fromkeys(n.text for n in normals)),
-                       qsets, frozenset(strong), frozenset(weak), frozenset(periods))
+                       qsets, frozenset(strong), frozenset(weak), frozenset(periods),
+                       tuple(dict.fromkeys(" ".join(n.tokens) for n in normals)))
             index = len(self.docs)
             self.docs.append(doc)
             for token in strong | weak:
@@ -123,7 +126,9 @@ class Matcher:
                                                for q in d.qsets)) for d in self.docs]
         self.vocab = sorted(t for t in postings if len(t) >= 4 and not t[0].isdigit())
         self._typo_cache: dict[str, str | None] = {}
-        self.scope = normalizer.lexicon.out_of_scope
+        # out-of-scope terms go through the same normalisation as questions
+        self.scope = {tokens: group for term, group in normalizer.lexicon.out_of_scope.items()
+                      if (tokens := normalizer(term).tokens)}
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -192,6 +197,7 @@ class Matcher:
         shortlist = sorted(pool, key=pool.__getitem__, reverse=True)[:CANDIDATES]
         total = sum(weights.values())
         query_text = " ".join(weights)
+        full_text = " ".join(norm.tokens)
         scored: list[Candidate] = []
         period_miss = False
         for index in shortlist:
@@ -212,6 +218,9 @@ class Matcher:
                            for q, own in zip(doc.qsets, doc.qweights, strict=True)), default=0.0)
             score = (QUESTION_WEIGHT * closest + COVERAGE_WEIGHT * covered / doc_total
                      + (1 - COVERAGE_WEIGHT - QUESTION_WEIGHT) * similarity)
+            # ties (two entries covering the question equally) go to the closer wording
+            phrasing = process.extractOne(full_text, doc.folded, scorer=fuzz.token_set_ratio)
+            score += TIE_BREAK * (phrasing[1] / 100 if phrasing else 0.0)
             scored.append(Candidate(doc.entry_id, round(score, 4), doc.canonical))
         if not scored:
             reason = "no figure for that period" if period_miss else "no candidate"

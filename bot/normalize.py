@@ -76,7 +76,7 @@ class Lexicon:
 
     synonyms: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     stopwords: frozenset[str] = frozenset()
-    out_of_scope: dict[tuple[str, ...], str] = field(default_factory=dict)
+    out_of_scope: dict[str, str] = field(default_factory=dict)  # term -> group
 
     @property
     def longest(self) -> int:
@@ -98,13 +98,11 @@ class Lexicon:
         stopwords = frozenset(
             w for s in raw.get("stopwords") or [] for w in split_words(fold(str(s)))
         )
-        scope: dict[tuple[str, ...], str] = {}
+        scope: dict[str, str] = {}
         groups = raw.get("out_of_scope") or {}
         for group, terms in groups.items() if isinstance(groups, dict) else []:
             for term in terms or []:
-                words = tuple(stem(w) for w in split_words(fold(str(term))))
-                if words:
-                    scope[words] = str(group)
+                scope[str(term)] = str(group)
         return cls(synonyms, stopwords, scope)
 
 
