@@ -220,7 +220,7 @@ class Matcher:
                      + (1 - COVERAGE_WEIGHT - QUESTION_WEIGHT) * similarity)
             # ties (two entries covering the question equally) go to the closer wording
             phrasing = process.extractOne(full_text, doc.folded, scorer=fuzz.token_set_ratio)
-            score += TIE_BREAK * (phrasing[1] / 100 if phrasing else 0.0)
+            score = (1 - TIE_BREAK) * score + TIE_BREAK * (phrasing[1] / 100 if phrasing else 0.0)
             scored.append(Candidate(doc.entry_id, round(score, 4), doc.canonical))
         if not scored:
             reason = "no figure for that period" if period_miss else "no candidate"
