@@ -227,3 +227,35 @@ async def test_429_and_5xx_still_give_exactly_one_answer_each(
         await asyncio.sleep(0.5)
     for i in range(5):
         assert len(texts(fake, USER + i)) == 1
+
+
+async def test_group_flood_is_told_once_then_quiet(fake: FakeBotAPI, db_path: Path) -> None:
+    async with started(fake, db_path, chat_flood_limit=3):
+        for i in range(6):
+            fake.push_update(updates.group_text(GROUP, USER + i, f"/ask IT exports FY25 {i}"))
+        await fake.wait_for("sendMessage", count=4)
+        import asyncio
+
+        await asyncio.sleep(0.5)
+    sent = texts(fake, GROUP)
+    assert len(sent) == 4
+    assert sum("3.8 billion" in t for t in sent) == 3
+    assert "take a short break" in sent[3]
+
+
+async def test_edited_messages_and_other_bots_commands_are_ignored(
+        fake: FakeBotAPI, db_path: Path) -> None:
+    async with started(fake, db_path):
+        original = updates.private_text(USER, "IT exports FY25")
+        fake.push_update(original)
+        await fake.wait_for("sendMessage")
+        fake.push_update(updates.edited_message(original, "freelancers"))
+        fake.push_update(updates.group_text(GROUP, USER, "/start@otherbot"))
+        fake.push_update(updates.group_text(GROUP, USER, "/help"))
+        await fake.wait_for("sendMessage", count=2)
+        import asyncio
+
+        await asyncio.sleep(0.5)
+    assert len(texts(fake, USER)) == 1
+    (help_text,) = texts(fake, GROUP)
+    assert "/ask" in help_text
