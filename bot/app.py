@@ -139,14 +139,21 @@ async def post_shutdown(application: Application) -> None:  # type: ignore[type-
         state.store.close()
 
 
-def build_application(settings: Settings) -> Application:  # type: ignore[type-arg]
-    """The configured Application (not yet started)."""
+def build_application(settings: Settings, *,
+                      read_timeout: float = 5.0) -> Application:  # type: ignore[type-arg]
+    """The configured Application (not yet started).
+
+    ``read_timeout`` is how long a Bot API call may take to answer (getUpdates: on top of
+    its long-poll timeout); past it the call fails with TimedOut and is not repeated.
+    """
     builder = (
         Application.builder()
         .token(settings.require_token())
         .defaults(Defaults(parse_mode=ParseMode.HTML,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .rate_limiter(SafeRateLimiter(settings.max_send_rate))
+        .read_timeout(read_timeout)
+        .get_updates_read_timeout(read_timeout)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 MAX_BACKOFF = 30.0
 POLLER_KEY = "pkitbot_poller"
+CONFIRM_WAIT = 5.0  # longest wait for flood control before the confirming call on stop
 
 
 class Poller:
@@ -49,6 +50,7 @@ class Poller:
         self.offset: int | None = None
         self.handled = 0
         self.skipped = 0
+        self._not_before = 0.0  # Telegram's flood control on getUpdates (monotonic time)
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._fetch: asyncio.Task[tuple[Update, ...]] | None = None
@@ -84,6 +86,13 @@ class Poller:
         """Tell Telegram every handled update is done (a last, non-blocking getUpdates)."""
         if self.offset is None:
             return
+        wait = self._not_before - time.monotonic()
+        if wait > CONFIRM_WAIT:
+            log.warning("not confirming handled updates on stop: Telegram asked to wait "
+                        "%.0fs; the store's record keeps them from being handled twice", wait)
+            return
+        if wait > 0:
+            await asyncio.sleep(wait)
         try:
             await self.application.bot.get_updates(offset=self.offset, timeout=0, limit=1,
                                                    allowed_updates=self.allowed_updates)
@@ -117,6 +126,7 @@ class Poller:
                 raise
             except RetryAfter as exc:
                 delay = exc._retry_after.total_seconds() + 0.1
+                self._not_before = time.monotonic() + delay
                 log.warning("getUpdates: flood control, waiting %.1fs as told", delay)
                 continue
             except TimedOut:

@@ -1,0 +1,283 @@
+"""Faults from Telegram and restarts: every question gets exactly one answer, the bot keeps
+running and waits as told; updates are confirmed only after they are handled.
+
+Each test runs the real Application against the fake Bot API with faults injected on
+sendMessage or getUpdates (429 with retry_after, 500, 502, dropped connections, answers
+slower than the client's read timeout), or restarts the bot in the middle of a burst.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram.ext import Application
+
+from bot.app import POLLER_KEY, build_application, running
+from bot.store import open_store
+from tests.e2e import settings_for
+from tests.fakebot import updates
+from tests.fakebot.server import FakeBotAPI, RecordedRequest
+
+USER = 7100
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeBotAPI]:
+    with FakeBotAPI() as server:
+        yield server
+
+
+@asynccontextmanager
+async def bot(fake: FakeBotAPI, db_path: Path, *, read_timeout: float = 5.0,
+              **overrides: Any) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    app = build_application(settings_for(fake, db_path, **overrides), read_timeout=read_timeout)
+    async with running(app) as live:
+        yield live
+
+
+def ask_many(fake: FakeBotAPI, n: int, base: int = USER) -> list[int]:
+    """Push n questions from n different users; returns their chat ids."""
+    chats = [base + i for i in range(n)]
+    for chat in chats:
+        fake.push_update(updates.private_text(chat, "What were IT exports in FY25?"))
+    return chats
+
+
+def answers_per_chat(fake: FakeBotAPI) -> Counter[int]:
+    return Counter(int(p["chat_id"]) for p in fake.sent("sendMessage"))
+
+
+def calls(fake: FakeBotAPI, method: str) -> list[RecordedRequest]:
+    with fake._lock:
+        return [r for r in fake.requests if r.method == method]
+
+
+async def settle(fake: FakeBotAPI, method: str = "sendMessage", quiet: float = 0.4) -> None:
+    """Wait until no new ``method`` call arrived for ``quiet`` seconds (catch late doubles)."""
+    seen = -1
+    while (now := len(calls(fake, method))) != seen:
+        seen = now
+        await asyncio.sleep(quiet)
+
+
+def exactly_once(fake: FakeBotAPI, chats: list[int]) -> None:
+    per_chat = answers_per_chat(fake)
+    assert {c: per_chat[c] for c in chats} == dict.fromkeys(chats, 1)
+    assert [e for e in fake.errors if e.status == 400] == []
+
+
+# -- sendMessage faults ------------------------------------------------------------------
+
+
+async def test_429_on_send_waits_retry_after_then_answers_once(
+        fake: FakeBotAPI, db_path: Path) -> None:
+    fake.inject("sendMessage", "429", times=1, retry_after=1)
+    async with bot(fake, db_path):
+        chats = ask_many(fake, 3)
+        await fake.wait_for("sendMessage", count=3, timeout=10)
+        await settle(fake)
+    exactly_once(fake, chats)
+    sends = calls(fake, "sendMessage")
+    refused = next(r for r in sends if r.status == 429)
+    first_ok = next(r for r in sends if r.ok)
+    assert first_ok.time - refused.time >= 1.0  # waited as told, not sooner
+
+
+@pytest.mark.parametrize("kind", ["500", "502", "drop"])
+async def test_server_errors_and_dropped_connections_on_send_are_retried_once(
+        fake: FakeBotAPI, db_path: Path, kind: str) -> None:
+    fake.inject("sendMessage", kind, times=2)
+    async with bot(fake, db_path):
+        chats = ask_many(fake, 4)
+        await fake.wait_for("sendMessage", count=4, timeout=10)
+        await settle(fake)
+    exactly_once(fake, chats)
+    assert sum(1 for r in calls(fake, "sendMessage") if r.fault == kind) == 2
+
+
+async def test_send_slower_than_timeout_is_not_repeated_and_bot_keeps_going(
+        fake: FakeBotAPI, db_path: Path) -> None:
+    # Telegram got the request but answered after our read timeout: it was delivered, so a
+    # retry would be a second copy. The bot gives up on that call and goes on.
+    fake.inject("sendMessage", "slow", times=1, delay=1.6)
+    async with bot(fake, db_path, read_timeout=1.0):
+        chats = ask_many(fake, 3)
+        await fake.wait_for("sendMessage", count=3, timeout=10)
+        await settle(fake)
+    exactly_once(fake, chats)
+
+
+# -- getUpdates faults -------------------------------------------------------------------
+
+
+async def test_429_on_get_updates_is_waited_out(fake: FakeBotAPI, db_path: Path) -> None:
+    async with bot(fake, db_path):
+        await fake.wait_for("getUpdates")
+        fake.inject("getUpdates", "429", times=1, retry_after=1)
+        await fake.wait_for(lambda r: r.status == 429, timeout=5)
+        chats = ask_many(fake, 2)
+        await fake.wait_for("sendMessage", count=2, timeout=10)
+        await settle(fake)
+    exactly_once(fake, chats)
+    polls = calls(fake, "getUpdates")
+    refused = next(i for i, r in enumerate(polls) if r.status == 429)
+    assert polls[refused + 1].time - polls[refused].time >= 1.0  # waited as told
+
+
+@pytest.mark.parametrize("kind", ["500", "502", "drop"])
+async def test_get_updates_errors_back_off_and_polling_resumes(
+        fake: FakeBotAPI, db_path: Path, kind: str) -> None:
+    fake.inject("getUpdates", kind, times=2)
+    chats = ask_many(fake, 3)
+    async with bot(fake, db_path) as app:
+        await fake.wait_for("sendMessage", count=3, timeout=15)
+        await settle(fake)
+        assert app.bot_data[POLLER_KEY].running
+    exactly_once(fake, chats)
+    polls = calls(fake, "getUpdates")
+    assert [r.fault for r in polls[:3]] == [kind, kind, None]
+    # backed off (0.5 s, then 1 s) rather than hammering the server
+    assert polls[1].time - polls[0].time >= 0.45
+    assert polls[2].time - polls[1].time >= 0.95
+
+
+async def test_get_updates_slower_than_timeout_loses_nothing(
+        fake: FakeBotAPI, db_path: Path) -> None:
+    async with bot(fake, db_path, read_timeout=0.5) as app:
+        await fake.wait_for("getUpdates")
+        # long poll of 1 s + read timeout 0.5 s: an answer after 2 s is too late
+        fake.inject("getUpdates", "slow", times=1, delay=2.0)
+        chats = ask_many(fake, 3)
+        await fake.wait_for("sendMessage", count=3, timeout=15)
+        await settle(fake)
+        assert app.bot_data[POLLER_KEY].running
+    exactly_once(fake, chats)
+
+
+async def test_random_faults_everywhere_still_one_answer_each(
+        fake: FakeBotAPI, db_path: Path) -> None:
+    fake.inject_random("sendMessage", "429", 0.05, seed=1, retry_after=1)
+    fake.inject_random("sendMessage", "502", 0.1, seed=2)
+    fake.inject_random("getUpdates", "500", 0.1, seed=3)
+    fake.inject_random("answerInlineQuery", "drop", 0.2, seed=4)
+    async with bot(fake, db_path):
+        chats = ask_many(fake, 25)
+        for i in range(5):
+            fake.push_update(updates.inline_query(USER + 500 + i, "freelancers"))
+        await fake.wait_for("sendMessage", count=25, timeout=30)
+        await fake.wait_for("answerInlineQuery", count=5, timeout=30)
+        await settle(fake)
+    exactly_once(fake, chats)
+    assert len(fake.sent("answerInlineQuery")) == 5
+
+
+# -- restarts: confirmed only after handled, never handled twice -------------------------
+
+
+async def test_graceful_restart_mid_burst_loses_nothing_and_doubles_nothing(
+        fake: FakeBotAPI, db_path: Path) -> None:
+    fake.inject("sendMessage", "slow", times=60, delay=0.03)  # keep the burst in flight
+    chats = ask_many(fake, 40)
+    async with bot(fake, db_path):
+        await fake.wait_for("sendMessage", count=8, timeout=10)
+    first_run = len(fake.sent("sendMessage"))
+    assert 8 <= first_run < 40  # stopped in the middle of the burst
+    assert fake.pending_updates() == 40 - first_run  # only handled updates were confirmed
+    async with bot(fake, db_path):
+        await fake.wait_for("sendMessage", count=40, timeout=15)
+        await settle(fake)
+    exactly_once(fake, chats)
+    assert fake.pending_updates() == 0
+
+
+async def test_crash_before_confirming_does_not_answer_twice(
+        fake: FakeBotAPI, db_path: Path) -> None:
+    fake.inject("sendMessage", "slow", times=20, delay=0.02)
+    chats = ask_many(fake, 20)
+    async with bot(fake, db_path):
+        await fake.wait_for("sendMessage", count=1, timeout=10)
+        # every later getUpdates fails, so Telegram is never told what was handled (as if
+        # the process died right after handling)
+        fake.inject("getUpdates", "500", times=1000)
+        await fake.wait_for("sendMessage", count=20, timeout=10)
+    assert fake.pending_updates() == 20  # all handled, none confirmed
+    fake.clear_faults()
+    async with bot(fake, db_path) as app:
+        again = app.bot_data[POLLER_KEY]
+        while fake.pending_updates():
+            await asyncio.sleep(0.05)
+        await settle(fake)
+        assert again.skipped == 20 and again.handled == 0
+    exactly_once(fake, chats)
+
+
+def _child_env(fake: FakeBotAPI, db_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PKITBOT_", "TELEGRAM_"))}
+    env.update(TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_BASE_URL=fake.base_url,
+               PKITBOT_DB=str(db_path), PKITBOT_MAX_SEND_RATE="1000",
+               PKITBOT_LOG_LEVEL="WARNING", PYTHONPATH=str(REPO))
+    return env
+
+
+def _spawn(fake: FakeBotAPI, db_path: Path) -> subprocess.Popen[bytes]:
+    code = ("from bot.app import run_bot; from bot.settings import Settings; "
+            "run_bot(Settings.from_env())")
+    return subprocess.Popen([sys.executable, "-c", code], env=_child_env(fake, db_path),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def test_sigterm_mid_burst_then_restart_answers_each_exactly_once(
+        fake: FakeBotAPI, db_path: Path) -> None:
+    open_store(db_path).close()  # built once, so the child starts quickly
+    fake.inject("sendMessage", "slow", times=100, delay=0.03)
+    chats = ask_many(fake, 60)
+    child = _spawn(fake, db_path)
+    try:
+        fake.wait_for_sync("sendMessage", count=10, timeout=30)
+        child.send_signal(signal.SIGTERM)
+        assert child.wait(timeout=15) == 0
+        assert 10 <= len(fake.sent("sendMessage")) < 60
+        child = _spawn(fake, db_path)
+        fake.wait_for_sync("sendMessage", count=60, timeout=30)
+        time.sleep(0.5)
+    finally:
+        child.kill()
+        child.wait()
+    per_chat = answers_per_chat(fake)
+    assert {c: per_chat[c] for c in chats} == dict.fromkeys(chats, 1)
+
+
+def test_sigkill_mid_burst_then_restart_loses_nothing(fake: FakeBotAPI, db_path: Path) -> None:
+    """A killed process cannot know whether its last send reached Telegram: at most that
+    one update (the one in flight) is answered again; every other exactly once."""
+    open_store(db_path).close()
+    fake.inject("sendMessage", "slow", times=100, delay=0.03)
+    chats = ask_many(fake, 60)
+    child = _spawn(fake, db_path)
+    try:
+        fake.wait_for_sync("sendMessage", count=15, timeout=30)
+        child.kill()
+        child.wait()
+        child = _spawn(fake, db_path)
+        fake.wait_for_sync(lambda r: r.ok and r.method == "sendMessage"
+                           and len({int(p["chat_id"]) for p in fake.sent("sendMessage")})
+                           == len(chats), timeout=30)
+        time.sleep(0.5)
+    finally:
+        child.kill()
+        child.wait()
+    per_chat = answers_per_chat(fake)
+    assert all(per_chat[c] >= 1 for c in chats)  # none lost
+    assert sum(per_chat[c] - 1 for c in chats) <= 1  # at most the one in flight again
