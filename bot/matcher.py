@@ -23,7 +23,7 @@ from bot.normalize import Normalized, Normalizer, period_aliases
 
 Decision = Literal["answer", "suggest", "abstain"]
 
-ANSWER_AT = 0.52
+ANSWER_AT = 0.45
 SUGGEST_AT = 0.35
 CLEAR_MARGIN = 0.0
 MIN_SPECIFIC = 1.0
