@@ -41,5 +41,14 @@ def shared_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     return Engine(open_store(tmp_path_factory.mktemp("shared") / "kb.sqlite3"))
 
 
+def kb_state(db_path: Path) -> list[dict[str, Any]]:
+    """Every entry (deleted ones too) as plain data, to compare before and after."""
+    store = open_store(db_path)
+    try:
+        return [e.to_dict() | {"status": e.status} for e in store.entries(include_deleted=True)]
+    finally:
+        store.close()
+
+
 def load_questions(path: Path) -> list[dict[str, Any]]:
     return list(yaml.safe_load(path.read_text("utf-8"))["questions"])

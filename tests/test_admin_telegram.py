@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 
 from bot.store import open_store
+from tests.conftest import kb_state
 from tests.e2e import buttons, started, texts
 from tests.fakebot import updates
 from tests.fakebot.server import FakeBotAPI
@@ -24,14 +24,6 @@ GROUP = -100555
 def fake() -> Iterator[FakeBotAPI]:
     with FakeBotAPI() as server:
         yield server
-
-
-def kb_snapshot(db_path: Path) -> list[dict[str, Any]]:
-    store = open_store(db_path)
-    try:
-        return [e.to_dict() | {"status": e.status} for e in store.entries(include_deleted=True)]
-    finally:
-        store.close()
 
 
 async def say(fake: FakeBotAPI, user: int, text: str, n: int) -> str:
@@ -61,10 +53,10 @@ async def test_admin_add_then_user_gets_the_new_sourced_answer(
 async def test_non_admin_is_refused_and_nothing_changes(
         fake: FakeBotAPI, db_path: Path, command: str) -> None:
     async with started(fake, db_path, admins=frozenset({ADMIN})):
-        before = kb_snapshot(db_path)
+        before = kb_state(db_path)
         reply = await say(fake, USER, command, 1)
         assert "admins only" in reply
-    assert kb_snapshot(db_path) == before
+    assert kb_state(db_path) == before
     store = open_store(db_path)
     attempts = list(store.db.query("SELECT user_id, command FROM admin_attempts"))
     assert attempts == [{"user_id": USER, "command": command.split()[0][1:]}]
@@ -76,11 +68,11 @@ async def test_forwarded_admin_command_is_refused(fake: FakeBotAPI, db_path: Pat
     update["message"]["forward_origin"] = {"type": "user", "date": 1,
                                            "sender_user": updates.user(ADMIN)}
     async with started(fake, db_path, admins=frozenset({ADMIN})):
-        before = kb_snapshot(db_path)
+        before = kb_state(db_path)
         fake.push_update(update)
         await fake.wait_for("sendMessage")
     assert "not forwarded" in texts(fake, ADMIN)[0]
-    assert kb_snapshot(db_path) == before
+    assert kb_state(db_path) == before
 
 
 async def test_admin_command_in_group_asks_for_private_chat(
@@ -101,16 +93,16 @@ async def test_admin_command_in_group_asks_for_private_chat(
 async def test_bad_add_says_what_to_fix(fake: FakeBotAPI, db_path: Path, args: str,
                                         fix: str) -> None:
     async with started(fake, db_path, admins=frozenset({ADMIN})):
-        before = kb_snapshot(db_path)
+        before = kb_state(db_path)
         reply = await say(fake, ADMIN, f"/add {args}", 1)
     assert fix in reply and "Nothing was changed" in reply
-    assert kb_snapshot(db_path) == before
+    assert kb_state(db_path) == before
     assert fake.errors == []
 
 
 async def test_edit_history_delete_and_undo(fake: FakeBotAPI, db_path: Path) -> None:
     async with started(fake, db_path, admins=frozenset({ADMIN})):
-        before = kb_snapshot(db_path)
+        before = kb_state(db_path)
         edited = await say(fake, ADMIN, "/edit freelancer-count figure over 1.6 million people "
                            "2026", 1)
         assert "over 1.6 million people" in edited
@@ -126,7 +118,7 @@ async def test_edit_history_delete_and_undo(fake: FakeBotAPI, db_path: Path) -> 
         assert "no entry #no-such-entry" in unknown
         bad_field = await say(fake, ADMIN, "/edit freelancer-count colour blue", 7)
         assert "editable: question, answer" in bad_field
-    assert kb_snapshot(db_path) == before
+    assert kb_state(db_path) == before
 
 
 async def test_import_good_document_with_confirm(fake: FakeBotAPI, db_path: Path) -> None:
@@ -141,7 +133,7 @@ async def test_import_good_document_with_confirm(fake: FakeBotAPI, db_path: Path
         await fake.wait_for("sendMessage")
         summary = fake.last_sent(ADMIN)
         assert "1 new, 0 changed, 0 unchanged" in summary["text"]
-        assert kb_snapshot(db_path)[-1]["id"] != "pseb-registered-firms"  # dry run only
+        assert kb_state(db_path)[-1]["id"] != "pseb-registered-firms"  # dry run only
         confirm = next(d for t, d in buttons({"reply_markup": summary["reply_markup"]})
                        if "Confirm" in t)
         fake.push_update(updates.callback_query(ADMIN, summary, confirm))
@@ -160,7 +152,7 @@ async def test_import_broken_document_changes_nothing(fake: FakeBotAPI, db_path:
              fake.add_file("f2", b"%PDF-1.7 binary", "report.pdf"),
              fake.add_file("f3", b"entries: [", "cut.yaml")]
     async with started(fake, db_path, admins=frozenset({ADMIN})):
-        before = kb_snapshot(db_path)
+        before = kb_state(db_path)
         for document in files:
             fake.push_update(updates.document_message(ADMIN, document, caption="/import"))
         fake.push_update(updates.document_message(ADMIN, files[0], caption=None))
@@ -172,7 +164,7 @@ async def test_import_broken_document_changes_nothing(fake: FakeBotAPI, db_path:
     assert "not a YAML, JSON or CSV" in replies[1]
     assert "not valid YAML" in replies[2]
     assert "caption" in replies[3]
-    assert kb_snapshot(db_path) == before
+    assert kb_state(db_path) == before
     assert fake.errors == []
 
 
@@ -193,13 +185,13 @@ async def test_export_reimports_to_identical_knowledge(fake: FakeBotAPI, db_path
         (call,) = await fake.wait_for("sendDocument")
         exported = fake.results("sendDocument")[0]["document"]
         content = fake.file_content(exported["file_id"])
-        before = kb_snapshot(db_path)
+        before = kb_state(db_path)
         again = fake.add_file("reimport", content, "export.yaml")
         fake.push_update(updates.document_message(ADMIN, again, caption="/import"))
         await fake.wait_for("sendMessage")
         summary = fake.last_sent(ADMIN)
         assert "0 new, 0 changed, 28 unchanged" in summary["text"]
-    assert kb_snapshot(db_path) == before
+    assert kb_state(db_path) == before
     assert call.params["caption"].startswith("28 entries")
 
 

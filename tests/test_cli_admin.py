@@ -17,6 +17,7 @@ from click.testing import CliRunner, Result
 from bot.cli import main
 from bot.knowledge import load_dir
 from bot.store import open_store
+from tests.conftest import kb_state
 
 
 @pytest.fixture
@@ -30,19 +31,11 @@ def call(kb: tuple[CliRunner, list[str]], *args: str) -> Result:
     return runner.invoke(main, ["kb", *args, *db], catch_exceptions=False)
 
 
-def entries(db_path: Path) -> list[dict[str, object]]:
-    store = open_store(db_path)
-    try:
-        return [e.to_dict() | {"status": e.status} for e in store.entries(include_deleted=True)]
-    finally:
-        store.close()
-
-
 def test_add_edit_delete_history_undo(kb: tuple[CliRunner, list[str]], db_path: Path) -> None:
     added = call(kb, "add", "--question", "When is the summit?", "--answer", "Every March.",
                  "--source", "Summit programme", "--url", "https://example.org/s")
     assert added.exit_code == 0 and "#when-is-the-summit" in added.output
-    before = entries(db_path)
+    before = kb_state(db_path)
     edited = call(kb, "edit", "when-is-the-summit", "answer", "Every April.")
     assert edited.exit_code == 0
     assert "Every April." in call(kb, "show", "when-is-the-summit").output
@@ -51,7 +44,7 @@ def test_add_edit_delete_history_undo(kb: tuple[CliRunner, list[str]], db_path: 
     assert [line.split()[2] for line in history] == ["delete", "update", "create"]
     assert call(kb, "undo").exit_code == 0
     assert call(kb, "undo").exit_code == 0
-    assert entries(db_path) == before
+    assert kb_state(db_path) == before
     bad = call(kb, "add", "--question", "Q?", "--answer", "A.", "--source", "T", "--url", "ftp://x")
     assert bad.exit_code == 2 and "http:// or https://" in bad.output
     missing = call(kb, "edit", "no-such", "answer", "x")
@@ -73,23 +66,23 @@ def test_import_dry_run_then_apply(kb: tuple[CliRunner, list[str]], db_path: Pat
     doc.write_text(json.dumps({"entries": [{
         "id": "new-one", "topic": "T", "question": "A new question?", "answer": "New.",
         "sources": ["column"]}]}))
-    before = entries(db_path)
+    before = kb_state(db_path)
     dry = call(kb, "import", str(doc), "--dry-run")
     assert "1 new, 0 changed, 0 unchanged" in dry.output and "Nothing changed" in dry.output
-    assert entries(db_path) == before
+    assert kb_state(db_path) == before
     applied = call(kb, "import", str(doc))
     assert applied.exit_code == 0
-    assert len(entries(db_path)) == len(before) + 1
+    assert len(kb_state(db_path)) == len(before) + 1
 
 
 def test_import_csv_export_round_trip(kb: tuple[CliRunner, list[str]], db_path: Path,
                                       tmp_path: Path) -> None:
     out = tmp_path / "all.csv"
     call(kb, "export", str(out))
-    before = entries(db_path)
+    before = kb_state(db_path)
     result = call(kb, "import", str(out), "--dry-run")
     assert "0 new, 0 changed, 28 unchanged" in result.output
-    assert entries(db_path) == before
+    assert kb_state(db_path) == before
 
 
 @pytest.mark.parametrize(("content", "message"), [
@@ -100,10 +93,10 @@ def test_bad_import_changes_nothing(kb: tuple[CliRunner, list[str]], db_path: Pa
                                     tmp_path: Path, content: str, message: str) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(content)
-    before = entries(db_path)
+    before = kb_state(db_path)
     result = call(kb, "import", str(bad))
     assert result.exit_code == 2 and message in result.output
-    assert entries(db_path) == before
+    assert kb_state(db_path) == before
 
 
 def test_validate_folder_and_file(tmp_path: Path) -> None:
@@ -140,7 +133,7 @@ def test_backup_restores_to_identical_knowledge(kb: tuple[CliRunner, list[str]],
     assert call(kb, "backup", str(target)).exit_code == 0
     assert sqlite3.connect(target).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert target.stat().st_mode & 0o777 == 0o600
-    assert entries(target) == entries(db_path)
+    assert kb_state(target) == kb_state(db_path)
 
 
 class _Links(BaseHTTPRequestHandler):

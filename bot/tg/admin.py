@@ -9,8 +9,11 @@ nothing and is recorded.
 
 from __future__ import annotations
 
+import functools
 import secrets
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.constants import ChatType
@@ -72,6 +75,25 @@ def _args(message: Message) -> str:
     return strip_command(message.text or message.caption or "")
 
 
+AdminAction = Callable[[Message, User, BotState], Awaitable[None]]
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+
+
+def admin_command(name: str) -> Callable[[AdminAction], Handler]:
+    """Turn ``action(message, user, state)`` into a handler that only admins get through."""
+
+    def wrap(action: AdminAction) -> Handler:
+        @functools.wraps(action)
+        async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            user = await _admin(update, context, name)
+            if user is not None and update.effective_message is not None:
+                await action(update.effective_message, user, state(context))
+
+        return handler
+
+    return wrap
+
+
 async def _fail(message: Message, exc: Exception) -> None:
     await send_reply(message, f"⚠️ {esc(str(exc))}. Nothing was changed.")
 
@@ -81,13 +103,9 @@ def _preview(st: BotState, entry_id: str) -> str:
     return answer_html(st.engine.answer_for(entry)) if entry else ""
 
 
-async def add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@admin_command("add")
+async def add(message: Message, user: User, st: BotState) -> None:
     """``/add question | answer | source title [| url]``: a new entry."""
-    user = await _admin(update, context, "add")
-    message = update.effective_message
-    if user is None or message is None:
-        return
-    st = state(context)
     try:
         request: AddRequest = parse_add(_args(message))
         entry = add_entry(st.store, request, actor=actor(user), via="telegram")
@@ -98,17 +116,14 @@ async def add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                      + _preview(st, entry.id))
 
 
-async def alias(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@admin_command("alias")
+async def alias(message: Message, user: User, st: BotState) -> None:
     """``/alias <id> <alternate question>``."""
-    user = await _admin(update, context, "alias")
-    message = update.effective_message
-    if user is None or message is None:
-        return
     parts = _args(message).split(None, 1)
     try:
         if len(parts) < 2:
             raise AdminError("use: /alias ID alternate question")
-        entry = add_alias(state(context).store, parts[0], parts[1], actor=actor(user),
+        entry = add_alias(st.store, parts[0], parts[1], actor=actor(user),
                           via="telegram")
     except AdminError as exc:
         await _fail(message, exc)
@@ -116,13 +131,9 @@ async def alias(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_reply(message, f"✅ #{esc(entry.id)} now also answers “{esc(parts[1])}”.")
 
 
-async def edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@admin_command("edit")
+async def edit(message: Message, user: User, st: BotState) -> None:
     """``/edit <id> <field> <new value>`` (question, answer, topic, source, url, figure)."""
-    user = await _admin(update, context, "edit")
-    message = update.effective_message
-    if user is None or message is None:
-        return
-    st = state(context)
     parts = _args(message).split(None, 2)
     try:
         if len(parts) < 3:
@@ -137,13 +148,9 @@ async def edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                      "</b>. Users will see:\n\n" + _preview(st, entry.id))
 
 
-async def delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@admin_command("delete")
+async def delete(message: Message, user: User, st: BotState) -> None:
     """``/delete <id>``: retire an entry (``/undo`` restores it)."""
-    user = await _admin(update, context, "delete")
-    message = update.effective_message
-    if user is None or message is None:
-        return
-    st = state(context)
     try:
         entry = get_entry(st.store, _args(message) or "?")
         st.store.delete(entry.id, actor=actor(user), via="telegram")
@@ -153,13 +160,10 @@ async def delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_reply(message, f"🗑 Deleted #{esc(entry.id)}. /undo brings it back.")
 
 
-async def undo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@admin_command("undo")
+async def undo(message: Message, user: User, st: BotState) -> None:
     """``/undo``: revert this admin's most recent change."""
-    user = await _admin(update, context, "undo")
-    message = update.effective_message
-    if user is None or message is None:
-        return
-    rev = state(context).store.undo(actor(user), via="telegram")
+    rev = st.store.undo(actor(user), via="telegram")
     if rev is None:
         await send_reply(message, "You have no change left to undo.")
         return
@@ -167,14 +171,10 @@ async def undo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                      f"({esc(rev.at)}).")
 
 
-async def history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@admin_command("history")
+async def history(message: Message, user: User, st: BotState) -> None:
     """``/history <id>``: who changed an entry, how and when."""
-    user = await _admin(update, context, "history")
-    message = update.effective_message
-    if user is None or message is None:
-        return
     entry_id = _args(message).lstrip("#")
-    st = state(context)
     if not entry_id or not st.store.exists(entry_id):
         await _fail(message, AdminError(f"there is no entry #{entry_id[:40]}"))
         return
@@ -187,13 +187,9 @@ async def history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_reply(message, "\n".join(lines))
 
 
-async def unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@admin_command("unanswered")
+async def unanswered(message: Message, user: User, st: BotState) -> None:
     """``/unanswered``: most-asked unanswered questions, each with fix-it buttons."""
-    user = await _admin(update, context, "unanswered")
-    message = update.effective_message
-    if user is None or message is None:
-        return
-    st = state(context)
     groups = group_unanswered(st.store.unanswered(200), limit=5)
     if not groups:
         await send_reply(message, "No unanswered questions right now. 🎉")
@@ -339,13 +335,10 @@ async def import_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                          "would change before anything is applied.")
 
 
-async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@admin_command("export")
+async def export(message: Message, user: User, st: BotState) -> None:
     """``/export``: the whole knowledge base as a YAML document /import accepts."""
-    user = await _admin(update, context, "export")
-    message = update.effective_message
-    if user is None or message is None:
-        return
-    knowledge = state(context).store.knowledge()
+    knowledge = st.store.knowledge()
     body = dump_yaml(to_document(knowledge)).encode("utf-8")
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     await message.reply_document(body, filename=f"pkitbot-export-{stamp}.yaml",
@@ -353,13 +346,10 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                                  f"{len(knowledge.sources)} sources. Re-import with /import.")
 
 
-async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@admin_command("stats")
+async def stats(message: Message, user: User, st: BotState) -> None:
     """``/stats``: questions asked, share answered, top entries and unanswered, a chart."""
-    user = await _admin(update, context, "stats")
-    message = update.effective_message
-    if user is None or message is None:
-        return
-    data_ = state(context).store.stats()
+    data_ = st.store.stats()
     lines = [f"<b>Questions</b>: {data_['asked']} asked, {data_['answered']} answered "
              f"({data_['answered_share']:.0%})",
              f"<b>Feedback</b>: 👍 {data_['feedback_up']} 👎 {data_['feedback_down']}",
@@ -377,30 +367,23 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_reply(message, text)
 
 
-async def grant(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@admin_command("grant")
+async def grant(message: Message, user: User, st: BotState) -> None:
     """``/grant <user_id>``: make someone an admin (numeric id only)."""
-    user = await _admin(update, context, "grant")
-    message = update.effective_message
-    if user is None or message is None:
-        return
     target = _args(message)
     if not target.isdigit():
         await _fail(message, AdminError("use: /grant USER_ID (the numeric Telegram id, "
                                         "not a @username)"))
         return
-    new = state(context).store.grant(int(target), granted_by=user.id)
+    new = st.store.grant(int(target), granted_by=user.id)
     await send_reply(message, f"✅ {target} is now an admin." if new
                      else f"{target} was already an admin.")
 
 
-async def revoke(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@admin_command("revoke")
+async def revoke(message: Message, user: User, st: BotState) -> None:
     """``/revoke <user_id>``: remove an admin granted with /grant."""
-    user = await _admin(update, context, "revoke")
-    message = update.effective_message
-    if user is None or message is None:
-        return
     target = _args(message)
-    st = state(context)
     if not target.isdigit():
         await _fail(message, AdminError("use: /revoke USER_ID"))
         return
