@@ -7,6 +7,7 @@ import asyncio
 import getpass
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -14,7 +15,6 @@ from bot.admin import AddRequest, AdminError, add_entry, edit_entry, get_entry, 
 from bot.cli_common import db_option, fail
 from bot.cli_kb import kb, store_for
 from bot.knowledge import KnowledgeError, load_dir, parse_document
-from bot.linkcheck import LinkResult, check_links
 
 
 def actor() -> str:
@@ -223,6 +223,8 @@ def check_links_(concurrency: int, timeout: float, db: Path | None) -> None:
     Example:
       pkitbot kb check-links --concurrency 4
     """
+    from bot.linkcheck import check_links  # httpx loads only for this command
+
     store = store_for(db)
     links = [(s.id, s.url) for s in store.sources().values() if s.url]
     if not links:
@@ -242,5 +244,5 @@ def check_links_(concurrency: int, timeout: float, db: Path | None) -> None:
     click.echo(f"{len(results)} checked: {len(results) - broken} reachable, {broken} broken.")
 
 
-def _order(result: LinkResult) -> tuple[int, str]:
+def _order(result: Any) -> tuple[int, str]:
     return ({"broken": 0, "redirected": 1, "ok": 2}[result.status], result.source_id)

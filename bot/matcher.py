@@ -112,6 +112,7 @@ class Matcher:
             for token in strong | weak:
                 postings.setdefault(token, []).append(index)
         self.postings = postings
+        self.common = {t: frozenset(p) for t, p in postings.items() if len(p) > POSTING_CAP}
         total = max(len(self.docs), 1)
         topical: dict[str, int] = {}
         for doc in self.docs:
@@ -189,9 +190,12 @@ class Matcher:
         pool: dict[int, float] = {}
         for rank, token in enumerate(known):
             posting = self.postings[token]
-            if rank and len(posting) > POSTING_CAP and pool:
-                continue
             weight = weights[token]
+            if rank and len(posting) > POSTING_CAP and pool:
+                # a common word only lifts candidates the rarer words already found
+                for index in pool.keys() & self.common[token]:
+                    pool[index] += weight
+                continue
             for index in posting[: POSTING_CAP * 4]:
                 pool[index] = pool.get(index, 0.0) + weight
         shortlist = sorted(pool, key=pool.__getitem__, reverse=True)[:CANDIDATES]
