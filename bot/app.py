@@ -19,10 +19,12 @@ from telegram import (
     BotCommandScopeAllChatAdministrators,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
     LinkPreviewOptions,
     Update,
 )
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     BaseHandler,
@@ -67,6 +69,20 @@ GROUP_COMMANDS = [
     BotCommand("fact", "A random sourced fact"),
     BotCommand("help", "How to ask"),
     BotCommand("about", "Where the answers come from"),
+]
+BOT_ADMIN_COMMANDS = [
+    BotCommand("add", "Add an entry: question | answer | source [| url]"),
+    BotCommand("alias", "Another way to ask for an entry"),
+    BotCommand("edit", "Change a field of an entry"),
+    BotCommand("delete", "Retire an entry"),
+    BotCommand("undo", "Revert your last change"),
+    BotCommand("history", "Changes to an entry"),
+    BotCommand("unanswered", "Questions the bot could not answer"),
+    BotCommand("import", "How to import a file"),
+    BotCommand("export", "The knowledge base as YAML"),
+    BotCommand("stats", "Usage statistics"),
+    BotCommand("grant", "Make a user id an admin"),
+    BotCommand("revoke", "Remove an admin"),
 ]
 GROUP_ADMIN_COMMANDS = [
     *GROUP_COMMANDS,
@@ -125,6 +141,12 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     await bot.set_my_commands(PRIVATE_COMMANDS, scope=BotCommandScopeAllPrivateChats())
     await bot.set_my_commands(GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats())
     await bot.set_my_commands(GROUP_ADMIN_COMMANDS, scope=BotCommandScopeAllChatAdministrators())
+    for admin_id in sorted(settings.admins):
+        try:  # the bot's own admins also see the admin commands in their private chat
+            await bot.set_my_commands([*PRIVATE_COMMANDS, *BOT_ADMIN_COMMANDS],
+                                      scope=BotCommandScopeChat(admin_id))
+        except BadRequest:
+            log.info("admin %s has not started a chat with the bot yet", admin_id)
     if application.job_queue is not None:
         hour, minute = (int(p) for p in settings.fact_time.split(":"))
         when = dt.time(hour, minute, tzinfo=ZoneInfo(settings.timezone))

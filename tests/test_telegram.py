@@ -71,10 +71,16 @@ async def test_start_help_about_topics_and_fact(fake: FakeBotAPI, db_path: Path)
 
 
 async def test_commands_registered_per_scope(fake: FakeBotAPI, db_path: Path) -> None:
-    async with started(fake, db_path):
-        calls = await fake.wait_for("setMyCommands", count=3)
-    scopes = {c.params["scope"]["type"] for c in calls}
-    assert scopes == {"all_private_chats", "all_group_chats", "all_chat_administrators"}
+    fake.register_chat(4242, "private")
+    async with started(fake, db_path, admins=frozenset({4242})):
+        calls = await fake.wait_for("setMyCommands", count=4)
+    scopes = {c.params["scope"]["type"]: c.params for c in calls}
+    assert set(scopes) == {"all_private_chats", "all_group_chats", "all_chat_administrators",
+                           "chat"}
+    assert scopes["chat"]["scope"]["chat_id"] == 4242
+    admin_menu = {c["command"] for c in scopes["chat"]["commands"]}
+    assert {"add", "edit", "undo", "ask"} <= admin_menu
+    assert "add" not in {c["command"] for c in scopes["all_private_chats"]["commands"]}
 
 
 async def test_group_answers_ask_mention_and_reply_but_ignores_chatter(
