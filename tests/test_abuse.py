@@ -155,3 +155,31 @@ async def test_forged_admin_buttons_change_nothing(fake: FakeBotAPI, db_path: Pa
     notes = [a.params.get("text", "") for a in acks]
     assert all("admins" in n or "no longer pending" in n for n in notes)
     assert fake.sent("editMessageText") == []
+
+
+async def test_busy_group_stays_within_telegrams_limit_and_holds_up_no_one(
+        fake: FakeBotAPI, db_path: Path) -> None:
+    """Every reply in a group (answers, command replies, the notice) counts against the
+    chat's flood gate, so the bot never sends a group more than Telegram's 20 messages a
+    minute; and button taps there are not paced, so a busy group delays no other chat."""
+    import time
+
+    bot = fake.bot_username
+    async with started(fake, db_path):
+        for i in range(15):
+            fake.push_update(updates.group_text(GROUP, USER + i, f"/ask@{bot} {QUESTION}"))
+            fake.push_update(updates.group_text(GROUP, USER + i, "/help"))
+        await fake.wait_for(lambda r: r.ok and r.method == "sendMessage"
+                            and "take a short break" in r.params.get("text", ""), timeout=10)
+        answer = next(m for m in fake.results("sendMessage") if m.get("reply_markup"))
+        vote = answer["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        for i in range(30):  # vote taps on a group answer: edits in the group
+            fake.push_update(updates.callback_query(USER + i, answer, vote))
+        started_at = time.monotonic()
+        fake.push_update(updates.private_text(USER + 99, QUESTION))
+        await fake.wait_for(lambda r: r.ok and r.method == "sendMessage"
+                            and r.params.get("chat_id") == USER + 99, timeout=10)
+        waited = time.monotonic() - started_at
+    assert len(texts(fake, GROUP)) == 20  # 19 replies + the one notice
+    assert waited < 1.5  # not held behind the group's pacing
+    assert fake.errors == [] or all("not modified" in (e.description or "") for e in fake.errors)

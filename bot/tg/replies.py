@@ -12,7 +12,7 @@ from bot.engine import Answer
 from bot.formatting import answer_html
 from bot.limits import Verdict
 from bot.tg.keyboards import answer_keyboard, suggestions_keyboard
-from bot.tg.state import state
+from bot.tg.state import BotState, state
 
 GROUP_TYPES = {ChatType.GROUP, ChatType.SUPERGROUP}
 
@@ -25,9 +25,39 @@ def markup_for(answer: Answer) -> object | None:
     return None
 
 
-async def send_reply(message: Message, text: str, markup: object | None = None) -> None:
-    """Reply in the message's chat; quoting the asker outside private chats."""
+# The chat gate of each running application, by bot: replies in groups and channels go
+# through it, so that answers, command replies and the one notice together stay within
+# Telegram's 20 messages a minute per group (past it the rate limiter would hold the
+# sequential update pipeline, and every other chat, until the group has room again).
+_CHAT_GATES: dict[int, BotState] = {}
+FLOOD_NOTICE = ("This chat is asking a lot at once; I'll take a short break and answer again "
+                "in a minute.")
+
+
+def register(bot: object, st: BotState | None) -> None:
+    """Route ``bot``'s group and channel replies through ``st.chat_gate`` (None: stop)."""
+    if st is None:
+        _CHAT_GATES.pop(id(bot), None)
+    else:
+        _CHAT_GATES[id(bot)] = st
+
+
+async def send_reply(message: Message, text: str, markup: object | None = None, *,
+                     gated: bool = False) -> None:
+    """Reply in the message's chat; quoting the asker outside private chats.
+
+    Outside private chats the reply counts against the chat's flood gate unless ``gated``
+    (the caller already counted it): past the limit the chat is told once, then nothing.
+    """
     quote = message.chat.type != ChatType.PRIVATE
+    st = _CHAT_GATES.get(id(message.get_bot())) if quote and not gated else None
+    if st is not None:
+        verdict = st.chat_gate.check(message.chat.id)
+        if verdict is not Verdict.ALLOW:
+            st.metrics["rate_limited_chat"] += 1
+            if verdict is Verdict.SILENT:
+                return
+            text, markup = FLOOD_NOTICE, None
     await message.reply_text(text, reply_markup=markup, do_quote=quote)  # type: ignore[arg-type]
 
 
@@ -54,22 +84,21 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE,
         if verdict is not Verdict.ALLOW:
             st.metrics["rate_limited_chat"] += 1
             if verdict is Verdict.NOTICE:
-                await send_reply(message, "This chat is asking a lot at once; I'll take a short "
-                                 "break and answer again in a minute.")
+                await send_reply(message, FLOOD_NOTICE, gated=True)
             return
     question = question.strip()
     if not question:
         await send_reply(message, "Ask me a question after the command, for example: "
-                         "<code>/ask What were IT exports in FY25?</code>")
+                         "<code>/ask What were IT exports in FY25?</code>", gated=True)
         return
     limit = st.settings.max_question_chars
     if len(question) > limit:
         await send_reply(message, f"That question is too long ({len(question)} characters). "
-                         f"Please keep it under {limit}.")
+                         f"Please keep it under {limit}.", gated=True)
         return
     answer = st.engine.ask(question, chat_type=chat_type)
     st.metrics[f"questions_{answer.decision}"] += 1
-    await send_reply(message, answer_html(answer), markup_for(answer))
+    await send_reply(message, answer_html(answer), markup_for(answer), gated=True)
     st.latencies.append(time.perf_counter() - started)
     if len(st.latencies) > 10_000:
         del st.latencies[:5_000]
