@@ -36,6 +36,20 @@ class RedactToken(logging.Filter):
         return True
 
 
+class QuietProxyErrors(logging.Filter):
+    """PTB logs a proxy's HTML error page (Telegram's nginx 502) as an ERROR with a traceback;
+    the request fails with NetworkError and is retried, so one short warning is enough."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith("Can not load invalid JSON data"):
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.msg = "Telegram answered with a non-JSON error page (a proxy error); retrying"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         return json.dumps({
@@ -62,3 +76,6 @@ def setup_logging(level: str = "INFO", fmt: str = "text", token: str = "") -> No
     # httpx logs every request URL, which contains the token: keep it to warnings.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    proxy_errors = logging.getLogger("telegram.request.BaseRequest")
+    if not any(isinstance(f, QuietProxyErrors) for f in proxy_errors.filters):
+        proxy_errors.addFilter(QuietProxyErrors())

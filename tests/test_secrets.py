@@ -127,3 +127,14 @@ def test_error_handler_text_has_no_token(caplog: pytest.LogCaptureFixture) -> No
     with caplog.at_level(logging.ERROR):
         asyncio.run(on_error(update, context))
     assert caplog.records and all(TOKEN not in r.getMessage() for r in caplog.records)
+
+
+def test_proxy_error_page_is_one_warning_not_a_traceback(log_output: io.StringIO) -> None:
+    try:
+        raise ValueError("Expecting value")
+    except ValueError:
+        logging.getLogger("telegram.request.BaseRequest").exception(
+            'Can not load invalid JSON data: "%s"', "<html>502 Bad Gateway</html>")
+    written = log_output.getvalue()
+    assert "WARNING" in written and "proxy error" in written
+    assert "Traceback" not in written and "ERROR" not in written

@@ -1,0 +1,212 @@
+"""Soak: a bounded run of mixed traffic against the fake Bot API with injected faults.
+
+The fake Telegram Bot API (``tests.fakebot.FakeBotAPI``) runs in this process with random
+faults on every method: ``--p429`` (5%) answered 429 with ``retry_after`` 1 s and ``--p502``
+(2%) answered by an nginx 502 page. The bot runs in a child process (``pkitbot run``'s
+``run_bot``, so the poller, rate limiter and store are the production ones) and its memory
+is read from ``/proc/<pid>/status`` (VmRSS).
+
+For ``--seconds`` (60) the parent pushes ``--rate`` (10) updates a second, a mix of:
+private questions (40%, many users), group ``/ask`` (20%, spread over groups so no group
+passes Telegram's 20 messages a minute), inline queries (20%), button taps on earlier
+answers (15%: feedback and sources) and admin ``/edit`` commands (5%). Each expects exactly
+one answer: a sendMessage to the chat, an answerInlineQuery or an answerCallbackQuery with
+its id. After the load it waits (up to ``--drain`` s) for the backlog.
+
+Printed: answered/expected, duplicates (a second answer to one update), missing, p50/p99
+latency (push time to the fake receiving the answer), RSS at start of the load and at the
+end (after a warm-up of ``--warmup`` s), requests refused by the fake, faults injected.
+
+Run: ``python benchmarks/soak.py [--seconds 60] [--rate 10] [--p429 0.05] [--p502 0.02]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.fakebot import updates  # noqa: E402
+from tests.fakebot.server import FakeBotAPI  # noqa: E402
+
+ADMIN = 424242
+QUESTIONS = ["What were IT exports in FY25?", "Pakistan mein kitne freelancers hain?",
+             "فری لانسرز کی تعداد", "How many IT companies are registered?",
+             "what share of freelancers is under 30?", "IT exports growth",
+             "Who won the cricket world cup?", "freelancers"]
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def spawn(fake: FakeBotAPI, db: Path) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PKITBOT_", "TELEGRAM_"))}
+    env.update(TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_BASE_URL=fake.base_url,
+               PKITBOT_DB=str(db), PKITBOT_ADMINS=str(ADMIN), PKITBOT_LOG_LEVEL="ERROR",
+               PYTHONPATH=str(ROOT))
+    code = ("from bot.app import run_bot; from bot.settings import Settings; "
+            "run_bot(Settings.from_env())")
+    return subprocess.Popen([sys.executable, "-c", code], env=env)
+
+
+class Traffic:
+    """Builds updates and remembers which answer each one expects."""
+
+    def __init__(self, fake: FakeBotAPI, seed: int = 7) -> None:
+        self.fake = fake
+        self.rng = random.Random(seed)
+        self.n = 0
+        # expectation key -> push time; keys: ("msg", chat, k) k-th message to chat,
+        # ("inline", id), ("callback", id)
+        self.expected: dict[tuple[Any, ...], float] = {}
+        self.per_chat: Counter[int] = Counter()
+        self.kinds: Counter[str] = Counter()
+
+    def _expect_message(self, chat: int) -> None:
+        self.per_chat[chat] += 1
+        self.expected[("msg", chat, self.per_chat[chat])] = time.time()
+
+    def push(self) -> None:
+        self.n += 1
+        r = self.rng.random()
+        q = self.rng.choice(QUESTIONS)
+        if r < 0.40:
+            chat = 10_000 + self.n % 997  # each user asks well under 20 a minute
+            self.fake.push_update(updates.private_text(chat, q))
+            self._expect_message(chat)
+            self.kinds["private"] += 1
+        elif r < 0.60:
+            chat = -100_000 - self.n % 97  # each group well under 19 a minute
+            self.fake.push_update(updates.group_text(chat, 20_000 + self.n % 991,
+                                                     f"/ask@{self.fake.bot_username} {q}"))
+            self._expect_message(chat)
+            self.kinds["group"] += 1
+        elif r < 0.80:
+            pushed = self.fake.push_update(updates.inline_query(30_000 + self.n % 501, q))
+            self.expected[("inline", pushed["inline_query"]["id"])] = time.time()
+            self.kinds["inline"] += 1
+        elif r < 0.95:
+            answers = [m for m in self.fake.results("sendMessage")[-300:]
+                       if isinstance(m, dict) and m.get("reply_markup")
+                       and m["chat"]["type"] == "private"]
+            if not answers:
+                return self.push()
+            message = self.rng.choice(answers)
+            row = message["reply_markup"]["inline_keyboard"]
+            data = self.rng.choice([b.get("callback_data", "x") for b in row[-1]] or ["x"])
+            pushed = self.fake.push_update(
+                updates.callback_query(int(message["chat"]["id"]), message, data))
+            self.expected[("callback", pushed["callback_query"]["id"])] = time.time()
+            self.kinds["callback"] += 1
+        else:
+            text = self.rng.choice(["Pakistan's IT and ITeS exports passed $3.8 billion in "
+                                    "FY25, a record.", "IT exports crossed $3.8 billion in "
+                                    "FY25 (a record)."])
+            self.fake.push_update(updates.private_text(ADMIN, f"/edit it-exports-fy25 answer {text}"))
+            self._expect_message(ADMIN)
+            self.kinds["admin edit"] += 1
+        return None
+
+    def answered(self) -> tuple[dict[tuple[Any, ...], float], int]:
+        """Answer time per expectation key, and the number of duplicate answers."""
+        got: dict[tuple[Any, ...], float] = {}
+        seen: Counter[int] = Counter()
+        dup = 0
+        with self.fake._lock:
+            records = [r for r in self.fake.requests if r.ok]
+        ids: Counter[tuple[str, str]] = Counter()
+        for r in records:
+            if r.method == "sendMessage":
+                chat = int(r.params["chat_id"])
+                seen[chat] += 1
+                got[("msg", chat, seen[chat])] = r.time
+            elif r.method in ("answerInlineQuery", "answerCallbackQuery"):
+                kind = "inline" if r.method == "answerInlineQuery" else "callback"
+                qid = str(r.params.get("inline_query_id") or r.params.get("callback_query_id"))
+                ids[(kind, qid)] += 1
+                got.setdefault((kind, qid), r.time)
+        dup += sum(n - 1 for n in ids.values() if n > 1)
+        dup += sum(max(0, seen[c] - self.per_chat[c]) for c in seen)  # extra messages
+        return got, dup
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--rate", type=float, default=10, help="updates per second")
+    parser.add_argument("--p429", type=float, default=0.05)
+    parser.add_argument("--p502", type=float, default=0.02)
+    parser.add_argument("--warmup", type=float, default=5)
+    parser.add_argument("--drain", type=float, default=60)
+    args = parser.parse_args()
+
+    with FakeBotAPI() as fake, tempfile.TemporaryDirectory() as tmp:
+        child = spawn(fake, Path(tmp) / "kb.sqlite3")
+        try:
+            fake.wait_for_sync("getUpdates", timeout=60)
+            fake.inject_random("*", "429", args.p429, seed=1, retry_after=1)
+            fake.inject_random("*", "502", args.p502, seed=2)
+            traffic = Traffic(fake)
+            interval = 1 / args.rate
+            t0 = time.monotonic()
+            rss_start = None
+            next_at = t0
+            while (now := time.monotonic()) - t0 < args.seconds:
+                if rss_start is None and now - t0 >= args.warmup:
+                    rss_start = rss_mb(child.pid)
+                traffic.push()
+                next_at += interval
+                await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+            deadline = time.monotonic() + args.drain
+            while time.monotonic() < deadline:
+                got, _ = traffic.answered()
+                if all(k in got for k in traffic.expected):
+                    break
+                await asyncio.sleep(0.2)
+            await asyncio.sleep(1.0)  # late duplicates would show up here
+            rss_end = rss_mb(child.pid)
+            fake.clear_faults()
+        finally:
+            child.terminate()
+            child.wait(timeout=30)
+        got, dup = traffic.answered()
+        latencies = sorted(got[k] - t for k, t in traffic.expected.items() if k in got)
+        answered = len(latencies)
+        expected = len(traffic.expected)
+
+        def pct(p: float) -> float:
+            return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
+
+        faults = Counter(r.fault for r in fake.requests if r.fault)
+        refused = [r for r in fake.errors if 400 <= r.status < 500 and r.status != 429
+                   and "not modified" not in (r.description or "")]
+        growth = (rss_end - rss_start) / rss_start * 100 if rss_start else float("nan")
+        print(f"duration {args.seconds:.0f} s at {args.rate:g} updates/s; mix {dict(traffic.kinds)}")
+        print(f"faults injected: {dict(faults)} over {len(fake.requests)} requests")
+        print(f"answered/expected: {answered}/{expected}  duplicates: {dup}  "
+              f"missing: {expected - answered}")
+        print(f"latency p50 {pct(0.50):.0f} ms  p99 {pct(0.99):.0f} ms  max {pct(1.0):.0f} ms")
+        print(f"RSS start {rss_start:.1f} MB  end {rss_end:.1f} MB  growth {growth:+.1f}% "
+              f"({'OK' if growth <= 10 else 'OVER'} the 10% budget)")
+        print(f"4xx refusals from the fake (other than 429): {len(refused)}")
+        ok = answered == expected and dup == 0 and not refused and growth <= 10
+        sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
