@@ -1,4 +1,10 @@
-"""The error handler: log what went wrong with its context (never the token), keep running."""
+"""The error handler: log what went wrong with its context (never the token), keep running.
+
+A handler that fails with a bug (not a Telegram error) would otherwise leave the user with no
+answer at all; the user gets one short apology instead (in groups through the chat's flood
+gate; a button press gets it as its notification). Telegram errors get no apology: a timed
+out send may have been delivered, and a refused one would be refused again.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +12,15 @@ import contextlib
 import logging
 
 from telegram import Update
-from telegram.error import NetworkError, RetryAfter, TimedOut
+from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import ContextTypes
 
+from bot.tg.replies import send_reply
 from bot.tg.state import state
 
 log = logging.getLogger("bot.errors")
+
+APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -27,3 +36,16 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("Telegram network trouble%s: %s", where, error)
         return
     log.error("Handler failed%s", where, exc_info=error)
+    if isinstance(update, Update) and not isinstance(error, TelegramError):
+        await apologise(update)
+
+
+async def apologise(update: Update) -> None:
+    """Tell the user, once, that their update could not be handled (never raises)."""
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(APOLOGY)
+        elif (message := update.message or update.channel_post) is not None:
+            await send_reply(message, APOLOGY)
+    except Exception as exc:  # the error handler itself must not fail
+        log.warning("could not tell the user about the failure: %s", exc)
