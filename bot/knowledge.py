@@ -381,16 +381,21 @@ CSV_FIELDS = ["id", "topic", "question", "alternates", "answer", "figures", "key
 
 
 def _csv_document(text: str, name: str) -> dict[str, Any]:
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [f for f in ("id", "topic", "question", "answer", "sources")
-               if f not in (reader.fieldnames or [])]
-    if missing:
-        raise KnowledgeError([Problem(name, 1, None, ",".join(missing), "CSV header lacks these columns")])
-    entries = []
-    for row in reader:
-        row_dict: dict[str, Any] = {k: v for k, v in row.items() if k is not None}
-        row_dict["__line__"] = reader.line_num
-        entries.append(row_dict)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        missing = [f for f in ("id", "topic", "question", "answer", "sources")
+                   if f not in (reader.fieldnames or [])]
+        if missing:
+            raise KnowledgeError([Problem(name, 1, None, ",".join(missing),
+                                          "CSV header lacks these columns")])
+        entries = []
+        for row in reader:
+            row_dict: dict[str, Any] = {k: v for k, v in row.items() if k is not None}
+            row_dict["__line__"] = reader.line_num
+            entries.append(row_dict)
+    except csv.Error as exc:
+        raise KnowledgeError([Problem(name, reader.line_num or None, None, None,
+                                      f"not valid CSV: {exc}")]) from None
     return {"entries": entries}
 
 

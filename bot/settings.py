@@ -91,11 +91,12 @@ class Settings:
         metadata=_meta("PKITBOT_TIMEZONE", "Asia/Karachi", "Time zone for the daily fact."),
     )
     chat_flood_limit: int = field(
-        default=20,
+        default=19,
         metadata=_meta(
             "PKITBOT_CHAT_FLOOD_LIMIT",
-            "20",
-            "Questions a group or channel may ask per minute before the bot goes quiet.",
+            "19",
+            "Questions a group or channel may ask per minute before the bot goes quiet (at most "
+            "19: Telegram lets a bot send 20 messages a minute to a group).",
         ),
     )
     user_rate_limit: int = field(

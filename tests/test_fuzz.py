@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.engine import Engine
@@ -111,17 +111,12 @@ NAMES = st.sampled_from(["k.yaml", "k.yml", "k.json", "k.csv", "k", "k.txt"])
 @settings(max_examples=300, deadline=None)
 @given(data=st.binary(max_size=2000), name=NAMES)
 def test_parse_document_on_arbitrary_bytes_only_reports_problems(data: bytes, name: str) -> None:
-    assume(not (name == "k.csv" and b"\r" in data))  # known bug, see the xfail test below
     try:
         parse_document(data, name)
     except KnowledgeError as exc:
         assert exc.problems and all(str(p) for p in exc.problems)
 
 
-@pytest.mark.xfail(strict=True, raises=csv.Error, reason=(
-    "bot/knowledge.py _csv_document lets csv.Error escape (a bare CR in an unquoted field; a "
-    "field over csv.field_size_limit); fix: io.StringIO(text, newline='') and catch csv.Error "
-    "as a KnowledgeError. In Telegram the admin now gets an apology (bot/tg/errors.py)."))
 @pytest.mark.parametrize("data", [b"\r\x01", b"id,topic,question,answer,sources\n" +
                                   b"a,b," + b"q" * 200_000 + b",d,e\n"])
 def test_csv_import_errors_are_reported_as_problems(data: bytes) -> None:
