@@ -38,6 +38,7 @@ from telegram.ext import (
 )
 
 from bot.engine import Engine
+from bot.lifecycle import lifecycle
 from bot.limits import RateGate
 from bot.logs import setup_logging
 from bot.polling import POLLER_KEY, Poller, poll_forever
@@ -200,22 +201,14 @@ async def running(application: Application, *, poll_timeout: int = 1,  # type: i
     Polling is :class:`bot.polling.Poller`: an update is confirmed to Telegram only after it
     was handled, and one handled before a restart is not handled again.
     """
-    await application.initialize()
     poller = Poller(application, timeout=poll_timeout)
-    try:
-        if application.post_init is not None:
-            await application.post_init(application)
-        await application.start()
+    async with lifecycle(application):
         await poller.start()
         application.bot_data[POLLER_KEY] = poller
-        yield application
-    finally:
-        await poller.stop()
-        if application.running:
-            await application.stop()
-        await application.shutdown()
-        if application.post_shutdown is not None:
-            await application.post_shutdown(application)
+        try:
+            yield application
+        finally:
+            await poller.stop()
 
 
 def run_bot(settings: Settings, *, webhook_url: str | None = None, listen: str = "0.0.0.0",

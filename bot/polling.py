@@ -27,6 +27,7 @@ from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
+from bot.lifecycle import lifecycle, stop_on_signals
 from bot.store import Store
 from bot.tg.state import STATE_KEY, BotState
 
@@ -178,18 +179,8 @@ class Poller:
 
 async def poll_forever(application: AnyApplication, *, timeout: int = 10) -> None:
     """Run the application with :class:`Poller` until SIGINT/SIGTERM (``pkitbot run``)."""
-    import signal
-
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
-    await application.initialize()
-    try:
-        if application.post_init is not None:
-            await application.post_init(application)
-        await application.start()
+    stop = stop_on_signals()
+    async with lifecycle(application):
         poller = Poller(application, timeout=timeout)
         await poller.start()
         try:
@@ -203,9 +194,3 @@ async def poll_forever(application: AnyApplication, *, timeout: int = 10) -> Non
             log.info("stopping: finishing the update in hand")
         finally:
             await poller.stop()
-            if application.running:
-                await application.stop()
-    finally:
-        await application.shutdown()
-        if application.post_shutdown is not None:
-            await application.post_shutdown(application)

@@ -16,12 +16,10 @@ serve, graceful stop, shutdown, post_shutdown); :func:`run_webhook_mode` wraps i
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hmac
 import json
 import logging
 import re
-import signal
 import time
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
@@ -34,6 +32,7 @@ from telegram import Update
 from telegram.ext import Application, ExtBot
 from tornado.httpserver import HTTPServer
 
+from bot.lifecycle import lifecycle, stop_on_signals
 from bot.settings import Settings
 from bot.tg.state import STATE_KEY, BotState
 
@@ -292,11 +291,7 @@ async def serve_webhook(application: AnyApplication, settings: Settings, *, webh
     stop = stop or asyncio.Event()
     server = WebhookServer(application, state_getter(application), path,
                            settings.webhook_secret)
-    await application.initialize()
-    try:
-        if application.post_init is not None:
-            await application.post_init(application)
-        await application.start()
+    async with lifecycle(application):
         try:
             actual = server.start(listen, port)
             await application.bot.set_webhook(url=webhook_url,
@@ -309,12 +304,6 @@ async def serve_webhook(application: AnyApplication, settings: Settings, *, webh
             log.info("stopping: no new webhook calls; finishing updates in hand")
         finally:
             await server.stop()
-            if application.running:
-                await application.stop()
-    finally:
-        await application.shutdown()
-        if application.post_shutdown is not None:
-            await application.post_shutdown(application)
 
 
 def run_webhook_mode(application: AnyApplication, settings: Settings, webhook_url: str,
@@ -323,12 +312,7 @@ def run_webhook_mode(application: AnyApplication, settings: Settings, webhook_ur
 
     async def main() -> None:
         """Install the signal handlers and serve."""
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(sig, stop.set)
         await serve_webhook(application, settings, webhook_url=webhook_url, listen=listen,
-                            port=port, stop=stop)
+                            port=port, stop=stop_on_signals())
 
     asyncio.run(main())
