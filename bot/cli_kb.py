@@ -34,9 +34,14 @@ def store_for(db: Path | None) -> Store:
 @kb.command()
 @click.option("--from", "source", type=click.Path(path_type=Path, file_okay=False),
               default=None, help="Curated folder (default: the packaged knowledge/).")
+@click.option("--force", is_flag=True,
+              help="Overwrite edits made in Telegram or the CLI that the files do not hold.")
 @db_option
-def build(source: Path | None, db: Path | None) -> None:
+def build(source: Path | None, force: bool, db: Path | None) -> None:
     """Rebuild the database from the curated files (entries not in them are retired).
+
+    Refuses while admins' edits are not in the files: export them first with
+    ``pkitbot kb export knowledge/``, review, then build (or pass --force).
 
     \b
     Example:
@@ -49,6 +54,11 @@ def build(source: Path | None, db: Path | None) -> None:
             click.echo(str(problem), err=True)
         fail(f"{len(exc.problems)} problem(s) in the knowledge files; nothing changed")
     store = store_for(db)
+    edited = store.edits_not_in(knowledge)
+    if edited and not force:
+        fail(f"{len(edited)} entries were edited in Telegram or the CLI and the files do not "
+             f"hold those edits ({', '.join(edited[:5])}{', ...' if len(edited) > 5 else ''}); "
+             "run `pkitbot kb export knowledge/` to keep them, or build with --force")
     store.replace_all(knowledge, actor="cli", via="build")
     click.echo(f"Built {store.path}: {len(knowledge.entries)} entries, "
                f"{len(knowledge.sources)} sources.")

@@ -263,6 +263,24 @@ class Store:
                 if gone.status == "active":
                     self._set_status(gone, "deleted", actor, via)
 
+    def edits_not_in(self, knowledge: Knowledge) -> list[str]:
+        """Ids of entries changed from Telegram or the CLI that ``knowledge`` does not hold.
+
+        ``kb build`` would overwrite or retire them, so it refuses while there are any.
+        """
+        curated = {e.id: e for e in knowledge.entries}
+        last_via = dict(self.db.execute(
+            "SELECT entry_id, via FROM revisions WHERE id IN "
+            "(SELECT MAX(id) FROM revisions GROUP BY entry_id)").fetchall())
+        changed = []
+        for entry in self.entries(include_deleted=True):
+            if last_via.get(entry.id, "build") == "build":
+                continue
+            mine = curated.get(entry.id)
+            if (mine is None and entry.status == "active") or (mine is not None and mine != entry):
+                changed.append(entry.id)
+        return changed
+
     def apply_import(self, knowledge: Knowledge, *, actor: str, via: str) -> dict[str, int]:
         """Add or update every entry of an import (others stay); one transaction."""
         counts = self.diff(knowledge)

@@ -190,3 +190,18 @@ def test_every_kb_command_has_an_example() -> None:
                  "unanswered", "backup", "check-links", "export"):
         out = runner.invoke(main, ["kb", name, "--help"]).output
         assert "pkitbot kb " + name in out, name
+
+
+def test_build_never_silently_drops_admin_edits(kb: tuple[CliRunner, list[str]],
+                                                db_path: Path, tmp_path: Path) -> None:
+    call(kb, "edit", "it-exports-fy25", "answer", "An admin's careful correction.")
+    refused = call(kb, "build")
+    assert refused.exit_code == 2 and "it-exports-fy25" in refused.output
+    assert "careful correction" in call(kb, "show", "it-exports-fy25").output
+    out = tmp_path / "kb"
+    call(kb, "export", str(out))
+    rebuilt = call(kb, "build", "--from", str(out))
+    assert rebuilt.exit_code == 0
+    assert "careful correction" in call(kb, "show", "it-exports-fy25").output
+    assert call(kb, "build", "--force").exit_code == 0
+    assert "careful correction" not in call(kb, "show", "it-exports-fy25").output
