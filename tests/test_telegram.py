@@ -265,3 +265,21 @@ async def test_edited_messages_and_other_bots_commands_are_ignored(
     assert len(texts(fake, USER)) == 1
     (help_text,) = texts(fake, GROUP)
     assert "/ask" in help_text
+
+
+async def test_topics_then_a_question_then_its_answer(fake: FakeBotAPI, db_path: Path) -> None:
+    async with started(fake, db_path):
+        fake.push_update(updates.private_text(USER, "/topics"))
+        await fake.wait_for("sendMessage")
+        menu = fake.last_sent(USER)
+        topic = next(d for t, d in buttons({"reply_markup": menu["reply_markup"]})
+                     if t == "Freelancing")
+        fake.push_update(updates.callback_query(USER, menu, topic))
+        await fake.wait_for("sendMessage", count=2)
+        questions = fake.last_sent(USER)
+        assert "Freelancing" in questions["text"]
+        first = buttons({"reply_markup": questions["reply_markup"]})[0][1]
+        fake.push_update(updates.callback_query(USER, questions, first))
+        await fake.wait_for("sendMessage", count=3)
+    assert "Source:" in texts(fake, USER)[2]
+    assert fake.errors == []
