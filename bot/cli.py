@@ -85,8 +85,11 @@ def ask(question: str, as_json: bool, db: Path | None) -> None:
                 continue
             problem = _check_question(text, limit)
             if problem:
-                click.echo(json.dumps({"question": text[:200], "error": problem,
-                                       "answered": False}, ensure_ascii=False))
+                click.echo(json.dumps({
+                    "question": text[:200], "answered": False, "decision": "abstain",
+                    "entry_id": None, "score": 0.0, "answer": problem[0].upper() + problem[1:],
+                    "figures": [], "sources": [], "suggestions": [], "error": problem,
+                }, ensure_ascii=False))
                 continue
             click.echo(json.dumps(_answer_json(engine.ask(text, chat_type="cli")),
                                   ensure_ascii=False))

@@ -49,10 +49,14 @@ def test_ask_refuses_other_country_without_pakistani_figures(db_path: Path) -> N
 
 
 def test_ask_stdin_gives_one_json_line_per_question(db_path: Path) -> None:
-    result = run(["ask", "-"], db_path, stdin="IT exports FY25\n\nfreelancers count\nhello\n")
+    result = run(["ask", "-"], db_path,
+                 stdin="IT exports FY25\n\nfreelancers count\nhello\n🙂🙂\n")
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [line["answered"] for line in lines] == [True, True, False]
+    assert [line["answered"] for line in lines] == [True, True, False, False]
     assert lines[0]["entry_id"] == "it-exports-fy25"
+    fields = {"answered", "entry_id", "score", "answer", "sources", "suggestions"}
+    assert all(fields <= line.keys() for line in lines)
+    assert "empty" in lines[3]["answer"]
 
 
 @pytest.mark.parametrize("question", ["", "   ", "🙂🙂🙂", "\x01\x02\x1b\u200f", "x" * 100_000])
