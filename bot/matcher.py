@@ -27,6 +27,8 @@ ANSWER_AT = 0.45
 SUGGEST_AT = 0.35
 CLEAR_MARGIN = 0.0
 MIN_SPECIFIC = 1.0
+LEAD_AT = 0.38  # a lower score still answers when no other entry comes close
+LEAD_MARGIN = 0.10
 SURE_AT = 0.80
 COVERAGE_WEIGHT = 0.35
 QUESTION_WEIGHT = 0.45
@@ -233,8 +235,10 @@ class Matcher:
         top = scored[0]
         runner = scored[1].score if len(scored) > 1 else 0.0
         candidates = tuple(scored[:10])
-        if (top.score >= ANSWER_AT and specific >= MIN_SPECIFIC
-                and (top.score - runner >= CLEAR_MARGIN or top.score >= SURE_AT)):
+        clear_lead = top.score >= LEAD_AT and top.score - runner >= LEAD_MARGIN
+        if (specific >= MIN_SPECIFIC
+                and ((top.score >= ANSWER_AT and top.score - runner >= CLEAR_MARGIN)
+                     or top.score >= SURE_AT or clear_lead)):
             return Match("answer", top.entry_id, top.score, candidates, "confident", norm)
         if top.score >= SUGGEST_AT:
             return Match("suggest", None, top.score, candidates, "close call", norm)
