@@ -28,7 +28,6 @@ from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, Tel
 from telegram.ext import Application
 
 from bot.lifecycle import lifecycle, stop_on_signals
-from bot.store import Store
 from bot.tg.state import STATE_KEY, BotState
 
 log = logging.getLogger(__name__)
@@ -62,9 +61,6 @@ class Poller:
         value = self.application.bot_data.get(STATE_KEY)
         return value if isinstance(value, BotState) else None
 
-    def _store(self) -> Store | None:
-        st = self._state()
-        return st.store if st is not None else None
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -160,21 +156,33 @@ class Poller:
             self._fetch = None
 
     async def _handle(self, update: Update) -> None:
-        store = self._store()
-        if store is not None and store.update_seen(update.update_id):
-            self.skipped += 1
-            log.info("update %d was handled before a restart; not handling it twice",
-                     update.update_id)
-        else:
-            st = self._state()
-            if st is not None:
-                st.metrics["updates"] += 1
-            # handler errors go to the error handler; process_update does not raise for them
-            await self.application.process_update(update)
+        if await handle_once(self.application, update):
             self.handled += 1
-            if store is not None:
-                store.mark_update(update.update_id)
+        else:
+            self.skipped += 1
         self.offset = update.update_id + 1
+
+
+async def handle_once(application: AnyApplication, update: Update) -> bool:
+    """Handle an update unless the store says it was handled already; record it after.
+
+    Used by polling and by the webhook, so that either way an update Telegram delivers
+    again (after a crash or restart) is not answered twice. False when it was skipped.
+    """
+    value = application.bot_data.get(STATE_KEY)
+    st = value if isinstance(value, BotState) else None
+    store = st.store if st is not None else None
+    if store is not None and store.update_seen(update.update_id):
+        log.info("update %d was handled before a restart; not handling it twice",
+                 update.update_id)
+        return False
+    if st is not None:
+        st.metrics["updates"] += 1
+    # handler errors go to the error handler; process_update does not raise for them
+    await application.process_update(update)
+    if store is not None:
+        store.mark_update(update.update_id)
+    return True
 
 
 async def poll_forever(application: AnyApplication, *, timeout: int = 10) -> None:

@@ -33,6 +33,7 @@ from telegram.ext import Application, ExtBot
 from tornado.httpserver import HTTPServer
 
 from bot.lifecycle import lifecycle, stop_on_signals
+from bot.polling import handle_once
 from bot.settings import Settings
 from bot.tg.state import STATE_KEY, BotState
 
@@ -164,7 +165,7 @@ class _Base(tornado.web.RequestHandler):
 
 
 class UpdateHandler(_Base):
-    """POST /<path>: check the secret and size, parse, and queue the update."""
+    """POST /<path>: check the secret and size, parse, handle the update, then answer 200."""
 
     SUPPORTED_METHODS = ("POST",)
 
@@ -175,7 +176,7 @@ class UpdateHandler(_Base):
         self.max_body = max_body
 
     async def post(self) -> None:
-        """Queue one update; 403 / 413 / 400 on a bad secret, size or body."""
+        """Handle one update; 403 / 413 / 400 on a bad secret, size or body."""
         given = self.request.headers.get(SECRET_HEADER, "")
         if not self.secret or not hmac.compare_digest(given.encode(), self.secret.encode()):
             log.warning("webhook call with a missing or wrong secret from %s",
@@ -195,7 +196,9 @@ class UpdateHandler(_Base):
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from None
         if isinstance(bot, ExtBot):
             bot.insert_callback_data(update)
-        await self.ptb_app.update_queue.put(update)
+        # handled before Telegram hears 200: an update in hand when the process dies is
+        # sent again, and the store's record keeps a handled one from being answered twice
+        await handle_once(self.ptb_app, update)
         self.set_header("Content-Type", "application/json")
         self.finish(b'{"ok":true}')
 

@@ -324,6 +324,19 @@ async def test_update_with_the_secret_is_answered(webhook: Running) -> None:
     await webhook.fake.wait_for(sends_to(4242), timeout=15)
 
 
+async def test_answer_is_sent_before_200_and_a_redelivery_is_not_answered_twice(
+        webhook: Running) -> None:
+    update = updates.private_text(4343, "How many freelancers does Pakistan have?")
+    status = await webhook.fake.post_update_to_webhook(webhook.url, update,
+                                                       secret_token="s3cret")
+    assert status == 200
+    assert len(webhook.fake.sent("sendMessage", chat_id=4343)) == 1  # handled before the 200
+    again = await webhook.fake.post_update_to_webhook(webhook.url, update,
+                                                      secret_token="s3cret")
+    assert again == 200
+    assert len(webhook.fake.sent("sendMessage", chat_id=4343)) == 1
+
+
 async def test_wrong_or_missing_secret_is_refused(webhook: Running) -> None:
     fake = webhook.fake
     for secret in ("wrong", ""):
