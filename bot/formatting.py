@@ -147,7 +147,7 @@ def answer_text(answer: Answer) -> str:
 
 
 def _topics_phrase(topics: Iterable[str]) -> str:
-    names = list(topics)[:6]
+    names = list(topics)[:10]
     return ", ".join(names) if names else "Pakistan's IT sector"
 
 

@@ -19,7 +19,7 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 
 from bot.models import Entry
-from bot.normalize import Normalized, Normalizer, period_aliases
+from bot.normalize import Normalized, Normalizer, canonical_period, period_aliases
 
 Decision = Literal["answer", "suggest", "abstain"]
 
@@ -174,7 +174,9 @@ class Matcher:
             return Match("abstain", None, 0.0, (), "empty", norm)
         blocked = self._out_of_scope(norm.tokens)
         if blocked:
-            return Match("abstain", None, 0.0, (), f"out of scope: {blocked}", norm)
+            reason = ("no figure for that period" if canonical_period(blocked)
+                      else f"out of scope: {blocked}")
+            return Match("abstain", None, 0.0, (), reason, norm)
         weights: dict[str, float] = {}
         for token in norm.content:
             if token in self.idf:

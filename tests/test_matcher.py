@@ -122,3 +122,9 @@ def test_engine_shows_both_figures_when_sources_disagree(engine: Engine) -> None
     values = {(sf.figure.value, sf.source.id if sf.source else None)
               for sf in (*answer.figures, *answer.also)}
     assert values == {(3.8, "sbp-fy25"), (3.9, "pseb")}
+
+
+def test_a_year_without_figures_is_refused_as_such(matcher: Matcher) -> None:
+    for question in ("What were Pakistan's IT exports in 2019?", "IT exports FY22"):
+        match = matcher.match(question)
+        assert (match.decision, match.reason) == ("abstain", "no figure for that period")
