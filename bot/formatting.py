@@ -11,7 +11,7 @@ import html
 from collections.abc import Iterable
 
 from bot.engine import Answer, SourcedFigure
-from bot.models import Entry, Figure, Source
+from bot.models import Figure, Source
 
 MAX_MESSAGE = 4096
 MAX_INLINE_TITLE = 100
@@ -173,10 +173,6 @@ def not_found_html(answer: Answer) -> str:
     return _fit(esc(not_found_text(answer)), "")
 
 
-def entry_summary_text(entry: Entry) -> str:
-    return f"{entry.id} [{entry.topic}] {entry.question}"
-
-
 def citation_html(sources: Iterable[Source]) -> str:
     """The full citation of every source (the Sources button, /source)."""
     lines = ["<b>Sources</b>"]
@@ -186,7 +182,3 @@ def citation_html(sources: Iterable[Source]) -> str:
             line += f'\n  <a href="{esc_attr(s.url)}">{esc(s.url)}</a>'
         lines.append(line)
     return _fit("\n".join(lines), "")
-
-
-def citation_text(sources: Iterable[Source]) -> str:
-    return "\n".join(f"- {source_text(s)}" + (f" <{s.url}>" if s.url else "") for s in sources)

@@ -145,9 +145,6 @@ class Store:
             for r in self.db.query("SELECT * FROM sources ORDER BY rowid")
         }
 
-    def source_rows(self) -> list[dict[str, Any]]:
-        return list(self.db.query("SELECT * FROM sources ORDER BY rowid"))
-
     def entries(self, *, include_deleted: bool = False) -> list[Entry]:
         where = "" if include_deleted else "WHERE status = 'active'"
         rows = list(self.db.query(f"SELECT * FROM entries {where} ORDER BY rowid"))
