@@ -15,7 +15,8 @@ from bot.models import Figure, Source
 
 MAX_MESSAGE = 4096
 MAX_INLINE_TITLE = 100
-COLUMN_CREDIT = "Ali Z, 5th Column, 2025"
+NUMBER_WORDS = {float(i): w for i, w in enumerate(
+    ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"])}
 
 
 def esc(text: object) -> str:
@@ -48,7 +49,7 @@ def figure_value(fig: Figure) -> str:
     elif low in {"percent", "%", "per cent", "percentage"}:
         text = f"{num}%"
     elif low == "rank":
-        text = f"top {num}"
+        text = f"top {NUMBER_WORDS.get(fig.value, num)}"  # "top five", as the column says
     else:
         text = f"{num} {unit}"
     return f"{fig.qualifier} {text}" if fig.qualifier else text

@@ -54,7 +54,8 @@ def test_figure_values_read_naturally() -> None:
     assert figure_value(Figure("x", 65, "percent", qualifier="nearly")) == "nearly 65%"
     assert figure_value(Figure("x", 1_500_000, "people", qualifier="over")) == \
         "over 1.5 million people"
-    assert figure_value(Figure("x", 5, "rank")) == "top 5"
+    assert figure_value(Figure("x", 5, "rank")) == "top five"
+    assert figure_value(Figure("x", 25, "rank")) == "top 25"
 
 
 def test_plain_text_for_cli_has_no_markup(shared_engine: Engine) -> None:
