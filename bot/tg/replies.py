@@ -14,6 +14,7 @@ from bot.limits import Verdict
 from bot.tg.keyboards import answer_keyboard, suggestions_keyboard
 from bot.tg.state import BotState, state
 
+
 def markup_for(answer: Answer) -> object | None:
     if answer.answered and answer.entry is not None:
         return answer_keyboard(answer.entry.id)
