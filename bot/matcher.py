@@ -127,7 +127,12 @@ class Matcher:
         self.topical = frozenset(topical)
         self.docs = [replace(d, qweights=tuple(sum(self.idf.get(t, UNKNOWN_WEIGHT) for t in q)
                                                for q in d.qsets)) for d in self.docs]
-        self.vocab = sorted(t for t in postings if len(t) >= 4 and not t[0].isdigit())
+        # spelling fixes keep the first letter (people rarely mistype it): "report" is not a
+        # misspelt "export", nor "account" a misspelt "count"
+        self.vocab: dict[str, list[str]] = {}
+        for t in sorted(postings):
+            if len(t) >= 4 and not t[0].isdigit():
+                self.vocab.setdefault(t[0], []).append(t)
         self._typo_cache: dict[str, str | None] = {}
         # out-of-scope terms go through the same normalisation as questions
         self.scope = {tokens: group for term, group in normalizer.lexicon.out_of_scope.items()
@@ -141,7 +146,7 @@ class Matcher:
             return self._typo_cache[token]
         found = None
         if len(token) >= 4 and not token[0].isdigit():
-            best = process.extractOne(token, self.vocab, scorer=fuzz.ratio,
+            best = process.extractOne(token, self.vocab.get(token[0], ()), scorer=fuzz.ratio,
                                       score_cutoff=TYPO_CUTOFF)
             found = best[0] if best else None
         if len(self._typo_cache) > 50_000:

@@ -36,25 +36,38 @@ _APOSTROPHE_S = re.compile(r"['’`]s\b")
 _NON_WORD = re.compile(r"[^\w$%.]+|(?<!\d)\.|\.(?!\d)")
 _IT_UPPER = re.compile(r"\bIT(?:e?S)?\b")
 IT_TOKEN = "infotech"
-_IT_CONTEXT = {
-    "export", "sector", "industry", "industri", "service", "servic", "firm", "company",
-    "compani", "professional", "job", "skill", "ites", "enabled", "enable", "revenue",
-    "earning", "growth", "boom", "startup", "park", "infotech", "field",
-}
-_SUFFIXES = ("ings", "ing", "ers", "ies", "er", "es", "s")
+_SUFFIXES = ("ings", "ing", "ers", "ies", "er", "es", "ed", "s")
 PERIOD_RE = re.compile(r"^(?:fy)?(?:19|20)\d\d$|^fy\d\d$")
 
 
 def stem(token: str) -> str:
-    """A light English stemmer: plurals and -er/-ing, never below four letters."""
+    """A light English stemmer, never below four letters: plurals, -er/-ing/-ed, and a
+    final silent e, so that "compete", "competes", "competed" and "competing" meet."""
     if not token.isascii() or not token.isalpha() or len(token) <= 4:
         return token
     for suffix in _SUFFIXES:
         if token.endswith(suffix) and len(token) - len(suffix) >= 4:
             if suffix == "s" and token.endswith(("ss", "us", "is")):
-                return token
-            return token[: -len(suffix)]
+                break
+            if suffix == "ed" and token.endswith("eed"):
+                break
+            token = token[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            break
+    if token.endswith("e") and len(token) >= 5:
+        token = token[:-1]
+    elif token.endswith("ly") and len(token) >= 7:
+        token = token[:-2]
     return token
+
+
+# Words after "it" that show the sector is meant ("IT exports"), stemmed like any token.
+_IT_CONTEXT = {stem(w) for w in (
+    "export", "sector", "industry", "industries", "service", "services", "firm", "firms",
+    "company", "companies", "professional", "job", "skill", "ites", "enabled", "enable",
+    "revenue", "earning", "growth", "boom", "startup", "park", "infotech", "field",
+    # Roman Urdu postpositions: "it ki exports", "it ke liye" name the sector, never a pronoun
+    "ka", "ke", "ki", "ko", "se", "mein", "aur",
+)}
 
 
 def fold(text: str) -> str:
@@ -96,9 +109,8 @@ class Lexicon:
             target = tuple(split_words(fold(str(value))))
             if words and words != target:
                 synonyms[words] = target
-        stopwords = frozenset(
-            w for s in raw.get("stopwords") or [] for w in split_words(fold(str(s)))
-        )
+        stops = [w for s in raw.get("stopwords") or [] for w in split_words(fold(str(s)))]
+        stopwords = frozenset(stops) | {stem(w) for w in stops}  # as tokens are compared
         scope: dict[str, str] = {}
         groups = raw.get("out_of_scope") or {}
         for group, terms in groups.items() if isinstance(groups, dict) else []:
