@@ -18,11 +18,16 @@ Per question, latency = time the fake received the k-th sendMessage to the chat 
 time of that chat's k-th question. Answered/s = questions / (first push .. last sendMessage).
 Correctness: exactly ``questions / users`` answers in every chat, nothing refused by the fake.
 
+The bots take turns for ``--rounds`` rounds (default 3: echo, pkitbot, echo, pkitbot, ...), so
+a busy moment on a shared machine hits both; the report gives each round and the median of
+each measure. ``--concurrency`` is pkitbot's ``PKITBOT_CONCURRENT_UPDATES`` (default 3).
+
 Run: ``python benchmarks/throughput.py [--questions 2000] [--users 200] [--rate 0]
-[--profile] [--breakdown]``. ``--profile``: cProfile pkitbot's event loop during the load
-(top 25 cumulative, top 20 by own time). ``--breakdown``: also run the echo handler on
-pkitbot's builder configuration (HTML/link-preview Defaults, SafeRateLimiter), which splits
-the gap into framework configuration and pkitbot's own handler work.
+[--rounds 3] [--concurrency 3] [--profile] [--breakdown]``. ``--profile``: cProfile
+pkitbot's event loop during the load (top 25 cumulative, top 20 by own time).
+``--breakdown``: also run the echo handler on pkitbot's builder configuration
+(HTML/link-preview Defaults, SafeRateLimiter), which splits the gap into framework
+configuration and pkitbot's own handler work.
 """
 
 from __future__ import annotations
@@ -90,7 +95,8 @@ async def _polling(app: Any) -> AsyncIterator[None]:
         await app.shutdown()
 
 
-async def _serve(kind: str, token: str, base_url: str, db_path: str, profile: bool) -> None:
+async def _serve(kind: str, token: str, base_url: str, db_path: str, profile: bool,
+                 concurrency: int) -> None:
     from telegram import Update
     from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
@@ -100,7 +106,7 @@ async def _serve(kind: str, token: str, base_url: str, db_path: str, profile: bo
 
         settings = Settings(token=token, api_base_url=base_url, db_path=Path(db_path),
                             max_send_rate=100_000.0, user_rate_limit=10**6,
-                            chat_flood_limit=10**6)
+                            chat_flood_limit=10**6, concurrent_updates=concurrency)
         app = build_application(settings)
         context: AbstractAsyncContextManager[Any] = running(app)
     else:
@@ -147,7 +153,9 @@ async def _serve(kind: str, token: str, base_url: str, db_path: str, profile: bo
 
 def child_main(args: argparse.Namespace) -> None:
     """Run one bot until the parent writes a line on stdin."""
-    asyncio.run(_serve(args.child, args.token, args.base_url, args.db, args.profile))
+    sys.path.insert(0, str(ROOT))  # import ``bot`` from this checkout, installed or not
+    asyncio.run(_serve(args.child, args.token, args.base_url, args.db, args.profile,
+                       args.concurrency))
 
 
 # ---------------------------------------------------------------------------- parent side
@@ -186,7 +194,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def run_bot(kind: str, questions: list[str], n_questions: int, n_users: int, rate: float,
-            profile: bool, timeout: float) -> Result:
+            profile: bool, timeout: float, concurrency: int) -> Result:
     """Start the fake and one bot child, push the load, wait for every answer, measure."""
     from tests.fakebot import FakeBotAPI, updates
 
@@ -201,7 +209,7 @@ def run_bot(kind: str, questions: list[str], n_questions: int, n_users: int, rat
         stderr_path = Path(tmp) / "child.stderr"
         cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind,
                "--token", fake.token, "--base-url", fake.base_url,
-               "--db", str(Path(tmp) / "bench.sqlite3")]
+               "--db", str(Path(tmp) / "bench.sqlite3"), "--concurrency", str(concurrency)]
         if profile:
             cmd.append("--profile")
         with stderr_path.open("w") as err:
@@ -280,6 +288,28 @@ def run_bot(kind: str, questions: list[str], n_questions: int, n_users: int, rat
     )
 
 
+def median_result(results: list[Result]) -> Result:
+    """Each measure's median over the rounds; problems from every round."""
+    def mid(values: list[float]) -> float:
+        ordered = sorted(values)
+        return ordered[len(ordered) // 2] if len(ordered) % 2 else \
+            (ordered[len(ordered) // 2 - 1] + ordered[len(ordered) // 2]) / 2
+    first = results[0]
+    return Result(
+        bot=first.bot,
+        answered=min(r.answered for r in results),
+        wall_s=mid([r.wall_s for r in results]),
+        per_second=mid([r.per_second for r in results]),
+        p50_ms=mid([r.p50_ms for r in results]),
+        p99_ms=mid([r.p99_ms for r in results]),
+        cpu_ms_per_answer=mid([r.cpu_ms_per_answer for r in results]),
+        total_cpu_s=mid([r.total_cpu_s for r in results]),
+        peak_rss_mb=max(r.peak_rss_mb for r in results),
+        problems=[p for r in results for p in r.problems],
+        profile=first.profile,
+    )
+
+
 def table(results: list[Result]) -> str:
     rows = ["| bot | answered/s | p50 ms | p99 ms | CPU ms/answer | peak RSS MB |",
             "|---|---:|---:|---:|---:|---:|"]
@@ -309,15 +339,26 @@ def parent_main(args: argparse.Namespace) -> int:
           f"({'all queued at once' if args.rate <= 0 else f'{args.rate:g}/s'}), "
           f"{len(questions)} distinct questions; Python {platform.python_version()}, "
           f"{os.cpu_count()} CPUs")
-    results: dict[str, Result] = {}
-    for kind in (*BOTS, CONFIGURED_ECHO) if args.breakdown else BOTS:
-        began = time.perf_counter()
-        result = run_bot(kind, questions, args.questions, args.users, args.rate,
-                         args.profile and kind == "pkitbot", args.timeout)
-        results[kind] = result
-        print(f"{kind}: {result.answered} answers in {result.wall_s:.2f}s; child CPU "
-              f"{result.total_cpu_s:.2f}s in all (start-up included); run took "
-              f"{time.perf_counter() - began:.1f}s", flush=True)
+    kinds = (*BOTS, CONFIGURED_ECHO) if args.breakdown else BOTS
+    rounds: list[dict[str, Result]] = []
+    for n in range(args.rounds):
+        this: dict[str, Result] = {}
+        for kind in kinds:  # alternating, so a busy moment on the machine hits both bots
+            began = time.perf_counter()
+            result = run_bot(kind, questions, args.questions, args.users, args.rate,
+                             args.profile and kind == "pkitbot" and n == 0, args.timeout,
+                             args.concurrency)
+            this[kind] = result
+            print(f"round {n + 1}, {kind}: {result.answered} answers in {result.wall_s:.2f}s "
+                  f"({result.per_second:.0f}/s, {result.cpu_ms_per_answer:.2f} CPU ms each); "
+                  f"run took {time.perf_counter() - began:.1f}s", flush=True)
+        if "echo" in this and this["echo"].per_second:
+            print(f"round {n + 1}: pkitbot/echo = "
+                  f"{this['pkitbot'].per_second / this['echo'].per_second:.0%}", flush=True)
+        rounds.append(this)
+    results = {kind: median_result([r[kind] for r in rounds]) for kind in kinds}
+    if args.rounds > 1:
+        print(f"\nmedian of {args.rounds} rounds (each column on its own):")
     print()
     print(table(list(results.values())))
     print()
@@ -352,6 +393,10 @@ def main() -> int:
     parser.add_argument("--breakdown", action="store_true",
                         help=f"also run {CONFIGURED_ECHO} (echo handler, pkitbot's builder "
                              "configuration)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of echo then pkitbot; the medians are reported")
+    parser.add_argument("--concurrency", type=int, default=3,
+                        help="pkitbot's PKITBOT_CONCURRENT_UPDATES")
     parser.add_argument("--child", choices=(*BOTS, CONFIGURED_ECHO), help=argparse.SUPPRESS)
     parser.add_argument("--token", help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)

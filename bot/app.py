@@ -41,19 +41,21 @@ from bot.engine import Engine
 from bot.lifecycle import lifecycle
 from bot.limits import RateGate
 from bot.logs import setup_logging
-from bot.polling import POLLER_KEY, Poller, poll_forever
+from bot.polling import POLLER_KEY, UPDATES_REQUEST_KEY, Poller, poll_forever
 from bot.settings import Settings
 from bot.store import open_store
 from bot.tg import admin, buttons, commands, inline, questions, replies, subscriptions
 from bot.tg.errors import on_error
 from bot.tg.sending import SafeRateLimiter
 from bot.tg.state import STATE_KEY, BotState
+from bot.tg.transport import JSONRequest
 
 log = logging.getLogger(__name__)
 
 MESSAGE = filters.UpdateType.MESSAGE
 PRIVATE = filters.ChatType.PRIVATE
 GROUP_MESSAGES_PER_MINUTE = 20  # Telegram's limit per group; AIORateLimiter's default
+SEND_CONNECTIONS = 256  # python-telegram-bot's default pool for calls other than getUpdates
 
 PRIVATE_COMMANDS = [
     BotCommand("ask", "Ask a question about Pakistan's IT sector"),
@@ -173,14 +175,15 @@ def build_application(settings: Settings, *,
     ``read_timeout`` is how long a Bot API call may take to answer (getUpdates: on top of
     its long-poll timeout); past it the call fails with TimedOut and is not repeated.
     """
+    updates_request = JSONRequest(connection_pool_size=1, read_timeout=read_timeout)
     builder = (
         Application.builder()
         .token(settings.require_token())
         .defaults(Defaults(parse_mode=ParseMode.HTML,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .rate_limiter(SafeRateLimiter(settings.max_send_rate))
-        .read_timeout(read_timeout)
-        .get_updates_read_timeout(read_timeout)
+        .request(JSONRequest(connection_pool_size=SEND_CONNECTIONS, read_timeout=read_timeout))
+        .get_updates_request(updates_request)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
@@ -188,6 +191,7 @@ def build_application(settings: Settings, *,
         builder = builder.base_url(settings.api_base_url).base_file_url(settings.file_url)
     application = builder.build()
     application.bot_data["settings"] = settings
+    application.bot_data[UPDATES_REQUEST_KEY] = updates_request
     application.add_handlers(handlers())
     application.add_error_handler(on_error)
     return application
@@ -201,7 +205,8 @@ async def running(application: Application, *, poll_timeout: int = 1,  # type: i
     Polling is :class:`bot.polling.Poller`: an update is confirmed to Telegram only after it
     was handled, and one handled before a restart is not handled again.
     """
-    poller = Poller(application, timeout=poll_timeout)
+    settings: Settings = application.bot_data["settings"]
+    poller = Poller(application, timeout=poll_timeout, concurrency=settings.concurrent_updates)
     async with lifecycle(application):
         await poller.start()
         application.bot_data[POLLER_KEY] = poller
@@ -221,4 +226,4 @@ def run_bot(settings: Settings, *, webhook_url: str | None = None, listen: str =
 
         run_webhook_mode(application, settings, webhook_url, listen, port)
     else:
-        asyncio.run(poll_forever(application))
+        asyncio.run(poll_forever(application, concurrency=settings.concurrent_updates))

@@ -2,15 +2,22 @@
 
 python-telegram-bot's ``Updater`` advances the ``getUpdates`` offset as soon as a batch is
 fetched and queued, so a restart loses the updates that were queued but not yet handled.
-:class:`Poller` instead handles each update (``application.process_update``) before the
-offset moves past it, and records its id in the store (``processed_updates``) as soon as it
-is handled: an update Telegram delivers again after a crash or restart (it was handled but
-not yet confirmed) is skipped, not answered twice.
+:class:`Poller` instead confirms an update (moves the offset past it) only once it and every
+update before it have been handled (``application.process_update``), and records each
+handled id in the store (``processed_updates``): an update Telegram delivers again after a
+crash or restart (handled but not yet confirmed) is skipped, not answered twice.
+
+Updates are handled a few at a time (``concurrency``, default 3): while one waits for
+Telegram to take its answer, the next one is matched and formatted. Updates from the same
+chat (or, without a chat, the same user) are handled one after another, in order, so answers
+in a chat never overtake each other. The next ``getUpdates`` goes out while the last updates
+of a batch are still being handled; it confirms only what is done, and the updates it
+returns again (still in hand) are recognised by id and not handled twice.
 
 Faults: a 429 on ``getUpdates`` is waited out for ``retry_after`` (the rate limiter does
 this; anything left over is waited here), a timed-out long poll is simply repeated, server
 errors and dropped connections back off (0.5 s doubling to 30 s), a refused token stops the
-bot. A graceful :meth:`Poller.stop` finishes the update in hand, leaves the rest of the
+bot. A graceful :meth:`Poller.stop` finishes the updates in hand, leaves the rest of the
 batch unconfirmed (Telegram sends it again to the next run) and confirms what was handled.
 """
 
@@ -26,6 +33,7 @@ from typing import Any
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
+from telegram.request import BaseRequest
 
 from bot.lifecycle import lifecycle, stop_on_signals
 from bot.tg.state import STATE_KEY, BotState
@@ -35,6 +43,7 @@ log = logging.getLogger(__name__)
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 MAX_BACKOFF = 30.0
 POLLER_KEY = "pkitbot_poller"
+UPDATES_REQUEST_KEY = "pkitbot_updates_request"  # the getUpdates transport (bot/app.py)
 CONFIRM_WAIT = 5.0  # longest wait for flood control before the confirming call on stop
 
 
@@ -42,12 +51,21 @@ class Poller:
     """Fetch updates with ``getUpdates``, handle them one by one, confirm only handled ones."""
 
     def __init__(self, application: AnyApplication, *, timeout: int = 10,
-                 allowed_updates: Sequence[str] = Update.ALL_TYPES, limit: int = 100) -> None:
+                 allowed_updates: Sequence[str] = Update.ALL_TYPES, limit: int = 100,
+                 concurrency: int = 3) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
         self.application = application
         self.timeout = timeout
         self.allowed_updates = list(allowed_updates)
         self.limit = limit
-        self.offset: int | None = None
+        self.concurrency = concurrency
+        self._newest: int | None = None  # the newest update id received (and started)
+        self._in_hand: dict[int, asyncio.Task[None]] = {}  # started, not finished (by id)
+        self._tails: dict[object, asyncio.Task[None]] = {}  # the last task of each chat
+        self._slots = asyncio.Semaphore(concurrency)
+        self._failure: BaseException | None = None
+        self._failed_id: int | None = None  # an update whose handling raised: not confirmed
         self.handled = 0
         self.skipped = 0
         self._not_before = 0.0  # Telegram's flood control on getUpdates (monotonic time)
@@ -69,15 +87,29 @@ class Poller:
         await self.application.bot.delete_webhook(drop_pending_updates=False)
         self._task = asyncio.create_task(self.run(), name="pkitbot-poller")
 
+    @property
+    def offset(self) -> int | None:
+        """The ``getUpdates`` offset: the oldest update not yet handled (None: none seen)."""
+        pending = [*self._in_hand, *([] if self._failed_id is None else [self._failed_id])]
+        if pending:
+            return min(pending)
+        return None if self._newest is None else self._newest + 1
+
     async def stop(self) -> None:
-        """Finish the update in hand, stop polling and confirm what was handled."""
+        """Finish the updates in hand, stop polling and confirm what was handled."""
         self._stopping.set()
         if self._fetch is not None:
             self._fetch.cancel()  # an unanswered long poll confirms nothing: safe to abandon
         if self._task is not None:
             await asyncio.wait([self._task])  # its failure, if any, is the caller's to read
             self._task = None
+        await self._drain()
         await self.confirm()
+
+    async def _drain(self) -> None:
+        """Wait until every update in hand has been handled."""
+        while self._in_hand:
+            await asyncio.wait(list(self._in_hand.values()))
 
     async def confirm(self) -> None:
         """Tell Telegram every handled update is done (a last, non-blocking getUpdates)."""
@@ -90,12 +122,29 @@ class Poller:
             return
         if wait > 0:
             await asyncio.sleep(wait)
-        try:
-            await self.application.bot.get_updates(offset=self.offset, timeout=0, limit=1,
-                                                   allowed_updates=self.allowed_updates)
-        except TelegramError as exc:
-            log.warning("could not confirm handled updates on stop (%s); the store's record "
-                        "keeps them from being handled twice", exc)
+        for attempt in (1, 2):
+            try:
+                await self.application.bot.get_updates(offset=self.offset, timeout=0, limit=1,
+                                                       allowed_updates=self.allowed_updates)
+                return
+            except TimedOut:
+                # httpcore can keep the slot of a long poll cancelled on stop taken for good
+                # (encode/httpcore#1093): start a fresh client for getUpdates and try again
+                if attempt == 1:
+                    await self._fresh_fetch_client()
+                    continue
+                log.warning("could not confirm handled updates on stop (timed out); the "
+                            "store's record keeps them from being handled twice")
+            except TelegramError as exc:
+                log.warning("could not confirm handled updates on stop (%s); the store's "
+                            "record keeps them from being handled twice", exc)
+                return
+
+    async def _fresh_fetch_client(self) -> None:
+        request = self.application.bot_data.get(UPDATES_REQUEST_KEY)
+        if isinstance(request, BaseRequest):
+            await request.shutdown()
+            await request.initialize()
 
     @property
     def running(self) -> bool:
@@ -104,9 +153,10 @@ class Poller:
     # -- the loop -----------------------------------------------------------------------
 
     async def run(self) -> None:
-        """Poll until :meth:`stop`; raise only when the token is refused."""
+        """Poll until :meth:`stop`; raise when the token is refused or handling fails."""
         delay = 0.0
         while not self._stopping.is_set():
+            self._raise_failure()
             if delay:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), delay)
@@ -115,7 +165,7 @@ class Poller:
             try:
                 updates = await self._get_updates()
             except asyncio.CancelledError:
-                if self._stopping.is_set():
+                if self._stopping.is_set() or self._failure is not None:
                     break
                 raise
             except InvalidToken:
@@ -141,10 +191,27 @@ class Poller:
             st = self._state()
             if st is not None:
                 st.extra["telegram_ok_at"] = time.monotonic()
-            for update in updates:
+            fresh = [u for u in updates if self._newest is None or u.update_id > self._newest]
+            if not fresh and self._in_hand:
+                # Telegram sent back only updates still in hand: wait for them before asking
+                # again (with an offset that then confirms them) instead of spinning
+                await self._drain()
+                continue
+            for update in fresh:
                 if self._stopping.is_set():
                     break  # the rest stays unconfirmed and comes back to the next run
-                await self._handle(update)
+                await self._slots.acquire()
+                if self._stopping.is_set() or self._failure is not None:
+                    self._slots.release()
+                    break
+                self._start(update)
+        await self._drain()
+        self._raise_failure()
+
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise failure
 
     async def _get_updates(self) -> tuple[Update, ...]:
         self._fetch = asyncio.create_task(self.application.bot.get_updates(
@@ -155,12 +222,46 @@ class Poller:
         finally:
             self._fetch = None
 
-    async def _handle(self, update: Update) -> None:
+    def _start(self, update: Update) -> None:
+        """Handle ``update`` in a task, after the update before it from the same chat."""
+        key = _order_key(update)
+        before = self._tails.get(key) if key is not None else None
+        task = asyncio.create_task(self._handle(update, before))
+        self._newest = update.update_id
+        self._in_hand[update.update_id] = task
+        if key is not None:
+            self._tails[key] = task
+        task.add_done_callback(lambda done: self._finished(update.update_id, key, done))
+
+    def _finished(self, update_id: int, key: object, task: asyncio.Task[None]) -> None:
+        self._in_hand.pop(update_id, None)
+        if key is not None and self._tails.get(key) is task:
+            del self._tails[key]
+        self._slots.release()
+        if not task.cancelled() and task.exception() is not None:
+            # e.g. the store failing: polling stops, and this update stays unconfirmed
+            self._failed_id = min(update_id, self._failed_id or update_id)
+            if self._failure is None:
+                self._failure = task.exception()
+            if self._fetch is not None:
+                self._fetch.cancel()
+
+    async def _handle(self, update: Update, before: asyncio.Task[None] | None) -> None:
+        if before is not None:
+            await asyncio.wait([before])  # answers in a chat keep the order of questions
         if await handle_once(self.application, update):
             self.handled += 1
         else:
             self.skipped += 1
-        self.offset = update.update_id + 1
+
+
+def _order_key(update: Update) -> object:
+    """What an update must stay in order with: its chat, else its user, else nothing."""
+    chat = update.effective_chat
+    if chat is not None:
+        return chat.id
+    user = update.effective_user
+    return ("user", user.id) if user is not None else None
 
 
 async def handle_once(application: AnyApplication, update: Update) -> bool:
@@ -185,11 +286,12 @@ async def handle_once(application: AnyApplication, update: Update) -> bool:
     return True
 
 
-async def poll_forever(application: AnyApplication, *, timeout: int = 10) -> None:
+async def poll_forever(application: AnyApplication, *, timeout: int = 10,
+                       concurrency: int = 3) -> None:
     """Run the application with :class:`Poller` until SIGINT/SIGTERM (``pkitbot run``)."""
     stop = stop_on_signals()
     async with lifecycle(application):
-        poller = Poller(application, timeout=timeout)
+        poller = Poller(application, timeout=timeout, concurrency=concurrency)
         await poller.start()
         try:
             assert poller._task is not None

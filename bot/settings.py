@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+MAX_CONCURRENT_UPDATES = 32
 TOKEN_RE = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,64}$")
 
 
@@ -113,6 +114,14 @@ class Settings:
             "Longest question (in characters) the bot will try to answer.",
         ),
     )
+    concurrent_updates: int = field(
+        default=3,
+        metadata=_meta(
+            "PKITBOT_CONCURRENT_UPDATES",
+            "3",
+            "Updates handled at once in long polling (1 to 32); a chat's answers stay in order.",
+        ),
+    )
     log_format: str = field(
         default="text",
         metadata=_meta("PKITBOT_LOG_FORMAT", "text", "Log lines as `text` or `json`."),
@@ -151,6 +160,7 @@ class Settings:
             chat_flood_limit=_int(get("chat_flood_limit"), "chat_flood_limit"),
             user_rate_limit=_int(get("user_rate_limit"), "user_rate_limit"),
             max_question_chars=_int(get("max_question_chars"), "max_question_chars"),
+            concurrent_updates=_concurrency(get("concurrent_updates")),
             log_format=get("log_format").lower(),
             log_level=get("log_level").upper(),
         )
@@ -200,6 +210,14 @@ def _int(raw: str, name: str) -> int:
     if not value.is_integer():
         raise SettingsError(f"{_env_name(name)} must be a whole number")
     return int(value)
+
+
+def _concurrency(raw: str) -> int:
+    value = _int(raw, "concurrent_updates")
+    if not 1 <= value <= MAX_CONCURRENT_UPDATES:
+        raise SettingsError(
+            f"PKITBOT_CONCURRENT_UPDATES must be between 1 and {MAX_CONCURRENT_UPDATES}")
+    return value
 
 
 def _clock(raw: str) -> str:

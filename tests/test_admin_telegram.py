@@ -260,3 +260,17 @@ async def test_admin_writes_while_questions_stream(fake: FakeBotAPI, db_path: Pa
     store = open_store(db_path)
     alternates = store.get("it-exports-fy25").alternates
     assert sum("question number" in a for a in alternates) == 4  # no write lost
+
+
+async def test_calls_go_out_as_json_and_uploads_as_multipart(
+        fake: FakeBotAPI, db_path: Path) -> None:
+    async with started(fake, db_path, admins=frozenset({ADMIN})):
+        fake.push_update(updates.private_text(ADMIN, "What were IT exports in FY25?"))
+        (answer,) = await fake.wait_for("sendMessage")
+        fake.push_update(updates.private_text(ADMIN, "/export"))
+        (upload,) = await fake.wait_for("sendDocument")
+    assert answer.encoding == "json"
+    assert "3.8 billion" in answer.params["text"]
+    assert [b["text"] for row in answer.params["reply_markup"]["inline_keyboard"]
+            for b in row] == ["👍", "👎", "📚 Sources"]
+    assert upload.encoding == "multipart"

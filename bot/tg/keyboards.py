@@ -8,6 +8,7 @@ Callback data forms, each at most 64 bytes:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -29,6 +30,7 @@ def label(text: str) -> str:
     return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1].rstrip() + "…"
 
 
+@lru_cache(maxsize=4096)  # one per entry and state; the markup is immutable, so shared
 def answer_keyboard(entry_id: str, *, voted: bool = False,
                     sources_shown: bool = False) -> InlineKeyboardMarkup:
     """👍/👎 (or a thank-you once voted) and the Sources button."""

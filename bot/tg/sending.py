@@ -4,12 +4,17 @@ python-telegram-bot's AIORateLimiter keeps the bot under the send rate and waits
 answers for ``retry_after``; this subclass also retries 5xx answers and dropped
 connections (Telegram did not take the request), with backoff. A timed-out request is not
 retried: Telegram may have delivered it, and a second copy would be a duplicate answer.
+
+With several updates handled at once, AIORateLimiter alone does not hold the other requests
+for the whole ``retry_after``: any request that finishes meanwhile reopens its gate. So this
+subclass keeps its own "not before" time, set by every 429, that each request waits for.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -37,6 +42,7 @@ class SafeRateLimiter(AIORateLimiter):
                          max_retries=max_retries)
         self.seen_429 = 0
         self.seen_5xx = 0
+        self._not_before = 0.0  # monotonic time before which nothing is sent (after a 429)
 
     async def process_request(
         self,
@@ -48,10 +54,14 @@ class SafeRateLimiter(AIORateLimiter):
         rate_limit_args: int | None,
     ) -> JSON:
         async def counted(*a: Any, **kw: Any) -> JSON:
+            while (wait := self._not_before - time.monotonic()) > 0:
+                await asyncio.sleep(wait)
             try:
                 return await callback(*a, **kw)
-            except RetryAfter:
+            except RetryAfter as exc:
                 self.seen_429 += 1
+                self._not_before = max(self._not_before, time.monotonic()
+                                       + exc._retry_after.total_seconds())
                 raise
 
         if endpoint not in PACED and "chat_id" in data:
