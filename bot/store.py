@@ -103,6 +103,7 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open database {path}: {exc}") from None
         self.lock = threading.RLock()
+        self._pending_log: list[tuple[str, str, str | None, float, str, str, str]] = []
         self._version = 0
         self._writes = 0
         self._version_marker: tuple[int, int] = (-1, -1)
@@ -134,7 +135,11 @@ class Store:
         return self._version
 
     def close(self) -> None:
-        self.db.conn.close()
+        """Write what is pending and close the connection."""
+        try:
+            self.flush_log()
+        finally:
+            self.db.conn.close()
 
     # -- reading ----------------------------------------------------------------------
 
@@ -377,24 +382,43 @@ class Store:
     # -- usage records ----------------------------------------------------------------
 
     def log_query(self, question: str, normalized: str, entry_id: str | None, score: float,
-                  decision: str, chat_type: str) -> int:
-        """Record a question (no names, no user ids); unanswered ones also join the queue."""
-        stamp = now()
-        with self.transaction():
-            cursor = self.db.conn.execute(
-                "INSERT INTO query_log (at, question, entry_id, score, decision, chat_type) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [stamp, question[:1000], entry_id, round(score, 4), decision, chat_type])
-            qid = int(cursor.lastrowid or 0)
+                  decision: str, chat_type: str) -> None:
+        """Record a question (no names, no user ids); unanswered ones also join the queue.
+
+        The row is written with the next :meth:`mark_update` (so an update's records and
+        its handled mark commit together, in one transaction), or before anything reads
+        the log, or on :meth:`close`, whichever comes first.
+        """
+        with self.lock:
+            self._pending_log.append((now(), question[:1000], entry_id, round(score, 4),
+                                      decision, chat_type, normalized[:500]))
+            if len(self._pending_log) >= self.MAX_PENDING_LOG:
+                self.flush_log()
+
+    def flush_log(self) -> None:
+        """Write the questions logged since the last write (one transaction)."""
+        with self.lock:
+            if self._pending_log:
+                with self.transaction():
+                    self._write_pending_log()
+
+    def _write_pending_log(self) -> None:
+        """Inside a transaction: insert the pending query-log rows and queue the unanswered."""
+        rows, self._pending_log = self._pending_log, []
+        if not rows:
+            return
+        self.db.conn.executemany(
+            "INSERT INTO query_log (at, question, entry_id, score, decision, chat_type) "
+            "VALUES (?, ?, ?, ?, ?, ?)", [row[:6] for row in rows])
+        for stamp, question, entry_id, _, decision, _, normalized in rows:
             if decision != "answer" and normalized:
                 self.db.execute(
                     "INSERT INTO unanswered (normalized, question, count, first_at, last_at, "
                     "status, best_entry_id) VALUES (?, ?, 1, ?, ?, 'open', ?) "
-                    "ON CONFLICT(normalized) DO UPDATE SET count = count + 1, last_at = excluded.last_at, "
-                    "best_entry_id = excluded.best_entry_id, "
+                    "ON CONFLICT(normalized) DO UPDATE SET count = count + 1, "
+                    "last_at = excluded.last_at, best_entry_id = excluded.best_entry_id, "
                     "status = CASE WHEN status = 'resolved' THEN 'open' ELSE status END",
-                    [normalized[:500], question[:500], stamp, stamp, entry_id])
-            return qid
+                    [normalized, question[:500], stamp, stamp, entry_id])
 
     def record_feedback(self, entry_id: str, vote: int, chat_type: str) -> None:
         with self.transaction():
@@ -402,17 +426,20 @@ class Store:
                                         "chat_type": chat_type, "at": now()})
 
     def unanswered(self, limit: int = 20) -> list[dict[str, Any]]:
+        self.flush_log()
         return list(self.db.query(
             "SELECT * FROM unanswered WHERE status = 'open' ORDER BY count DESC, last_at DESC "
             "LIMIT ?", [limit]))
 
     def set_unanswered_status(self, uid: int, status: str) -> bool:
         with self.transaction():
+            self._write_pending_log()
             cur = self.db.execute("UPDATE unanswered SET status = ? WHERE id = ?", [status, uid])
             return cur.rowcount > 0
 
     def stats(self, days: int = 14) -> dict[str, Any]:
         """Questions asked, share answered, top entries, top unanswered, per-day counts."""
+        self.flush_log()
         total = self.db.execute("SELECT COUNT(*) FROM query_log").fetchone()[0]
         answered = self.db.execute(
             "SELECT COUNT(*) FROM query_log WHERE decision = 'answer'").fetchone()[0]
@@ -475,6 +502,7 @@ class Store:
         dest = sqlite3.connect(str(partial))
         try:
             with self.lock:
+                self.flush_log()
                 self.db.conn.backup(dest)
         finally:
             dest.close()
@@ -526,6 +554,7 @@ class Store:
     # -- Telegram updates already handled (see bot/polling.py) -------------------------
 
     UPDATE_RETENTION = 48 * 3600  # Telegram keeps an unconfirmed update for 24 hours
+    MAX_PENDING_LOG = 500  # questions held before they are written regardless
 
     def update_seen(self, update_id: int) -> bool:
         """True if the update with this id was handled already."""
@@ -537,6 +566,7 @@ class Store:
         """Record a handled update (one small commit; old records are pruned now and then)."""
         at = time.time()
         with self.transaction():
+            self._write_pending_log()  # the update's questions commit with its mark
             self.db.execute("INSERT OR REPLACE INTO processed_updates (update_id, at) "
                             "VALUES (?, ?)", [update_id, at])
             if update_id % 1000 == 0:

@@ -137,6 +137,26 @@ def test_stats_counts_answered_share(store: Store) -> None:
     assert stats["top_entries"][0]["entry_id"] == "it-exports-fy25"
 
 
+def test_logged_questions_commit_with_the_update_and_survive_close(db_path: Path) -> None:
+    store = open_store(db_path)
+    other = sqlite3.connect(str(db_path))  # e.g. `pkitbot kb unanswered` in another process
+
+    def logged() -> int:
+        return int(other.execute("SELECT COUNT(*) FROM query_log").fetchone()[0])
+
+    store.log_query("What about Mars?", "mars", None, 0.1, "abstain", "private")
+    store.mark_update(41)  # the update that asked it is handled: both are on disk together
+    assert logged() == 1 and store.update_seen(41)
+    store.log_query("weather in lahore", "weather lahore", None, 0.1, "abstain", "cli")
+    store.close()  # e.g. `pkitbot ask` exiting
+    assert logged() == 2
+    reopened = open_store(db_path)
+    assert {r["question"] for r in reopened.unanswered()} == {"What about Mars?",
+                                                              "weather in lahore"}
+    reopened.close()
+    other.close()
+
+
 def test_daily_fact_rotates_without_repeats(store: Store) -> None:
     ids = ["a", "b", "c"]
     seen = [store.next_fact(42, ids) for _ in range(3)]
