@@ -97,8 +97,10 @@ GROUP_ADMIN_COMMANDS = [
 
 
 def handlers() -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
-    """Every handler, in the order they are tried."""
+    """Every handler, in the order they are tried (the most common update first)."""
     return [
+        MessageHandler(MESSAGE & PRIVATE & filters.TEXT & ~filters.COMMAND,
+                       questions.private_text),
         CommandHandler("start", commands.start, filters=MESSAGE),
         CommandHandler("help", commands.help_command, filters=MESSAGE),
         CommandHandler("about", commands.about, filters=MESSAGE),
@@ -124,7 +126,6 @@ def handlers() -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
         MessageHandler(filters.UpdateType.CHANNEL_POST & filters.TEXT, questions.channel_post),
         MessageHandler(MESSAGE & filters.COMMAND, commands.unknown_command),
         MessageHandler(MESSAGE & filters.ChatType.GROUPS & filters.TEXT, questions.group_message),
-        MessageHandler(MESSAGE & PRIVATE & filters.TEXT, questions.private_text),
         MessageHandler(MESSAGE & PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
                        commands.not_text),
         CallbackQueryHandler(buttons.button),
