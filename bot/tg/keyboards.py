@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -30,6 +31,21 @@ def label(text: str) -> str:
     return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1].rstrip() + "…"
 
 
+class StaticKeyboard(InlineKeyboardMarkup):
+    """An inline keyboard that builds its JSON form once: it cannot change after creation,
+    and every answer sends one (python-telegram-bot would rebuild it on each send)."""
+
+    __slots__ = ("_json",)
+
+    def __init__(self, rows: Sequence[Sequence[InlineKeyboardButton]]) -> None:
+        super().__init__(rows)
+        with self._unfrozen():
+            self._json = super().to_dict()
+
+    def to_dict(self, recursive: bool = True) -> dict[str, Any]:
+        return dict(self._json) if recursive else super().to_dict(recursive=False)
+
+
 @lru_cache(maxsize=4096)  # one per entry and state; the markup is immutable, so shared
 def answer_keyboard(entry_id: str, *, voted: bool = False,
                     sources_shown: bool = False) -> InlineKeyboardMarkup:
@@ -41,7 +57,7 @@ def answer_keyboard(entry_id: str, *, voted: bool = False,
                  InlineKeyboardButton("👎", callback_data=data("v", "-", entry_id))]]
     if not sources_shown:
         rows.append([InlineKeyboardButton("📚 Sources", callback_data=data("s", entry_id))])
-    return InlineKeyboardMarkup(rows)
+    return StaticKeyboard(rows)
 
 
 def suggestions_keyboard(candidates: Iterable[Candidate]) -> InlineKeyboardMarkup:
