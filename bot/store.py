@@ -107,6 +107,7 @@ class Store:
         self._version = 0
         self._writes = 0
         self._version_marker: tuple[int, int] = (-1, -1)
+        self._version_checked = 0.0
         if seed_default and self.db.table("entries").count == 0 and not self._seeded():
             self.replace_all(load_dir(seed), actor="build", via="build")
 
@@ -126,8 +127,15 @@ class Store:
         """A number that changes whenever the knowledge changes (for matcher reloads).
 
         Cheap to call per question: the revisions table is only read again when this
-        connection wrote, or SQLite's data_version says another connection committed.
+        connection wrote, or SQLite's data_version says another connection committed; that
+        is asked at most every ``VERSION_CHECK_EVERY`` seconds, so another process's edit
+        (``pkitbot kb edit``) is seen within that time, this process's own at once.
         """
+        clock = time.monotonic()
+        if self._writes == self._version_marker[0] and \
+                clock - self._version_checked < self.VERSION_CHECK_EVERY:
+            return self._version
+        self._version_checked = clock
         marker = (self._writes, self.db.conn.execute("PRAGMA data_version").fetchone()[0])
         if marker != self._version_marker:
             row = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM revisions").fetchone()
@@ -555,6 +563,7 @@ class Store:
 
     UPDATE_RETENTION = 48 * 3600  # Telegram keeps an unconfirmed update for 24 hours
     MAX_PENDING_LOG = 500  # questions held before they are written regardless
+    VERSION_CHECK_EVERY = 0.25  # seconds between looks for other processes' edits
 
     def update_seen(self, update_id: int) -> bool:
         """True if the update with this id was handled already."""

@@ -162,3 +162,23 @@ def test_daily_fact_rotates_without_repeats(store: Store) -> None:
     seen = [store.next_fact(42, ids) for _ in range(3)]
     assert sorted(seen) == ids  # type: ignore[type-var]
     assert store.next_fact(42, ids) in ids  # a new round starts after all were sent
+
+
+def test_a_running_engine_sees_edits_from_its_process_at_once_and_others_soon(
+        db_path: Path) -> None:
+    import time
+
+    from bot.engine import Engine
+
+    engine = Engine(open_store(db_path))
+    question = "What were IT exports in FY25?"
+    assert "Edited" not in engine.ask(question, log=False).entry.answer  # type: ignore[union-attr]
+    own = engine.store
+    own.save(replace(own.get("it-exports-fy25"), answer="Edited here."), actor="t", via="cli")
+    assert engine.ask(question, log=False).entry.answer == "Edited here."  # type: ignore[union-attr]
+    cli = open_store(db_path)  # `pkitbot kb edit` in another process
+    cli.save(replace(cli.get("it-exports-fy25"), answer="Edited elsewhere."), actor="c", via="cli")
+    cli.close()
+    time.sleep(Store.VERSION_CHECK_EVERY + 0.05)
+    assert engine.ask(question, log=False).entry.answer == "Edited elsewhere."  # type: ignore[union-attr]
+    engine.store.close()
