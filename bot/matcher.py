@@ -6,7 +6,11 @@ misspelt words are corrected against the vocabulary, a handful of candidate entr
 from the index (so the cost grows far slower than the knowledge base), and each candidate is
 scored by how much of the question it covers, blended with rapidfuzz similarity to its
 closest question. Questions about another country or sector, or a period the knowledge base
-has no figure for, are refused rather than answered with Pakistan's IT figures.
+has no figure for, are refused rather than answered with Pakistan's IT figures. A question
+that asks for a number (how many, how much, what percentage, kitne, کتنے, شرح ...) is not
+answered from an entry with no figure of that kind (none at all, or no percentage for "what
+share", no money figure for "how much commission"), nor one asking which country leads the
+world (the column places only Pakistan): the entry found is offered as a suggestion instead.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from typing import Literal
 
 from rapidfuzz import fuzz, process
@@ -41,6 +46,30 @@ WEAK_FACTOR = 0.6
 TYPO_CUTOFF = 80
 CANDIDATES = 30
 POSTING_CAP = 2000
+# Which kinds of figure answer a question that asks for a number, by the lexicon's quantity
+# groups (most specific first); None means any figure does.
+FITTING: tuple[tuple[str, frozenset[str] | None], ...] = (
+    ("percent", frozenset({"percent"})),
+    ("money", frozenset({"money"})),
+    ("number", None),
+    ("amount", None),
+)
+# words that ask for a number as nouns but are verbs in "how does Pakistan rate ...?"
+VERB_CUES = ("rate", "share", "count")
+AUXILIARIES = ("do", "does", "did", "can", "could", "will", "would", "should")
+ASKED = {"percent": "a percentage", "money": "a money amount", "number": "a number",
+         "amount": "a number"}
+_MONEY_UNITS = ("usd", "us$", "$", "pkr", "rs", "rupee", "dollar")
+
+
+def figure_kind(unit: str) -> str:
+    """A figure's unit as the kind of number it is: percent, money or count."""
+    low = unit.strip().casefold()
+    if "percent" in low or low in {"%", "per cent"}:
+        return "percent"
+    if low.startswith(_MONEY_UNITS) or "dollar" in low or "rupee" in low:
+        return "money"
+    return "count"
 
 
 @dataclass(frozen=True)
@@ -80,6 +109,7 @@ class _Doc:
     periods: frozenset[str]
     folded: tuple[str, ...] = ()  # each question's full token text, stopwords kept
     qweights: tuple[float, ...] = ()  # each question's total word weight (set after idf)
+    kinds: frozenset[str] = frozenset()  # kinds of its figures: percent, money, count
 
 
 class Matcher:
@@ -108,12 +138,14 @@ class Matcher:
             qsets = tuple(dict.fromkeys(frozenset(n.content) for n in normals if n.content))
             doc = _Doc(entry.id, entry.question, tuple(dict.fromkeys(n.text for n in normals)),
                        qsets, frozenset(strong), frozenset(weak), frozenset(periods),
-                       tuple(dict.fromkeys(" ".join(n.tokens) for n in normals)))
+                       tuple(dict.fromkeys(" ".join(n.tokens) for n in normals)),
+                       kinds=frozenset(figure_kind(f.unit) for f in entry.figures))
             index = len(self.docs)
             self.docs.append(doc)
             for token in strong | weak:
                 postings.setdefault(token, []).append(index)
         self.postings = postings
+        self.ids = {doc.entry_id: i for i, doc in enumerate(self.docs)}
         self.common = {t: frozenset(p) for t, p in postings.items() if len(p) > POSTING_CAP}
         total = max(len(self.docs), 1)
         topical: dict[str, int] = {}
@@ -137,6 +169,21 @@ class Matcher:
         # out-of-scope terms go through the same normalisation as questions
         self.scope = {tokens: group for term, group in normalizer.lexicon.out_of_scope.items()
                       if (tokens := normalizer(term).tokens)}
+        self.quantity = {tokens: group for term, group in normalizer.lexicon.quantity.items()
+                         if (tokens := normalizer(term).tokens)}
+        self.quantity_longest = max((len(t) for t in self.quantity), default=1)
+        self.superlatives = frozenset(tokens for term in normalizer.lexicon.superlatives
+                                      if (tokens := normalizer(term).tokens))
+        self.superlatives_longest = max((len(t) for t in self.superlatives), default=1)
+        # grammar words for the guards, normalised like any question
+        def word(text: str) -> str:
+            return " ".join(normalizer(text).tokens)
+
+        self.how, self.country = word("how"), word("country")
+        self.which = frozenset({word("which"), word("what")})
+        self.articles = frozenset({word("a"), word("an")})
+        self.aux = frozenset(word(w) for w in AUXILIARIES)
+        self.verb_cues = frozenset(normalizer(w).tokens for w in VERB_CUES)
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -160,6 +207,58 @@ class Matcher:
                 gram = tuple(content[i : i + n])
                 if gram in self.scope and " ".join(gram) not in self.postings:
                     return " ".join(gram)
+        return None
+
+    def _asks(self, tokens: Sequence[str]) -> tuple[str, frozenset[str] | None] | None:
+        """What kind of number the question asks for (a quantity group of the lexicon) and
+        the kinds of figure that answer it (None: any figure); None when it asks for none."""
+        groups: set[str] = set()
+        how_aux = any(a == self.how and b in self.aux for a, b in pairwise(tokens))
+        i = 0
+        while i < len(tokens):
+            for n in range(min(self.quantity_longest, len(tokens) - i), 0, -1):
+                gram = tuple(tokens[i : i + n])
+                group = self.quantity.get(gram)
+                if group is None:
+                    continue
+                if how_aux and gram in self.verb_cues:
+                    pass  # "how does Pakistan rate", "how do freelancers share": verbs
+                elif group == "number" and self.articles & set(tokens[max(i - 2, 0) : i]):
+                    pass  # "a growing number of contracts" describes, it does not ask
+                else:
+                    groups.add(group)
+                i += n
+                break
+            else:
+                i += 1
+        if "degree" in groups and not groups & {"money", "number", "percent"}:
+            groups.discard("amount")  # "how much does freelancing help": a degree
+        if not groups & {"number", "amount", "percent"}:
+            return None  # money words alone ("how do freelancers earn dollars") ask no number
+        for group, kinds in FITTING:
+            if group in groups:
+                return group, kinds
+        return None
+
+    def _leader(self, tokens: Sequence[str]) -> bool:
+        """True for "which country has the most freelancers?": it asks who leads the world,
+        which the column never says (it places only Pakistan, among the top five)."""
+        asks_country = any(a in self.which and b == self.country
+                           for a, b in pairwise(tokens))
+        return asks_country and any(
+            tuple(tokens[i : i + n]) in self.superlatives
+            for n in range(1, self.superlatives_longest + 1) for i in range(len(tokens) - n + 1))
+
+    def _guard(self, tokens: Sequence[str], doc: _Doc) -> str | None:
+        """Why ``doc`` cannot answer a question that asks for a number it does not give, or
+        for the country that leads the world (the column places only Pakistan)."""
+        asks = self._asks(tokens)
+        if asks is not None:
+            group, kinds = asks
+            if not doc.kinds or (kinds is not None and not kinds & doc.kinds):
+                return f"asks for {ASKED[group]} the entry does not give"
+        if self._leader(tokens):
+            return "asks which country leads; the column ranks only Pakistan"
         return None
 
     @staticmethod
@@ -246,6 +345,12 @@ class Matcher:
         if (specific >= MIN_SPECIFIC
                 and ((top.score >= ANSWER_AT and top.score - runner >= CLEAR_MARGIN)
                      or top.score >= SURE_AT or clear_lead)):
+            # the best entry is found, but it may not hold the number asked for: offer it
+            # (unless the question is one of its own: curators, or an admin's alias, decided)
+            doc = self.docs[self.ids[top.entry_id]]
+            guard = None if full_text in doc.folded else self._guard(norm.tokens, doc)
+            if guard:
+                return Match("suggest", None, top.score, candidates, guard, norm)
             return Match("answer", top.entry_id, top.score, candidates, "confident", norm)
         if top.score >= SUGGEST_AT:
             return Match("suggest", None, top.score, candidates, "close call", norm)

@@ -90,6 +90,8 @@ class Lexicon:
     synonyms: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     stopwords: frozenset[str] = frozenset()
     out_of_scope: dict[str, str] = field(default_factory=dict)  # term -> group
+    quantity: dict[str, str] = field(default_factory=dict)  # term -> number/amount/percent/...
+    superlatives: tuple[str, ...] = ()
 
     @property
     def longest(self) -> int:
@@ -111,12 +113,18 @@ class Lexicon:
                 synonyms[words] = target
         stops = [w for s in raw.get("stopwords") or [] for w in split_words(fold(str(s)))]
         stopwords = frozenset(stops) | {stem(w) for w in stops}  # as tokens are compared
-        scope: dict[str, str] = {}
-        groups = raw.get("out_of_scope") or {}
-        for group, terms in groups.items() if isinstance(groups, dict) else []:
-            for term in terms or []:
-                scope[str(term)] = str(group)
-        return cls(synonyms, stopwords, scope)
+        supers = tuple(str(t) for t in raw.get("superlatives") or [])
+        return cls(synonyms, stopwords, _groups(raw.get("out_of_scope")),
+                   _groups(raw.get("quantity")), supers)
+
+
+def _groups(groups: Any) -> dict[str, str]:
+    """``{group: [term, ...]}`` from the lexicon as ``{term: group}``."""
+    out: dict[str, str] = {}
+    for group, terms in groups.items() if isinstance(groups, dict) else []:
+        for term in terms or []:
+            out[str(term)] = str(group)
+    return out
 
 
 @dataclass(frozen=True)

@@ -161,3 +161,125 @@ def test_a_year_without_figures_is_refused_as_such(matcher: Matcher) -> None:
     for question in ("What were Pakistan's IT exports in 2019?", "IT exports FY22"):
         match = matcher.match(question)
         assert (match.decision, match.reason) == ("abstain", "no figure for that period")
+
+
+# --- the quantity guard: a question asking for a number is not answered from an entry that
+# has no figure of that kind; the entry is offered as a suggestion instead.
+
+QUANTITY_REASONS = ("asks for a number the entry does not give",
+                    "asks for a percentage the entry does not give",
+                    "asks for a money amount the entry does not give")
+
+
+@pytest.fixture(scope="module")
+def widgets(normalizer: Normalizer) -> Matcher:
+    hubs = Entry(id="widget-hubs", topic="Widgets", question="What are the widget hubs?",
+                 answer="Widget hubs help makers start out.", sources=("column",),
+                 alternates=("widget hubs", "What role do widget hubs play?"),
+                 keywords=("widget hubs",))
+    makers = Entry(id="widget-makers", topic="Widgets", question="How many widget makers are there?",
+                   answer="Over 2 million widget makers.", sources=("column",),
+                   alternates=("widget makers", "number of widget makers"),
+                   keywords=("widget makers",),
+                   figures=(Figure("widget_makers", 2, "million people", "2025"),))
+    sales = Entry(id="gadget-sales", topic="Gadgets", question="What were gadget sales?",
+                  answer="Gadget sales reached $4 billion.", sources=("column",),
+                  alternates=("gadget sales",), keywords=("gadget sales",),
+                  figures=(Figure("gadget_sales", 4, "USD billion", "2025"),))
+    return Matcher([hubs, makers, sales], normalizer)
+
+
+@pytest.mark.parametrize(("question", "entry_id"), [
+    ("What are the widget hubs?", "widget-hubs"),  # no number asked: answered as before
+    ("How many widget makers are there?", "widget-makers"),
+    ("widget makers kitne hain?", "widget-makers"),
+    ("ویجیٹ makers کی تعداد", "widget-makers"),
+    ("How much were gadget sales?", "gadget-sales"),
+    ("How many dollars did gadget sales bring?", "gadget-sales"),
+    ("How much do widget hubs help makers?", "widget-hubs"),  # a degree, not a number
+    ("How does a widget maker rate the widget hubs?", "widget-hubs"),  # "rate" the verb
+    ("Do widget hubs play a role for a growing number of people?", "widget-hubs"),  # describes
+])
+def test_quantity_guard_lets_fitting_questions_through(widgets: Matcher, question: str,
+                                                       entry_id: str) -> None:
+    match = widgets.match(question)
+    assert (match.decision, match.entry_id) == ("answer", entry_id), match.reason
+
+
+@pytest.mark.parametrize(("question", "entry_id", "reason"), [
+    ("How many widget hubs are there?", "widget-hubs", QUANTITY_REASONS[0]),
+    ("widget hubs kitne hain?", "widget-hubs", QUANTITY_REASONS[0]),
+    ("What is the success rate of widget hubs?", "widget-hubs", QUANTITY_REASONS[1]),
+    ("What percentage of widget makers are skilled?", "widget-makers", QUANTITY_REASONS[1]),
+    ("How much commission do widget makers pay?", "widget-makers", QUANTITY_REASONS[2]),
+    ("How much do widget makers earn?", "widget-makers", QUANTITY_REASONS[2]),
+])
+def test_quantity_guard_offers_the_entry_instead_of_answering(
+        widgets: Matcher, question: str, entry_id: str, reason: str) -> None:
+    match = widgets.match(question)
+    assert (match.decision, match.entry_id, match.reason) == ("suggest", None, reason)
+    assert match.suggestions[0].entry_id == entry_id
+
+
+@pytest.mark.parametrize("question", [
+    "How many freelancers does Pakistan have?",
+    "How much were IT exports in FY25?",
+    "kitne log freelancing karte hain",
+    "What share of people are under 30?",
+    "What percentage of Pakistanis are younger than 30?",
+    "How many billion dollars could IT exports reach in a few years?",
+    "Total number of freelancers in Pakistan?",
+    "پاکستان کی آبادی کا کتنا حصہ نوجوان ہے؟",
+    "How does Pakistan rate among freelancing nations?",
+])
+def test_quantity_questions_with_a_figure_are_answered(matcher: Matcher, question: str) -> None:
+    assert matcher.match(question).decision == "answer"
+
+
+@pytest.mark.parametrize(("question", "entry_id"), [
+    ("How many startups does Pakistan have?", "startup-sectors-investors"),
+    ("How many people work in Pakistani call centres?", "segment-call-centres-bpo"),
+    ("What percentage of IT exports come from call centres?", "segment-call-centres-bpo"),
+    ("Kitne investors ne Pakistani startups mein paisa lagaya?", "startup-sectors-investors"),
+    ("آئی ٹی برآمدات میں سافٹ ویئر کا کتنا فیصد حصہ ہے؟", "segment-software-it-services"),
+    ("How many AI and cybersecurity specialists does Pakistan train each year?",
+     "road-ahead-future-skills-training"),
+])
+def test_quantity_questions_without_a_figure_are_offered_not_answered(
+        matcher: Matcher, question: str, entry_id: str) -> None:
+    match = matcher.match(question)
+    assert match.decision == "suggest"
+    assert match.reason in QUANTITY_REASONS
+    assert entry_id in {c.entry_id for c in match.suggestions}
+
+
+@pytest.mark.parametrize("question", [
+    "What country ranks first in freelancing?",
+    "دنیا میں سب سے زیادہ فری لانسرز کس ملک میں ہیں؟",
+])
+def test_which_country_leads_is_not_answered_with_pakistans_rank(matcher: Matcher,
+                                                                  question: str) -> None:
+    match = matcher.match(question)
+    assert (match.decision, match.reason) == (
+        "suggest", "asks which country leads; the column ranks only Pakistan")
+    assert "freelancing-top-five" in {c.entry_id for c in match.suggestions}
+    # about Pakistan's own place, it still answers
+    assert matcher.match("Is Pakistan the country with the most freelancers?").decision == "answer"
+
+
+def test_an_entrys_own_question_is_never_refused_by_the_guard(normalizer: Normalizer) -> None:
+    """An admin who aliases "how many hubs?" to the hubs entry has decided it answers it."""
+    hubs = Entry(id="widget-hubs", topic="Widgets", question="What are the widget hubs?",
+                 answer="Widget hubs help makers start out.", sources=("column",),
+                 alternates=("widget hubs", "How many widget hubs are there?"),
+                 keywords=("widget hubs",))
+    m = Matcher([hubs], normalizer)
+    assert m.match("How many widget hubs are there?").decision == "answer"
+    assert m.match("How many widget hubs are in Lahore?").decision == "suggest"
+
+
+def test_no_curated_question_trips_the_guards(matcher: Matcher) -> None:
+    """Every number the knowledge base's own questions ask for, their entry gives."""
+    for entry in load_dir().entries:
+        for question in entry.questions:
+            assert not matcher.match(question).reason.startswith("asks"), (entry.id, question)
