@@ -26,8 +26,8 @@ Run: ``python benchmarks/throughput.py [--questions 2000] [--users 200] [--rate 
 [--rounds 3] [--concurrency 3] [--profile] [--breakdown]``. ``--profile``: cProfile
 pkitbot's event loop during the load (top 25 cumulative, top 20 by own time).
 ``--breakdown``: also run the echo handler on pkitbot's builder configuration
-(HTML/link-preview Defaults, SafeRateLimiter), which splits the gap into framework
-configuration and pkitbot's own handler work.
+(HTML/link-preview Defaults, SafeRateLimiter, JSONRequest), which splits the gap into
+framework configuration and pkitbot's own handler work.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ TARGET_RATE = 600.0
 TARGET_RSS_MB = 100.0
 BOTS = ("echo", "pkitbot")
 #: ``--breakdown``: the echo handler on pkitbot's builder configuration (HTML/link-preview
-#: Defaults and SafeRateLimiter), to split framework configuration cost from handler work
+#: Defaults, SafeRateLimiter and JSONRequest), to split framework configuration cost from handler work
 CONFIGURED_ECHO = "echo+pkitbot-config"
 
 
@@ -123,10 +123,12 @@ async def _serve(kind: str, token: str, base_url: str, db_path: str, profile: bo
             from telegram.ext import Defaults
 
             from bot.tg.sending import SafeRateLimiter
+            from bot.tg.transport import JSONRequest
 
             builder = builder.defaults(Defaults(
                 parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
-            )).rate_limiter(SafeRateLimiter(100_000.0))  # type: ignore[arg-type]
+            )).rate_limiter(SafeRateLimiter(100_000.0)).request(  # type: ignore[arg-type]
+                JSONRequest()).get_updates_request(JSONRequest(connection_pool_size=1))
         app = builder.build()
         app.add_handler(MessageHandler(filters.TEXT, echo))
         context = _polling(app)
