@@ -45,7 +45,7 @@ from bot.logs import setup_logging
 from bot.polling import POLLER_KEY, UPDATES_REQUEST_KEY, Poller, poll_forever
 from bot.settings import Settings
 from bot.store import open_store
-from bot.tg import admin, buttons, commands, inline, questions, replies, subscriptions
+from bot.tg import admin, buttons, commands, inline, questions, subscriptions
 from bot.tg.errors import on_error
 from bot.tg.sending import SafeRateLimiter
 from bot.tg.state import STATE_KEY, BotState
@@ -144,7 +144,6 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         chat_gate=RateGate(min(settings.chat_flood_limit, GROUP_MESSAGES_PER_MINUTE - 1)),
         user_gate=RateGate(settings.user_rate_limit),
     )
-    replies.register(application.bot, application.bot_data[STATE_KEY])
     bot = application.bot
     await bot.set_my_commands(PRIVATE_COMMANDS, scope=BotCommandScopeAllPrivateChats())
     await bot.set_my_commands(GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats())
@@ -168,7 +167,6 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
 async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
     """Close the store."""
     gc.unfreeze()
-    replies.register(application.bot, None)
     state = application.bot_data.get(STATE_KEY)
     if isinstance(state, BotState):
         state.store.close()

@@ -56,17 +56,17 @@ async def _admin(update: Update, context: ContextTypes.DEFAULT_TYPE, command: st
         return None
     st = state(context)
     if message.forward_origin is not None or message.sender_chat is not None:
-        await send_reply(message, "Admin commands must be sent by you, not forwarded or posted "
+        await send_reply(st, message, "Admin commands must be sent by you, not forwarded or posted "
                          "on behalf of a chat. Nothing was changed.")
         return None
     if user.id not in admin_ids(st):
         st.store.record_attempt(user.id, command)
         st.metrics["admin_refused"] += 1
-        await send_reply(message, f"Sorry, /{esc(command)} is for the bot's admins only. "
+        await send_reply(st, message, f"Sorry, /{esc(command)} is for the bot's admins only. "
                          "Nothing was changed.")
         return None
     if message.chat.type != ChatType.PRIVATE:
-        await send_reply(message, "Please use admin commands in a private chat with me.")
+        await send_reply(st, message, "Please use admin commands in a private chat with me.")
         return None
     return user
 
@@ -94,8 +94,8 @@ def admin_command(name: str) -> Callable[[AdminAction], Handler]:
     return wrap
 
 
-async def _fail(message: Message, exc: Exception) -> None:
-    await send_reply(message, f"⚠️ {esc(str(exc))}. Nothing was changed.")
+async def _fail(st: BotState, message: Message, exc: Exception) -> None:
+    await send_reply(st, message, f"⚠️ {esc(str(exc))}. Nothing was changed.")
 
 
 def _preview(st: BotState, entry_id: str) -> str:
@@ -110,9 +110,9 @@ async def add(message: Message, user: User, st: BotState) -> None:
         request: AddRequest = parse_add(_args(message))
         entry = add_entry(st.store, request, actor=actor(user), via="telegram")
     except AdminError as exc:
-        await _fail(message, exc)
+        await _fail(st, message, exc)
         return
-    await send_reply(message, f"✅ Added <b>#{esc(entry.id)}</b>. Users will see:\n\n"
+    await send_reply(st, message, f"✅ Added <b>#{esc(entry.id)}</b>. Users will see:\n\n"
                      + _preview(st, entry.id))
 
 
@@ -126,9 +126,9 @@ async def alias(message: Message, user: User, st: BotState) -> None:
         entry = add_alias(st.store, parts[0], parts[1], actor=actor(user),
                           via="telegram")
     except AdminError as exc:
-        await _fail(message, exc)
+        await _fail(st, message, exc)
         return
-    await send_reply(message, f"✅ #{esc(entry.id)} now also answers “{esc(parts[1])}”.")
+    await send_reply(st, message, f"✅ #{esc(entry.id)} now also answers “{esc(parts[1])}”.")
 
 
 @admin_command("edit")
@@ -142,9 +142,9 @@ async def edit(message: Message, user: User, st: BotState) -> None:
         entry = edit_entry(st.store, parts[0], parts[1], parts[2], actor=actor(user),
                            via="telegram")
     except AdminError as exc:
-        await _fail(message, exc)
+        await _fail(st, message, exc)
         return
-    await send_reply(message, f"✅ Updated the {esc(parts[1].casefold())} of <b>#{esc(entry.id)}"
+    await send_reply(st, message, f"✅ Updated the {esc(parts[1].casefold())} of <b>#{esc(entry.id)}"
                      "</b>. Users will see:\n\n" + _preview(st, entry.id))
 
 
@@ -155,9 +155,9 @@ async def delete(message: Message, user: User, st: BotState) -> None:
         entry = get_entry(st.store, _args(message) or "?")
         st.store.delete(entry.id, actor=actor(user), via="telegram")
     except AdminError as exc:
-        await _fail(message, exc)
+        await _fail(st, message, exc)
         return
-    await send_reply(message, f"🗑 Deleted #{esc(entry.id)}. /undo brings it back.")
+    await send_reply(st, message, f"🗑 Deleted #{esc(entry.id)}. /undo brings it back.")
 
 
 @admin_command("undo")
@@ -165,9 +165,9 @@ async def undo(message: Message, user: User, st: BotState) -> None:
     """``/undo``: revert this admin's most recent change."""
     rev = st.store.undo(actor(user), via="telegram")
     if rev is None:
-        await send_reply(message, "You have no change left to undo.")
+        await send_reply(st, message, "You have no change left to undo.")
         return
-    await send_reply(message, f"↩️ Undid your {esc(rev.action)} of #{esc(rev.entry_id)} "
+    await send_reply(st, message, f"↩️ Undid your {esc(rev.action)} of #{esc(rev.entry_id)} "
                      f"({esc(rev.at)}).")
 
 
@@ -176,7 +176,7 @@ async def history(message: Message, user: User, st: BotState) -> None:
     """``/history <id>``: who changed an entry, how and when."""
     entry_id = _args(message).lstrip("#")
     if not entry_id or not st.store.exists(entry_id):
-        await _fail(message, AdminError(f"there is no entry #{entry_id[:40]}"))
+        await _fail(st, message, AdminError(f"there is no entry #{entry_id[:40]}"))
         return
     revisions = st.store.history(entry_id, limit=15)
     lines = [f"<b>History of #{esc(entry_id)}</b>"]
@@ -184,7 +184,7 @@ async def history(message: Message, user: User, st: BotState) -> None:
         undone = " (undone)" if rev.undone else ""
         lines.append(f"• {esc(rev.at)} — {esc(rev.action)} by {esc(rev.actor)} via "
                      f"{esc(rev.via)}{undone}")
-    await send_reply(message, "\n".join(lines))
+    await send_reply(st, message, "\n".join(lines))
 
 
 @admin_command("unanswered")
@@ -192,7 +192,7 @@ async def unanswered(message: Message, user: User, st: BotState) -> None:
     """``/unanswered``: most-asked unanswered questions, each with fix-it buttons."""
     groups = group_unanswered(st.store.unanswered(200), limit=5)
     if not groups:
-        await send_reply(message, "No unanswered questions right now. 🎉")
+        await send_reply(st, message, "No unanswered questions right now. 🎉")
         return
     for group in groups:
         text = f"❓ <b>{esc(group.question)}</b> — asked {group.count}×"
@@ -203,7 +203,7 @@ async def unanswered(message: Message, user: User, st: BotState) -> None:
                 for c in st.engine.matcher.match(group.question).candidates[:3]]
         rows.append([InlineKeyboardButton("🗑 Dismiss",
                                           callback_data=data("u", "d", str(group.ids[0])))])
-        await send_reply(message, text, InlineKeyboardMarkup(rows))
+        await send_reply(st, message, text, InlineKeyboardMarkup(rows))
 
 
 def _group_of(st: BotState, uid: int) -> tuple[int, ...] | None:
@@ -257,15 +257,15 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None or message.document is None:
         return
+    st = state(context)
     caption = (message.caption or "").strip()
     if not caption.startswith("/import"):
         user = update.effective_user
-        st = state(context)
         if user is not None and user.id in admin_ids(st):
-            await send_reply(message, "To import this file, send it again with the caption "
+            await send_reply(st, message, "To import this file, send it again with the caption "
                              "<code>/import</code>.")
         else:
-            await send_reply(message, "I can only read text questions. Type your question.")
+            await send_reply(st, message, "I can only read text questions. Type your question.")
         return
     user = await _admin(update, context, "import")
     if user is None:
@@ -273,11 +273,10 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     doc = message.document
     name = doc.file_name or "upload.yaml"
     if doc.file_size is not None and doc.file_size > MAX_IMPORT_BYTES:
-        await _fail(message, AdminError(
+        await _fail(st, message, AdminError(
             f"{name} is {doc.file_size // (1024 * 1024)} MB; imports are limited to "
             f"{MAX_IMPORT_BYTES // (1024 * 1024)} MB"))
         return
-    st = state(context)
     raw = bytes(await (await doc.get_file()).download_as_bytearray())
     try:
         knowledge = parse_document(raw, name, base_sources=st.store.sources())
@@ -288,7 +287,7 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         lines += [f"• {esc(str(p))}" for p in shown]
         if more:
             lines.append(f"… and {more} more.")
-        await send_reply(message, "\n".join(lines)[:4000])
+        await send_reply(st, message, "\n".join(lines)[:4000])
         return
     pending: dict[str, tuple[int, Knowledge, str]] = context.bot_data.setdefault(PENDING_KEY, {})
     key = secrets.token_hex(6)
@@ -297,7 +296,7 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         InlineKeyboardButton("✅ Confirm", callback_data=data("i", "y", key)),
         InlineKeyboardButton("✖️ Cancel", callback_data=data("i", "n", key)),
     ]])
-    await send_reply(message, _summary(st.store.diff(knowledge), name), markup)
+    await send_reply(st, message, _summary(st.store.diff(knowledge), name), markup)
 
 
 async def import_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
@@ -329,8 +328,9 @@ async def import_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
 
 async def import_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``/import`` typed as text: explain how to send the file."""
+    st = state(context)
     if await _admin(update, context, "import") and update.effective_message:
-        await send_reply(update.effective_message, "Send the YAML, JSON or CSV file as a document "
+        await send_reply(st, update.effective_message, "Send the YAML, JSON or CSV file as a document "
                          "with the caption <code>/import</code>; I'll check it and show what "
                          "would change before anything is applied.")
 
@@ -364,7 +364,7 @@ async def stats(message: Message, user: User, st: BotState) -> None:
     if data_["per_day"]:
         chart = bar_chart([int(r["n"]) for r in data_["per_day"]])
         await message.reply_photo(chart, caption="Questions per day, last 14 days")
-    await send_reply(message, text)
+    await send_reply(st, message, text)
 
 
 @admin_command("grant")
@@ -372,11 +372,11 @@ async def grant(message: Message, user: User, st: BotState) -> None:
     """``/grant <user_id>``: make someone an admin (numeric id only)."""
     target = _args(message)
     if not target.isdigit():
-        await _fail(message, AdminError("use: /grant USER_ID (the numeric Telegram id, "
+        await _fail(st, message, AdminError("use: /grant USER_ID (the numeric Telegram id, "
                                         "not a @username)"))
         return
     new = st.store.grant(int(target), granted_by=user.id)
-    await send_reply(message, f"✅ {target} is now an admin." if new
+    await send_reply(st, message, f"✅ {target} is now an admin." if new
                      else f"{target} was already an admin.")
 
 
@@ -385,12 +385,12 @@ async def revoke(message: Message, user: User, st: BotState) -> None:
     """``/revoke <user_id>``: remove an admin granted with /grant."""
     target = _args(message)
     if not target.isdigit():
-        await _fail(message, AdminError("use: /revoke USER_ID"))
+        await _fail(st, message, AdminError("use: /revoke USER_ID"))
         return
     if int(target) in st.settings.admins:
-        await _fail(message, AdminError(f"{target} is an admin through PKITBOT_ADMINS; "
+        await _fail(st, message, AdminError(f"{target} is an admin through PKITBOT_ADMINS; "
                                         "change that setting instead"))
         return
     removed = st.store.revoke(int(target))
-    await send_reply(message, f"✅ {target} is no longer an admin." if removed
+    await send_reply(st, message, f"✅ {target} is no longer an admin." if removed
                      else f"{target} was not a granted admin.")

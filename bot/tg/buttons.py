@@ -29,7 +29,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if kind == "a" and len(parts) == 2 and (entry := engine.entry(parts[1])) is not None:
         await query.answer()
         if message is not None:
-            await send_reply(message, answer_html(engine.answer_for(entry)),
+            await send_reply(st, message, answer_html(engine.answer_for(entry)),
                              answer_keyboard(entry.id))
         return
     if kind == "v" and len(parts) == 3 and parts[1] in "+-" and parts[1] \
@@ -63,7 +63,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             entries = [e for e in engine.entries.values() if e.topic == topic]
             await query.answer()
             if message is not None:
-                await send_reply(message, f"<b>{esc(topic)}</b>: pick a question",
+                await send_reply(st, message, f"<b>{esc(topic)}</b>: pick a question",
                                  entries_keyboard(entries[:20]))
             return
     if kind == "x":

@@ -16,7 +16,7 @@ from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import ContextTypes
 
 from bot.tg.replies import send_reply
-from bot.tg.state import state
+from bot.tg.state import STATE_KEY, BotState, state
 
 log = logging.getLogger("bot.errors")
 
@@ -37,15 +37,16 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     log.error("Handler failed%s", where, exc_info=error)
     if isinstance(update, Update) and not isinstance(error, TelegramError):
-        await apologise(update)
+        st = context.application.bot_data.get(STATE_KEY)
+        await apologise(update, st if isinstance(st, BotState) else None)
 
 
-async def apologise(update: Update) -> None:
+async def apologise(update: Update, st: BotState | None) -> None:
     """Tell the user, once, that their update could not be handled (never raises)."""
     try:
         if update.callback_query is not None:
             await update.callback_query.answer(APOLOGY)
         elif (message := update.message or update.channel_post) is not None:
-            await send_reply(message, APOLOGY)
+            await send_reply(st, message, APOLOGY)
     except Exception as exc:  # the error handler itself must not fail
         log.warning("could not tell the user about the failure: %s", exc)

@@ -8,6 +8,7 @@ from telegram import Message, MessageEntity, Update
 from telegram.ext import ContextTypes
 
 from bot.tg.replies import answer_question, send_reply, strip_command
+from bot.tg.state import state
 from bot.tg.subscriptions import subscribe_chat, unsubscribe_chat
 
 CHANNEL_COMMAND = re.compile(r"^/(?P<cmd>[A-Za-z_]+)(?:@(?P<bot>\w+))?(?:\s+|$)")
@@ -44,6 +45,7 @@ def _without_mention(message: Message, username: str) -> str | None:
 
 async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer a group message that mentions the bot or replies to one of its messages."""
+    st = state(context)
     message = update.effective_message
     if message is None or not message.text:
         return
@@ -55,7 +57,7 @@ async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if question is None:
         return  # ordinary chatter: stay quiet
     if not question:
-        await send_reply(message, "Yes? Ask me about Pakistan's IT sector, e.g. "
+        await send_reply(st, message, "Yes? Ask me about Pakistan's IT sector, e.g. "
                          "<i>How many freelancers does Pakistan have?</i>")
         return
     await answer_question(update, context, question)

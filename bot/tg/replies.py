@@ -23,33 +23,23 @@ def markup_for(answer: Answer) -> object | None:
     return None
 
 
-# The chat gate of each running application, by bot: replies in groups and channels go
-# through it, so that answers, command replies and the one notice together stay within
-# Telegram's 20 messages a minute per group (past it the rate limiter would hold the
-# sequential update pipeline, and every other chat, until the group has room again).
-_CHAT_GATES: dict[int, BotState] = {}
 FLOOD_NOTICE = ("This chat is asking a lot at once; I'll take a short break and answer again "
                 "in a minute.")
 
 
-def register(bot: object, st: BotState | None) -> None:
-    """Route ``bot``'s group and channel replies through ``st.chat_gate`` (None: stop)."""
-    if st is None:
-        _CHAT_GATES.pop(id(bot), None)
-    else:
-        _CHAT_GATES[id(bot)] = st
-
-
-async def send_reply(message: Message, text: str, markup: object | None = None, *,
-                     gated: bool = False) -> None:
+async def send_reply(st: BotState | None, message: Message, text: str,
+                     markup: object | None = None, *, gated: bool = False) -> None:
     """Reply in the message's chat; quoting the asker outside private chats.
 
-    Outside private chats the reply counts against the chat's flood gate unless ``gated``
-    (the caller already counted it): past the limit the chat is told once, then nothing.
+    Outside private chats the reply counts against the chat's flood gate (``st.chat_gate``)
+    unless ``gated`` (the caller already counted it): past the limit the chat is told once,
+    then nothing. So answers, command replies and that notice together stay within
+    Telegram's 20 messages a minute per group; past it the rate limiter would hold that
+    group's sends, and the updates in hand with them. ``st`` is None only when the bot's
+    state is gone (an error during shutdown): then nothing is counted.
     """
     quote = message.chat.type != ChatType.PRIVATE
-    st = _CHAT_GATES.get(id(message.get_bot())) if quote and not gated else None
-    if st is not None:
+    if quote and not gated and st is not None:
         verdict = st.chat_gate.check(message.chat.id)
         if verdict is not Verdict.ALLOW:
             st.metrics["rate_limited_chat"] += 1
@@ -74,7 +64,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE,
         if verdict is not Verdict.ALLOW:
             st.metrics["rate_limited_user"] += 1
             if verdict is Verdict.NOTICE:
-                await send_reply(message, "You are asking faster than I can keep up. "
+                await send_reply(st, message, "You are asking faster than I can keep up. "
                                  "Please wait a minute, then ask again.")
             return
     if message.chat.type != ChatType.PRIVATE:
@@ -82,21 +72,21 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE,
         if verdict is not Verdict.ALLOW:
             st.metrics["rate_limited_chat"] += 1
             if verdict is Verdict.NOTICE:
-                await send_reply(message, FLOOD_NOTICE, gated=True)
+                await send_reply(st, message, FLOOD_NOTICE, gated=True)
             return
     question = question.strip()
     if not question:
-        await send_reply(message, "Ask me a question after the command, for example: "
+        await send_reply(st, message, "Ask me a question after the command, for example: "
                          "<code>/ask What were IT exports in FY25?</code>", gated=True)
         return
     limit = st.settings.max_question_chars
     if len(question) > limit:
-        await send_reply(message, f"That question is too long ({len(question)} characters). "
+        await send_reply(st, message, f"That question is too long ({len(question)} characters). "
                          f"Please keep it under {limit}.", gated=True)
         return
     answer = st.engine.ask(question, chat_type=chat_type)
     st.metrics[f"questions_{answer.decision}"] += 1
-    await send_reply(message, answer_html(answer), markup_for(answer), gated=True)
+    await send_reply(st, message, answer_html(answer), markup_for(answer), gated=True)
     st.latencies.append(time.perf_counter() - started)
     if len(st.latencies) > 10_000:
         del st.latencies[:5_000]

@@ -33,29 +33,30 @@ async def _may_manage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> boo
 
 async def subscribe_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Subscribe this chat to the daily fact (group admins only in groups)."""
+    st = state(context)
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
     if not await _may_manage(update, context):
-        await send_reply(message, "Only this group's admins can subscribe it to the daily fact.")
+        await send_reply(st, message, "Only this group's admins can subscribe it to the daily fact.")
         return
-    st = state(context)
     new = st.store.subscribe(chat.id, str(chat.type))
     when = f"{st.settings.fact_time} ({st.settings.timezone})"
-    await send_reply(message, f"Subscribed: a sourced fact will arrive here every day at {when}."
+    await send_reply(st, message, f"Subscribed: a sourced fact will arrive here every day at {when}."
                      if new else f"This chat is already subscribed (daily at {when}).")
 
 
 async def unsubscribe_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stop the daily fact in this chat."""
+    st = state(context)
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
     if not await _may_manage(update, context):
-        await send_reply(message, "Only this group's admins can change the daily fact.")
+        await send_reply(st, message, "Only this group's admins can change the daily fact.")
         return
-    removed = state(context).store.unsubscribe(chat.id)
-    await send_reply(message, "Unsubscribed: no more daily facts here." if removed
+    removed = st.store.unsubscribe(chat.id)
+    await send_reply(st, message, "Unsubscribed: no more daily facts here." if removed
                      else "This chat was not subscribed.")
 
 
