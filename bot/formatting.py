@@ -152,7 +152,18 @@ def _topics_phrase(topics: Iterable[str]) -> str:
     return ", ".join(names) if names else "Pakistan's IT sector"
 
 
+SMALLTALK = {
+    "greeting": ("Hello! 👋 I answer questions about Pakistan's IT sector, each with its "
+                 "source. Try: What were IT exports in FY25? or Pakistan mein kitne "
+                 "freelancers hain?"),
+    "thanks": "You're welcome! Ask me anything else about Pakistan's IT sector.",
+    "goodbye": "Khuda hafiz! Ask me about Pakistan's IT sector any time.",
+}
+
+
 def not_found_text(answer: Answer) -> str:
+    if answer.reason.startswith("smalltalk: "):
+        return SMALLTALK.get(answer.reason.removeprefix("smalltalk: "), SMALLTALK["greeting"])
     if answer.reason == "empty":
         return ("Please ask me a question about Pakistan's IT sector, for example: "
                 "What were IT exports in FY25?")
@@ -161,6 +172,10 @@ def not_found_text(answer: Answer) -> str:
                 "about that.")
     elif answer.reason == "no figure for that period":
         head = "I have no sourced figure for that period."
+    elif answer.reason.startswith("asks for "):
+        head = "The column does not give that number, so I have no sourced answer."
+    elif answer.reason.startswith("asks which country"):
+        head = "The column ranks only Pakistan, not other countries."
     else:
         head = "I don't have a sourced answer to that yet."
     lines = [f"{head} Ask me about: {_topics_phrase(answer.topics)}."]

@@ -172,6 +172,9 @@ class Matcher:
         self.quantity = {tokens: group for term, group in normalizer.lexicon.quantity.items()
                          if (tokens := normalizer(term).tokens)}
         self.quantity_longest = max((len(t) for t in self.quantity), default=1)
+        self.smalltalk = {tokens: group for term, group in normalizer.lexicon.smalltalk.items()
+                          if (tokens := normalizer(term).tokens)}
+        self.smalltalk_longest = max((len(t) for t in self.smalltalk), default=1)
         self.superlatives = frozenset(tokens for term in normalizer.lexicon.superlatives
                                       if (tokens := normalizer(term).tokens))
         self.superlatives_longest = max((len(t) for t in self.superlatives), default=1)
@@ -200,6 +203,27 @@ class Matcher:
             self._typo_cache.clear()
         self._typo_cache[token] = found
         return found
+
+    def _without_smalltalk(self, norm: Normalized) -> tuple[str | None, Normalized]:
+        """Greetings and thanks taken out ("Salam! IT exports kitni hain?" asks about
+        exports), with the kind of the first one found (None: there were none)."""
+        tokens, kept, found = norm.tokens, [], None
+        i = 0
+        while i < len(tokens):
+            for n in range(min(self.smalltalk_longest, len(tokens) - i), 0, -1):
+                group = self.smalltalk.get(tuple(tokens[i : i + n]))
+                if group is not None:
+                    found = found or group
+                    i += n
+                    break
+            else:
+                kept.append(tokens[i])
+                i += 1
+        if found is None:
+            return None, norm
+        left = set(kept)
+        return found, Normalized(tuple(kept), tuple(t for t in norm.content if t in left),
+                                 norm.periods)
 
     def _out_of_scope(self, content: Sequence[str]) -> str | None:
         for n in (3, 2, 1):
@@ -273,9 +297,9 @@ class Matcher:
 
     def match(self, question: str) -> Match:
         """Normalise ``question`` once and decide: answer, suggest or abstain."""
-        norm = self.normalize(question)
+        talk, norm = self._without_smalltalk(self.normalize(question))
         if not norm.content:
-            return Match("abstain", None, 0.0, (), "empty", norm)
+            return Match("abstain", None, 0.0, (), f"smalltalk: {talk}" if talk else "empty", norm)
         blocked = self._out_of_scope(norm.tokens)
         if blocked:
             reason = ("no figure for that period" if canonical_period(blocked)

@@ -92,6 +92,7 @@ class Lexicon:
     out_of_scope: dict[str, str] = field(default_factory=dict)  # term -> group
     quantity: dict[str, str] = field(default_factory=dict)  # term -> number/amount/percent/...
     superlatives: tuple[str, ...] = ()
+    smalltalk: dict[str, str] = field(default_factory=dict)  # term -> greeting/thanks
 
     @property
     def longest(self) -> int:
@@ -115,7 +116,7 @@ class Lexicon:
         stopwords = frozenset(stops) | {stem(w) for w in stops}  # as tokens are compared
         supers = tuple(str(t) for t in raw.get("superlatives") or [])
         return cls(synonyms, stopwords, _groups(raw.get("out_of_scope")),
-                   _groups(raw.get("quantity")), supers)
+                   _groups(raw.get("quantity")), supers, _groups(raw.get("smalltalk")))
 
 
 def _groups(groups: Any) -> dict[str, str]:

@@ -283,3 +283,29 @@ def test_no_curated_question_trips_the_guards(matcher: Matcher) -> None:
     for entry in load_dir().entries:
         for question in entry.questions:
             assert not matcher.match(question).reason.startswith("asks"), (entry.id, question)
+
+
+@pytest.mark.parametrize(("message", "kind"), [
+    ("Assalam o alaikum", "greeting"), ("salam bhai", "greeting"), ("hi there", "greeting"),
+    ("السلام علیکم", "greeting"), ("How are you?", "greeting"), ("kya haal hai", "greeting"),
+    ("Thanks!", "thanks"), ("shukriya", "thanks"), ("بہت شکریہ", "thanks"),
+    ("khuda hafiz", "goodbye"),
+])
+def test_a_greeting_alone_is_small_talk_not_a_question(matcher: Matcher, message: str,
+                                                       kind: str) -> None:
+    match = matcher.match(message)
+    assert (match.decision, match.reason) == ("abstain", f"smalltalk: {kind}")
+    assert match.normalized.text == ""  # nothing for the admins' unanswered list
+
+
+@pytest.mark.parametrize(("question", "entry_id"), [
+    ("Salam! IT exports kitni hain?", "it-exports-fy25"),
+    ("Hello, how many freelancers does Pakistan have?", "freelancer-count"),
+    ("AoA bhai, freelancers kis platform pe kaam karte hain?", "freelancing-platforms"),
+    ("Thanks. And which startups attract foreign investors?", "startup-sectors-investors"),
+    ("السلام علیکم، پاکستان میں کتنے فری لانسرز ہیں؟", "freelancer-count"),
+])
+def test_a_greeting_around_a_question_does_not_stop_the_answer(matcher: Matcher, question: str,
+                                                                entry_id: str) -> None:
+    match = matcher.match(question)
+    assert (match.decision, match.entry_id) == ("answer", entry_id)

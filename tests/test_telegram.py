@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.store import open_store
 from tests.e2e import buttons, started, texts
 from tests.fakebot import updates
 from tests.fakebot.server import FakeBotAPI
@@ -54,6 +55,22 @@ async def test_off_topic_question_is_refused_without_figures(
         await fake.wait_for("sendMessage")
     (text,) = texts(fake, USER)
     assert "1.5 million" not in text and "Pakistan's IT sector" in text
+
+
+async def test_greetings_get_a_friendly_reply_and_a_greeted_question_its_answer(
+        fake: FakeBotAPI, db_path: Path) -> None:
+    async with started(fake, db_path):
+        fake.push_update(updates.private_text(USER, "Assalam o alaikum"))
+        fake.push_update(updates.private_text(USER + 1, "Salam! Pakistan mein kitne freelancers hain?"))
+        fake.push_update(updates.private_text(USER + 2, "shukriya"))
+        await fake.wait_for("sendMessage", count=3)
+    (hello,) = fake.sent("sendMessage", USER)
+    assert hello["text"].startswith("Hello!") and "reply_markup" not in hello
+    assert "1.5 million" in texts(fake, USER + 1)[0]
+    assert texts(fake, USER + 2)[0].startswith("You're welcome!")
+    store = open_store(db_path)
+    assert store.unanswered() == []  # greetings are not questions for the admins
+    store.close()
 
 
 async def test_start_help_about_topics_and_fact(fake: FakeBotAPI, db_path: Path) -> None:
