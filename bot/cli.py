@@ -79,26 +79,33 @@ def ask(question: str, as_json: bool, db: Path | None) -> None:
     limit = settings().max_question_chars
     if question == "-":
         engine = engine_for(db)
-        for line in sys.stdin:
-            text = line.strip()
-            if not text:
-                continue
-            problem = _check_question(text, limit)
-            if problem:
-                click.echo(json.dumps({
-                    "question": text[:200], "answered": False, "decision": "abstain",
-                    "entry_id": None, "score": 0.0, "answer": problem[0].upper() + problem[1:],
-                    "figures": [], "sources": [], "suggestions": [], "error": problem,
-                }, ensure_ascii=False))
-                continue
-            click.echo(json.dumps(_answer_json(engine.ask(text, chat_type="cli")),
-                                  ensure_ascii=False))
+        try:
+            for line in sys.stdin:
+                text = line.strip()
+                if not text:
+                    continue
+                problem = _check_question(text, limit)
+                if problem:
+                    click.echo(json.dumps({
+                        "question": text[:200], "answered": False, "decision": "abstain",
+                        "entry_id": None, "score": 0.0,
+                        "answer": problem[0].upper() + problem[1:], "figures": [],
+                        "sources": [], "suggestions": [], "error": problem,
+                    }, ensure_ascii=False))
+                    continue
+                click.echo(json.dumps(_answer_json(engine.ask(text, chat_type="cli")),
+                                      ensure_ascii=False))
+        finally:
+            engine.store.close()  # writes the logged questions
         return
     problem = _check_question(question, limit)
     if problem:
         fail(problem)
     engine = engine_for(db)
-    answer = engine.ask(question, chat_type="cli")
+    try:
+        answer = engine.ask(question, chat_type="cli")
+    finally:
+        engine.store.close()  # writes the logged question
     if as_json:
         click.echo(json.dumps(_answer_json(answer), ensure_ascii=False, indent=2))
     else:

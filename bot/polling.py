@@ -10,21 +10,24 @@ crash or restart (handled but not yet confirmed) is skipped, not answered twice.
 Updates are handled a few at a time (``concurrency``, default 3): while one waits for
 Telegram to take its answer, the next one is matched and formatted. Updates from the same
 chat (or, without a chat, the same user) are handled one after another, in order, so answers
-in a chat never overtake each other. The next ``getUpdates`` goes out while the last updates
-of a batch are still being handled; it confirms only what is done, and the updates it
-returns again (still in hand) are recognised by id and not handled twice.
+in a chat never overtake each other; one waiting for its chat takes no slot, so a busy chat
+does not hold back the others. The next ``getUpdates`` goes out while the last updates of a
+batch are still being handled; it confirms only what is done, and the updates it returns
+again (still in hand) are recognised by id and not handled twice. When it returns nothing
+new, it is asked again after ``REPOLL`` seconds or as soon as an update is done.
 
-Faults: a 429 on ``getUpdates`` is waited out for ``retry_after`` (the rate limiter does
-this; anything left over is waited here), a timed-out long poll is simply repeated, server
-errors and dropped connections back off (0.5 s doubling to 30 s), a refused token stops the
-bot. A graceful :meth:`Poller.stop` finishes the updates in hand, leaves the rest of the
-batch unconfirmed (Telegram sends it again to the next run) and confirms what was handled.
+Faults: a 429 on ``getUpdates`` is waited out here for ``retry_after`` (python-telegram-bot
+does not pass ``getUpdates`` through the rate limiter), a timed-out long poll is simply
+repeated, server errors and dropped connections back off (0.5 s doubling to 30 s), a refused
+token stops the bot. A graceful :meth:`Poller.stop` finishes the updates being handled, leaves the rest
+unconfirmed (Telegram sends them again to the next run) and confirms what was handled. A
+handler task that fails or is cancelled by anything but the stop stops polling, and its
+update stays unconfirmed.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Sequence
@@ -45,6 +48,7 @@ MAX_BACKOFF = 30.0
 POLLER_KEY = "pkitbot_poller"
 UPDATES_REQUEST_KEY = "pkitbot_updates_request"  # the getUpdates transport (bot/app.py)
 CONFIRM_WAIT = 5.0  # longest wait for flood control before the confirming call on stop
+REPOLL = 0.2  # with updates in hand and nothing newer: ask Telegram again after this long
 
 
 class Poller:
@@ -62,10 +66,12 @@ class Poller:
         self.concurrency = concurrency
         self._newest: int | None = None  # the newest update id received (and started)
         self._in_hand: dict[int, asyncio.Task[None]] = {}  # started, not finished (by id)
+        self._begun: set[int] = set()  # in hand and being handled: each holds a slot
         self._tails: dict[object, asyncio.Task[None]] = {}  # the last task of each chat
         self._slots = asyncio.Semaphore(concurrency)
         self._failure: BaseException | None = None
-        self._failed_id: int | None = None  # an update whose handling raised: not confirmed
+        self._unconfirmed: int | None = None  # lowest id that failed or was never handled
+        self._wake = asyncio.Event()  # set on stop and on a failure: ends any wait early
         self.handled = 0
         self.skipped = 0
         self._not_before = 0.0  # Telegram's flood control on getUpdates (monotonic time)
@@ -90,19 +96,27 @@ class Poller:
     @property
     def offset(self) -> int | None:
         """The ``getUpdates`` offset: the oldest update not yet handled (None: none seen)."""
-        pending = [*self._in_hand, *([] if self._failed_id is None else [self._failed_id])]
+        pending = [*self._in_hand, *([] if self._unconfirmed is None else [self._unconfirmed])]
         if pending:
             return min(pending)
         return None if self._newest is None else self._newest + 1
 
     async def stop(self) -> None:
-        """Finish the updates in hand, stop polling and confirm what was handled."""
+        """Finish the updates being handled, stop polling and confirm what was handled.
+
+        Updates still waiting for an earlier one from their chat are not begun: they stay
+        unconfirmed, and Telegram sends them again to the next run.
+        """
         self._stopping.set()
+        self._wake.set()
         if self._fetch is not None:
             self._fetch.cancel()  # an unanswered long poll confirms nothing: safe to abandon
         if self._task is not None:
             await asyncio.wait([self._task])  # its failure, if any, is the caller's to read
             self._task = None
+        for update_id, task in list(self._in_hand.items()):
+            if update_id not in self._begun:
+                task.cancel()
         await self._drain()
         await self.confirm()
 
@@ -158,10 +172,10 @@ class Poller:
         while not self._stopping.is_set():
             self._raise_failure()
             if delay:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), delay)
+                await self._pause(delay)
                 if self._stopping.is_set():
                     break
+                self._raise_failure()
             try:
                 updates = await self._get_updates()
             except asyncio.CancelledError:
@@ -191,22 +205,37 @@ class Poller:
             st = self._state()
             if st is not None:
                 st.extra["telegram_ok_at"] = time.monotonic()
-            fresh = [u for u in updates if self._newest is None or u.update_id > self._newest]
-            if not fresh and self._in_hand:
-                # Telegram sent back only updates still in hand: wait for them before asking
-                # again (with an offset that then confirms them) instead of spinning
-                await self._drain()
+            newest = self._newest
+            fresh = sorted((u for u in updates if newest is None or u.update_id > newest),
+                           key=lambda u: u.update_id)
+            if not fresh:
+                if self._in_hand:
+                    # Telegram sent back only updates still in hand (it has nothing newer
+                    # yet): ask again soon, or as soon as one is done, so that one slow
+                    # answer neither holds back other chats nor makes this loop spin
+                    await self._pause(REPOLL, list(self._in_hand.values()))
                 continue
             for update in fresh:
-                if self._stopping.is_set():
-                    break  # the rest stays unconfirmed and comes back to the next run
-                await self._slots.acquire()
                 if self._stopping.is_set() or self._failure is not None:
-                    self._slots.release()
-                    break
-                self._start(update)
-        await self._drain()
+                    break  # the rest stays unconfirmed and comes back to the next run
+                key = _order_key(update)
+                before = self._tails.get(key) if key is not None else None
+                if before is None:  # one waiting for its chat takes a slot only when it may run
+                    await self._slots.acquire()
+                    if self._stopping.is_set() or self._failure is not None:
+                        self._slots.release()
+                        break
+                self._start(update, key, before)
         self._raise_failure()
+
+    async def _pause(self, seconds: float, tasks: Sequence[asyncio.Task[None]] = ()) -> None:
+        """Wait ``seconds``, or until one of ``tasks`` is done, or a stop or failure."""
+        waker = asyncio.create_task(self._wake.wait())
+        try:
+            await asyncio.wait([waker, *tasks], timeout=seconds,
+                               return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waker.cancel()
 
     def _raise_failure(self) -> None:
         if self._failure is not None:
@@ -222,33 +251,47 @@ class Poller:
         finally:
             self._fetch = None
 
-    def _start(self, update: Update) -> None:
-        """Handle ``update`` in a task, after the update before it from the same chat."""
-        key = _order_key(update)
-        before = self._tails.get(key) if key is not None else None
+    def _start(self, update: Update, key: object, before: asyncio.Task[None] | None) -> None:
+        """Handle ``update`` in a task; after ``before`` (the last from its chat) if given,
+        else at once in the slot just taken for it."""
+        update_id = update.update_id
         task = asyncio.create_task(self._handle(update, before))
-        self._newest = update.update_id
-        self._in_hand[update.update_id] = task
+        self._newest = update_id
+        self._in_hand[update_id] = task
+        if before is None:
+            self._begun.add(update_id)
         if key is not None:
             self._tails[key] = task
-        task.add_done_callback(lambda done: self._finished(update.update_id, key, done))
+        task.add_done_callback(lambda done: self._finished(update_id, key, done))
 
     def _finished(self, update_id: int, key: object, task: asyncio.Task[None]) -> None:
         self._in_hand.pop(update_id, None)
         if key is not None and self._tails.get(key) is task:
             del self._tails[key]
-        self._slots.release()
-        if not task.cancelled() and task.exception() is not None:
-            # e.g. the store failing: polling stops, and this update stays unconfirmed
-            self._failed_id = min(update_id, self._failed_id or update_id)
+        if update_id in self._begun:
+            self._begun.discard(update_id)
+            self._slots.release()
+        problem: BaseException | None = None
+        if task.cancelled():
+            if not self._stopping.is_set():  # not our stop: something cancelled a handler
+                problem = RuntimeError(f"handling update {update_id} was cancelled")
+        else:
+            problem = task.exception()
+        if task.cancelled() or problem is not None:
+            # never handled, or handling raised (e.g. the store failing): not confirmed
+            self._unconfirmed = min(update_id, self._unconfirmed or update_id)
+        if problem is not None:
             if self._failure is None:
-                self._failure = task.exception()
+                self._failure = problem  # polling stops
+            self._wake.set()
             if self._fetch is not None:
                 self._fetch.cancel()
 
     async def _handle(self, update: Update, before: asyncio.Task[None] | None) -> None:
         if before is not None:
             await asyncio.wait([before])  # answers in a chat keep the order of questions
+            await self._slots.acquire()
+            self._begun.add(update.update_id)
         if await handle_once(self.application, update):
             self.handled += 1
         else:

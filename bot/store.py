@@ -393,9 +393,10 @@ class Store:
                   decision: str, chat_type: str) -> None:
         """Record a question (no names, no user ids); unanswered ones also join the queue.
 
-        The row is written with the next :meth:`mark_update` (so an update's records and
-        its handled mark commit together, in one transaction), or before anything reads
-        the log, or on :meth:`close`, whichever comes first.
+        The row is written with the next :meth:`mark_update` (in the same transaction as
+        that handled mark, so an answered question costs one commit), or before anything
+        reads the log, or on :meth:`close`, whichever comes first. If that write fails, the
+        rows stay pending for the next one.
         """
         with self.lock:
             self._pending_log.append((now(), question[:1000], entry_id, round(score, 4),
@@ -407,14 +408,26 @@ class Store:
         """Write the questions logged since the last write (one transaction)."""
         with self.lock:
             if self._pending_log:
-                with self.transaction():
-                    self._write_pending_log()
+                with self._writing_log():
+                    pass
 
-    def _write_pending_log(self) -> None:
-        """Inside a transaction: insert the pending query-log rows and queue the unanswered."""
-        rows, self._pending_log = self._pending_log, []
-        if not rows:
-            return
+    @contextmanager
+    def _writing_log(self) -> Iterator[None]:
+        """A write transaction that also writes the pending query-log rows (and queues the
+        unanswered ones); if it fails, the rows stay pending for the next one."""
+        with self.lock:
+            rows, self._pending_log = self._pending_log, []
+            try:
+                with self.transaction():
+                    if rows:
+                        self._insert_log(rows)
+                    yield
+            except BaseException:
+                self._pending_log[:0] = rows
+                raise
+
+    def _insert_log(self, rows: list[tuple[str, str, str | None, float, str, str, str]]
+                    ) -> None:
         self.db.conn.executemany(
             "INSERT INTO query_log (at, question, entry_id, score, decision, chat_type) "
             "VALUES (?, ?, ?, ?, ?, ?)", [row[:6] for row in rows])
@@ -440,8 +453,7 @@ class Store:
             "LIMIT ?", [limit]))
 
     def set_unanswered_status(self, uid: int, status: str) -> bool:
-        with self.transaction():
-            self._write_pending_log()
+        with self._writing_log():
             cur = self.db.execute("UPDATE unanswered SET status = ? WHERE id = ?", [status, uid])
             return cur.rowcount > 0
 
@@ -574,8 +586,7 @@ class Store:
     def mark_update(self, update_id: int) -> None:
         """Record a handled update (one small commit; old records are pruned now and then)."""
         at = time.time()
-        with self.transaction():
-            self._write_pending_log()  # the update's questions commit with its mark
+        with self._writing_log():  # the questions logged meanwhile commit with the mark
             self.db.execute("INSERT OR REPLACE INTO processed_updates (update_id, at) "
                             "VALUES (?, ?)", [update_id, at])
             if update_id % 1000 == 0:

@@ -48,6 +48,18 @@ def test_ask_refuses_other_country_without_pakistani_figures(db_path: Path) -> N
     assert "1.5" not in data["answer"]
 
 
+def test_asked_questions_reach_the_query_log_and_the_unanswered_list(db_path: Path) -> None:
+    import sqlite3
+
+    assert run(["ask", "What were IT exports in FY25?"], db_path).returncode == 0
+    assert run(["ask", "-"], db_path, stdin="Who won the cricket world cup?\n").returncode == 0
+    with sqlite3.connect(str(db_path)) as conn:
+        logged = [r[0] for r in conn.execute("SELECT chat_type FROM query_log")]
+        waiting = [r[0] for r in conn.execute("SELECT question FROM unanswered")]
+    assert logged == ["cli", "cli"]
+    assert waiting == ["Who won the cricket world cup?"]
+
+
 def test_ask_stdin_gives_one_json_line_per_question(db_path: Path) -> None:
     result = run(["ask", "-"], db_path,
                  stdin="IT exports FY25\n\nfreelancers count\nhello\n🙂🙂\n")

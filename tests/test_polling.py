@@ -7,6 +7,7 @@ chat still come in the order of the questions, and only handled updates are conf
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -116,3 +117,66 @@ async def test_a_store_failure_stops_polling_and_leaves_the_update_unconfirmed(
             await asyncio.sleep(0.02)
         assert not poller.running  # polling stopped instead of going on past the failure
     assert fake.pending_updates() == 3  # the failed update (the first) and all after it
+
+
+async def test_a_slow_answer_does_not_hold_back_a_later_question(
+        fake: FakeBotAPI, db_path: Path) -> None:
+    fake.inject("sendMessage", "slow", times=1, delay=2.0)
+    async with started(fake, db_path, concurrent_updates=3):
+        fake.push_update(updates.private_text(USER, QUESTIONS[0]))  # its answer takes 2 s
+        await asyncio.sleep(0.4)
+        asked = time.monotonic()
+        fake.push_update(updates.private_text(USER + 1, QUESTIONS[1]))
+        await fake.wait_for(lambda r: r.ok and r.method == "sendMessage"
+                            and int(r.params["chat_id"]) == USER + 1, timeout=10)
+        waited = time.monotonic() - asked
+        await fake.wait_for("sendMessage", count=2, timeout=10)
+    assert waited < 1.0  # answered while the first answer was still on its way
+
+
+async def test_a_busy_chat_does_not_hold_back_the_others(fake: FakeBotAPI, db_path: Path) -> None:
+    fake.inject("sendMessage", "slow", times=10, delay=0.3)
+    async with started(fake, db_path, concurrent_updates=3):
+        for question in QUESTIONS[:5]:
+            fake.push_update(updates.private_text(USER, question))
+        fake.push_update(updates.private_text(USER + 1, QUESTIONS[5]))
+        await fake.wait_for("sendMessage", count=6, timeout=15)
+    busy = sends_to(fake, USER)
+    (other,) = sends_to(fake, USER + 1)
+    assert other < busy[1]  # not queued behind the busy chat's next answers
+
+
+async def test_stop_leaves_a_chats_waiting_questions_for_the_next_run_in_order(
+        fake: FakeBotAPI, db_path: Path) -> None:
+    fake.inject("sendMessage", "slow", times=6, delay=0.3)
+    for question in QUESTIONS:
+        fake.push_update(updates.private_text(USER, question))
+    async with started(fake, db_path, concurrent_updates=3):
+        await fake.wait_for("sendMessage", count=2, timeout=15)
+    first_run = len(fake.sent("sendMessage"))
+    assert first_run < len(QUESTIONS)
+    assert fake.pending_updates() == len(QUESTIONS) - first_run
+    async with started(fake, db_path, concurrent_updates=3):
+        await fake.wait_for("sendMessage", count=len(QUESTIONS), timeout=15)
+        await asyncio.sleep(0.4)  # a duplicate would arrive by now
+    engine = Engine(open_store(db_path))
+    assert texts(fake, USER) == [answer_html(engine.ask(q, log=False)) for q in QUESTIONS]
+
+
+async def test_a_cancelled_handler_stops_polling_and_its_update_stays_unconfirmed(
+        fake: FakeBotAPI, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.store import Store
+
+    def cancelled(self: Store, update_id: int) -> None:
+        raise asyncio.CancelledError
+
+    monkeypatch.setattr(Store, "mark_update", cancelled)
+    async with started(fake, db_path, concurrent_updates=3) as app:
+        fake.push_update(updates.private_text(USER, QUESTIONS[0]))
+        poller = app.bot_data["pkitbot_poller"]
+        for _ in range(200):
+            if not poller.running:
+                break
+            await asyncio.sleep(0.02)
+        assert not poller.running
+    assert fake.pending_updates() == 1

@@ -182,3 +182,27 @@ def test_a_running_engine_sees_edits_from_its_process_at_once_and_others_soon(
     time.sleep(Store.VERSION_CHECK_EVERY + 0.05)
     assert engine.ask(question, log=False).entry.answer == "Edited elsewhere."  # type: ignore[union-attr]
     engine.store.close()
+
+
+def test_a_failed_write_keeps_the_logged_questions_for_the_next(db_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch
+                                                                ) -> None:
+    store = open_store(db_path)
+    store.log_query("What about Mars?", "mars", None, 0.1, "abstain", "private")
+    real_execute = store.db.execute
+
+    def disk_full(sql: str, *args: object) -> object:
+        if sql.startswith("INSERT OR REPLACE INTO processed_updates"):
+            raise sqlite3.OperationalError("database or disk is full")
+        return real_execute(sql, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store.db, "execute", disk_full)
+    with pytest.raises(sqlite3.OperationalError):
+        store.mark_update(7)
+    monkeypatch.undo()
+    assert not store.update_seen(7)
+    store.mark_update(8)
+    assert [r["question"] for r in store.db.query("SELECT question FROM query_log")] == [
+        "What about Mars?"]  # written once, with the next mark
+    assert store.unanswered()[0]["count"] == 1
+    store.close()

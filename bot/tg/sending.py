@@ -7,7 +7,10 @@ retried: Telegram may have delivered it, and a second copy would be a duplicate 
 
 With several updates handled at once, AIORateLimiter alone does not hold the other requests
 for the whole ``retry_after``: any request that finishes meanwhile reopens its gate. So this
-subclass keeps its own "not before" time, set by every 429, that each request waits for.
+subclass keeps its own "not before" time, set by every 429, that each request waits for
+before it takes its share of the send rate (so they do not all go out at once after it).
+``getUpdates`` never comes here: python-telegram-bot does not rate-limit it (see
+``bot/polling.py`` for its 429s).
 """
 
 from __future__ import annotations
@@ -54,8 +57,7 @@ class SafeRateLimiter(AIORateLimiter):
         rate_limit_args: int | None,
     ) -> JSON:
         async def counted(*a: Any, **kw: Any) -> JSON:
-            while (wait := self._not_before - time.monotonic()) > 0:
-                await asyncio.sleep(wait)
+            await self._hold()  # for a request that was already in the limiter at the 429
             try:
                 return await callback(*a, **kw)
             except RetryAfter as exc:
@@ -70,16 +72,22 @@ class SafeRateLimiter(AIORateLimiter):
             # rare 429s are still waited out as told.
             data = {k: v for k, v in data.items() if k != "chat_id"}
         for delay in (*BACKOFF, None):
+            await self._hold()  # before taking a share of the send rate
             try:
                 return await super().process_request(counted, args, kwargs, endpoint, data,
                                                      rate_limit_args)
             except (BadRequest, TimedOut, RetryAfter):
                 raise
             except NetworkError as exc:
-                if endpoint == "getUpdates" or delay is None:
+                if delay is None:
                     raise
                 self.seen_5xx += 1
                 log.warning("Telegram answered %s with a server error (%s); retrying in %.1fs",
                             endpoint, exc, delay)
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")
+
+    async def _hold(self) -> None:
+        """Wait until the last 429's ``retry_after`` has passed."""
+        while (wait := self._not_before - time.monotonic()) > 0:
+            await asyncio.sleep(wait)
