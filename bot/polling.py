@@ -28,9 +28,10 @@ update stays unconfirmed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from telegram import Update
@@ -305,6 +306,40 @@ def _order_key(update: Update) -> object:
         return chat.id
     user = update.effective_user
     return ("user", user.id) if user is not None else None
+
+
+class ChatOrder:
+    """Updates from one chat one after another, in arrival order; other chats at once.
+
+    For the webhook, where Telegram may deliver several updates at the same time (up to
+    ``max_connections``); the poller keeps the same order with its own task chains.
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[object, tuple[asyncio.Lock, int]] = {}  # key -> (lock, holders)
+
+    @contextlib.asynccontextmanager
+    async def turn(self, update: Update) -> AsyncIterator[None]:
+        """Wait for the earlier updates of ``update``'s chat, then hold its turn."""
+        key = _order_key(update)
+        if key is None:
+            yield
+            return
+        lock, holders = self._locks.get(key, (None, 0))
+        lock = lock or asyncio.Lock()
+        self._locks[key] = (lock, holders + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, holders = self._locks[key]
+            if holders <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, holders - 1)
+
+    def __len__(self) -> int:
+        return len(self._locks)
 
 
 async def handle_once(application: AnyApplication, update: Update) -> bool:

@@ -33,7 +33,7 @@ from telegram.ext import Application, ExtBot
 from tornado.httpserver import HTTPServer
 
 from bot.lifecycle import lifecycle, stop_on_signals
-from bot.polling import handle_once
+from bot.polling import ChatOrder, handle_once
 from bot.settings import Settings
 from bot.tg.state import STATE_KEY, BotState
 
@@ -169,11 +169,13 @@ class UpdateHandler(_Base):
 
     SUPPORTED_METHODS = ("POST",)
 
-    def initialize(self, ptb_app: AnyApplication, secret: str, max_body: int) -> None:
+    def initialize(self, ptb_app: AnyApplication, secret: str, max_body: int,
+                   order: ChatOrder) -> None:
         """Receive the shared objects (tornado's per-request hook)."""
         self.ptb_app = ptb_app
         self.secret = secret
         self.max_body = max_body
+        self.order = order
 
     async def post(self) -> None:
         """Handle one update; 403 / 413 / 400 on a bad secret, size or body."""
@@ -197,8 +199,10 @@ class UpdateHandler(_Base):
         if isinstance(bot, ExtBot):
             bot.insert_callback_data(update)
         # handled before Telegram hears 200: an update in hand when the process dies is
-        # sent again, and the store's record keeps a handled one from being answered twice
-        await handle_once(self.ptb_app, update)
+        # sent again, and the store's record keeps a handled one from being answered twice;
+        # a chat's updates are handled in the order they arrive
+        async with self.order.turn(update):
+            await handle_once(self.ptb_app, update)
         self.set_header("Content-Type", "application/json")
         self.finish(b'{"ok":true}')
 
@@ -251,7 +255,8 @@ class WebhookServer:
             (r"/healthz", HealthHandler, {"get_state": get_state}),
             (r"/metrics", MetricsHandler, {"get_state": get_state}),
             (route, UpdateHandler,
-             {"ptb_app": application, "secret": secret, "max_body": max_body}),
+             {"ptb_app": application, "secret": secret, "max_body": max_body,
+              "order": ChatOrder()}),
         ])
         # Bodies up to twice the limit are read and refused with 413; beyond that tornado
         # drops the connection before buffering them.
@@ -299,7 +304,8 @@ async def serve_webhook(application: AnyApplication, settings: Settings, *, webh
             actual = server.start(listen, port)
             await application.bot.set_webhook(url=webhook_url,
                                               secret_token=settings.webhook_secret,
-                                              allowed_updates=Update.ALL_TYPES)
+                                              allowed_updates=Update.ALL_TYPES,
+                                              max_connections=settings.concurrent_updates)
             log.info("webhook server on %s:%d, path %s", listen, actual, path)
             if ready is not None:
                 ready.set()

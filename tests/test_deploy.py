@@ -23,6 +23,7 @@ import httpx
 import pytest
 import yaml
 from click.testing import CliRunner
+from telegram import Update
 
 from bot.settings import SETTINGS, Settings
 from tests.fakebot import FakeBotAPI, updates
@@ -485,3 +486,37 @@ async def test_run_webhook_mode_stops_on_sigterm(tmp_path: Path) -> None:
         assert b"stopped cleanly" in out
         assert fake.sent("sendMessage", chat_id=6161)
         assert fake.token.encode() not in out + err
+
+
+async def test_a_chats_webhook_updates_are_answered_in_order(webhook: Running) -> None:
+    assert webhook.fake.webhook["max_connections"] == 3  # PKITBOT_CONCURRENT_UPDATES
+    webhook.fake.inject("sendMessage", "slow", times=1, delay=0.6)
+    first = updates.private_text(6161, "What were IT exports in FY25?")
+    second = updates.private_text(6161, "How many freelancers does Pakistan have?")
+    post = webhook.fake.post_update_to_webhook
+    one = asyncio.create_task(post(webhook.url, first, secret_token="s3cret"))
+    await asyncio.sleep(0.2)  # the first is being answered (slowly) when the second comes
+    two = asyncio.create_task(post(webhook.url, second, secret_token="s3cret"))
+    assert await one == 200 and await two == 200
+    answers = [p["text"] for p in webhook.fake.sent("sendMessage", chat_id=6161)]
+    assert len(answers) == 2
+    assert "3.8 billion" in answers[0] and "1.5 million" in answers[1]
+
+
+async def test_chat_order_runs_one_chat_in_turn_and_others_at_once() -> None:
+    from bot.polling import ChatOrder
+
+    order, log = ChatOrder(), []
+
+    async def handle(chat: int, text: str, pause: float) -> None:
+        async with order.turn(Update.de_json(updates.private_text(chat, text), None)):
+            log.append(f"start {chat} {text}")
+            await asyncio.sleep(pause)
+            log.append(f"end {chat} {text}")
+
+    first = asyncio.create_task(handle(1, "a", 0.2))
+    await asyncio.sleep(0.01)
+    await asyncio.gather(handle(1, "b", 0.0), handle(2, "c", 0.0), first)
+    assert log.index("end 1 a") < log.index("start 1 b")  # same chat: in turn
+    assert log.index("end 2 c") < log.index("end 1 a")  # other chat: not held back
+    assert len(order) == 0  # nothing kept once every turn is over

@@ -1192,6 +1192,9 @@ class FakeBotAPI:
         secret = params.get("secret_token")
         if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
             raise bad_request("secret token contains unallowed characters")
+        connections = params.get("max_connections", 40)
+        if not isinstance(connections, int) or not 1 <= connections <= 100:
+            raise bad_request("bad webhook: max_connections must be between 1 and 100")
         if params.get("drop_pending_updates"):
             self._queue.clear()
         if url:
