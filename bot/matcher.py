@@ -172,6 +172,8 @@ class Matcher:
         self.quantity = {tokens: group for term, group in normalizer.lexicon.quantity.items()
                          if (tokens := normalizer(term).tokens)}
         self.quantity_longest = max((len(t) for t in self.quantity), default=1)
+        self.generic = frozenset(t for term in normalizer.lexicon.generic
+                                 for t in normalizer(term).tokens)
         self.smalltalk = {tokens: group for term, group in normalizer.lexicon.smalltalk.items()
                           if (tokens := normalizer(term).tokens)}
         self.smalltalk_longest = max((len(t) for t in self.smalltalk), default=1)
@@ -316,7 +318,9 @@ class Matcher:
                 else:
                     weights[token] = UNKNOWN_WEIGHT
         known = sorted((t for t in weights if t in self.postings), key=lambda t: len(self.postings[t]))
-        specific = sum(w for t, w in weights.items() if t in self.topical)
+        # what the question is about: words of asking ("recommend", "help") are not a topic,
+        # so "Can you suggest a good book?" is not the column's recommendations
+        specific = sum(w for t, w in weights.items() if t in self.topical and t not in self.generic)
         if not known:
             return Match("abstain", None, 0.0, (), "no known words", norm)
         pool: dict[int, float] = {}

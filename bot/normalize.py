@@ -93,6 +93,7 @@ class Lexicon:
     quantity: dict[str, str] = field(default_factory=dict)  # term -> number/amount/percent/...
     superlatives: tuple[str, ...] = ()
     smalltalk: dict[str, str] = field(default_factory=dict)  # term -> greeting/thanks
+    generic: tuple[str, ...] = ()  # words of asking ("recommend", "help"): never the topic
 
     @property
     def longest(self) -> int:
@@ -116,7 +117,8 @@ class Lexicon:
         stopwords = frozenset(stops) | {stem(w) for w in stops}  # as tokens are compared
         supers = tuple(str(t) for t in raw.get("superlatives") or [])
         return cls(synonyms, stopwords, _groups(raw.get("out_of_scope")),
-                   _groups(raw.get("quantity")), supers, _groups(raw.get("smalltalk")))
+                   _groups(raw.get("quantity")), supers, _groups(raw.get("smalltalk")),
+                   tuple(str(t) for t in raw.get("generic") or []))
 
 
 def _groups(groups: Any) -> dict[str, str]:

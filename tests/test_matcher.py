@@ -309,3 +309,31 @@ def test_a_greeting_around_a_question_does_not_stop_the_answer(matcher: Matcher,
                                                                 entry_id: str) -> None:
     match = matcher.match(question)
     assert (match.decision, match.entry_id) == ("answer", entry_id)
+
+
+@pytest.mark.parametrize("question", [
+    "Can you suggest a good book?", "What do you recommend for dinner?", "Can you help me?",
+])
+def test_a_word_of_asking_alone_does_not_make_a_question_on_topic(matcher: Matcher,
+                                                                  question: str) -> None:
+    assert matcher.match(question).decision != "answer"
+
+
+@pytest.mark.parametrize(("question", "entry_id"), [
+    ("What does the column recommend?", "road-ahead-overview"),
+    ("Any suggestions for improving IT exports?", "road-ahead-overview"),
+    ("این آئی سی کیا ہے", "national-incubation-centers"),
+])
+def test_asking_words_still_count_alongside_a_topic(matcher: Matcher, question: str,
+                                                    entry_id: str) -> None:
+    match = matcher.match(question)
+    assert (match.decision, match.entry_id) == ("answer", entry_id)
+
+
+@pytest.mark.parametrize("question", [
+    "What is the average monthly earning of a Pakistani freelancer?",
+    "Which Netflix drama should I watch?",
+])
+def test_averages_and_entertainment_are_not_answered_with_column_figures(
+        matcher: Matcher, question: str) -> None:
+    assert matcher.match(question).decision != "answer"
