@@ -7,9 +7,10 @@ Each command parses its arguments, calls the engine or store, and prints. ``ask`
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,6 +19,9 @@ from bot.cli_common import db_option, engine_for, fail, settings
 from bot.cli_kb import kb
 from bot.cli_ops import doctor
 from bot.settings import SettingsError
+
+if TYPE_CHECKING:
+    from bot.engine import Engine
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -77,9 +81,13 @@ def ask(question: str, as_json: bool, db: Path | None) -> None:
       printf 'IT exports FY25\\nfreelancers\\n' | pkitbot ask -
     """
     limit = settings().max_question_chars
-    if question == "-":
-        engine = engine_for(db)
-        try:
+    if question != "-":
+        problem = _check_question(question, limit)
+        if problem:
+            fail(problem)
+    engine = engine_for(db)
+    try:
+        if question == "-":
             for line in sys.stdin:
                 text = line.strip()
                 if not text:
@@ -95,25 +103,25 @@ def ask(question: str, as_json: bool, db: Path | None) -> None:
                     continue
                 click.echo(json.dumps(_answer_json(engine.ask(text, chat_type="cli")),
                                       ensure_ascii=False))
-        finally:
-            engine.store.close()  # writes the logged questions
-        return
-    problem = _check_question(question, limit)
-    if problem:
-        fail(problem)
-    engine = engine_for(db)
-    try:
-        answer = engine.ask(question, chat_type="cli")
+        else:
+            answer = engine.ask(question, chat_type="cli")
+            if as_json:
+                click.echo(json.dumps(_answer_json(answer), ensure_ascii=False, indent=2))
+            else:
+                from bot.formatting import answer_text
+
+                click.echo(answer_text(answer))
     finally:
-        engine.store.close()  # writes the logged question
-    if as_json:
-        click.echo(json.dumps(_answer_json(answer), ensure_ascii=False, indent=2))
-    else:
-        from bot.formatting import answer_text
-
-        click.echo(answer_text(answer))
+        _close_logging(engine)
 
 
+def _close_logging(engine: Engine) -> None:
+    """Close the store, which writes the logged questions; the answers are out already,
+    so a store that cannot be written (read-only, locked) only costs the log, with a note."""
+    try:
+        engine.store.close()
+    except sqlite3.Error as exc:
+        click.echo(f"note: the question was answered but not logged ({exc})", err=True)
 
 
 main.add_command(kb)

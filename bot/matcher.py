@@ -49,6 +49,7 @@ POSTING_CAP = 2000
 # Which kinds of figure answer a question that asks for a number, by the lexicon's quantity
 # groups (most specific first); None means any figure does.
 FITTING: tuple[tuple[str, frozenset[str] | None], ...] = (
+    ("average", frozenset()),  # the column gives totals, never averages
     ("percent", frozenset({"percent"})),
     ("money", frozenset({"money"})),
     ("number", None),
@@ -58,7 +59,9 @@ FITTING: tuple[tuple[str, frozenset[str] | None], ...] = (
 VERB_CUES = ("rate", "share", "count")
 AUXILIARIES = ("do", "does", "did", "can", "could", "will", "would", "should")
 ASKED = {"percent": "a percentage", "money": "a money amount", "number": "a number",
-         "amount": "a number"}
+         "amount": "a number", "average": "an average"}
+# "below average", "than average", "the global average" compare; they do not ask for one
+COMPARING = ("above", "below", "than", "global", "regional", "world")
 _MONEY_UNITS = ("usd", "us$", "$", "pkr", "rs", "rupee", "dollar")
 
 
@@ -189,6 +192,7 @@ class Matcher:
         self.articles = frozenset({word("a"), word("an")})
         self.aux = frozenset(word(w) for w in AUXILIARIES)
         self.verb_cues = frozenset(normalizer(w).tokens for w in VERB_CUES)
+        self.comparing = frozenset(word(w) for w in COMPARING)
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -251,6 +255,8 @@ class Matcher:
                     pass  # "how does Pakistan rate", "how do freelancers share": verbs
                 elif group == "number" and self.articles & set(tokens[max(i - 2, 0) : i]):
                     pass  # "a growing number of contracts" describes, it does not ask
+                elif group == "average" and self.comparing & set(tokens[max(i - 2, 0) : i]):
+                    pass  # "below the global average" compares
                 else:
                     groups.add(group)
                 i += n
@@ -259,7 +265,7 @@ class Matcher:
                 i += 1
         if "degree" in groups and not groups & {"money", "number", "percent"}:
             groups.discard("amount")  # "how much does freelancing help": a degree
-        if not groups & {"number", "amount", "percent"}:
+        if not groups & {"number", "amount", "percent", "average"}:
             return None  # money words alone ("how do freelancers earn dollars") ask no number
         for group, kinds in FITTING:
             if group in groups:
@@ -318,9 +324,15 @@ class Matcher:
                 else:
                     weights[token] = UNKNOWN_WEIGHT
         known = sorted((t for t in weights if t in self.postings), key=lambda t: len(self.postings[t]))
-        # what the question is about: words of asking ("recommend", "help") are not a topic,
-        # so "Can you suggest a good book?" is not the column's recommendations
-        specific = sum(w for t, w in weights.items() if t in self.topical and t not in self.generic)
+        # what the question is about. Next to a word the knowledge base does not know, words
+        # of asking ("recommend", "help") are not the topic: "Can you suggest a good book?"
+        # is not about the column's recommendations ("Any recommendations?" still is).
+        strange = any(t not in self.postings for t in weights)
+        specific = sum(w for t, w in weights.items()
+                       if t in self.topical and not ((strange or talk) and t in self.generic))
+        if talk and specific < MIN_SPECIFIC:
+            # "thanks for the info", "hello sir": small talk with nothing else to ask
+            return Match("abstain", None, 0.0, (), f"smalltalk: {talk}", replace(norm, content=()))
         if not known:
             return Match("abstain", None, 0.0, (), "no known words", norm)
         pool: dict[int, float] = {}

@@ -119,8 +119,8 @@ class Settings:
         metadata=_meta(
             "PKITBOT_CONCURRENT_UPDATES",
             "3",
-            "Updates handled at once, 1 to 32 (in webhook mode also Telegram's "
-            "max_connections); a chat's answers stay in order.",
+            "Updates handled at once, 1 to 32, polling or webhook; a chat's answers stay "
+            "in order.",
         ),
     )
     log_format: str = field(

@@ -16,12 +16,13 @@ serve, graceful stop, shutdown, post_shutdown); :func:`run_webhook_mode` wraps i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import json
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,6 +45,8 @@ DEFAULT_MAX_BODY = 1_000_000
 RESERVED_PATHS = frozenset({"/healthz", "/metrics"})
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+WEBHOOK_CONNECTIONS = 40  # Telegram's default; at most PKITBOT_CONCURRENT_UPDATES are handled
+STOP_WAIT = 8.0  # seconds a stop waits for the updates in hand (docker stop allows 10)
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 StateGetter = Callable[[], BotState | None]
@@ -147,6 +150,37 @@ def metrics_text(state: BotState | None) -> str:
     return "\n".join(out) + "\n"
 
 
+class InHand:
+    """Webhook calls being handled, so that a stop can let them finish first."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.closing = False
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @contextlib.contextmanager
+    def track(self) -> Iterator[None]:
+        self.count += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self.count -= 1
+            if not self.count:
+                self._idle.set()
+
+    async def idle(self, limit: float) -> bool:
+        """Wait up to ``limit`` seconds for every call in hand to finish; False if not."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), limit)
+        except TimeoutError:
+            log.warning("stopping with %d webhook updates unfinished; Telegram will send them "
+                        "again", self.count)
+            return False
+        return True
+
+
 # -- tornado handlers ------------------------------------------------------------------
 
 
@@ -170,12 +204,14 @@ class UpdateHandler(_Base):
     SUPPORTED_METHODS = ("POST",)
 
     def initialize(self, ptb_app: AnyApplication, secret: str, max_body: int,
-                   order: ChatOrder) -> None:
+                   order: ChatOrder, in_hand: InHand, slots: asyncio.Semaphore) -> None:
         """Receive the shared objects (tornado's per-request hook)."""
         self.ptb_app = ptb_app
         self.secret = secret
         self.max_body = max_body
         self.order = order
+        self.in_hand = in_hand
+        self.slots = slots
 
     async def post(self) -> None:
         """Handle one update; 403 / 413 / 400 on a bad secret, size or body."""
@@ -198,11 +234,14 @@ class UpdateHandler(_Base):
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from None
         if isinstance(bot, ExtBot):
             bot.insert_callback_data(update)
+        if self.in_hand.closing:  # stopping: Telegram sends it again (to the next run)
+            raise tornado.web.HTTPError(HTTPStatus.SERVICE_UNAVAILABLE)
         # handled before Telegram hears 200: an update in hand when the process dies is
         # sent again, and the store's record keeps a handled one from being answered twice;
-        # a chat's updates are handled in the order they arrive
-        async with self.order.turn(update):
-            await handle_once(self.ptb_app, update)
+        # a chat's updates are handled in the order they arrive, a few chats at a time
+        with self.in_hand.track():
+            async with self.order.turn(update), self.slots:
+                await handle_once(self.ptb_app, update)
         self.set_header("Content-Type", "application/json")
         self.finish(b'{"ok":true}')
 
@@ -247,16 +286,18 @@ class WebhookServer:
     """The HTTP server: update path, /healthz and /metrics on one port."""
 
     def __init__(self, application: AnyApplication, get_state: StateGetter, path: str,
-                 secret: str, max_body: int = DEFAULT_MAX_BODY) -> None:
+                 secret: str, max_body: int = DEFAULT_MAX_BODY, concurrency: int = 3) -> None:
         if path in RESERVED_PATHS:
             raise ValueError(f"the webhook path cannot be {path}")
+        self.in_hand = InHand()
         route = "/" if path == "/" else re.escape(path.rstrip("/")) + "/?"
         self.app = _App([
             (r"/healthz", HealthHandler, {"get_state": get_state}),
             (r"/metrics", MetricsHandler, {"get_state": get_state}),
             (route, UpdateHandler,
              {"ptb_app": application, "secret": secret, "max_body": max_body,
-              "order": ChatOrder()}),
+              "order": ChatOrder(), "in_hand": self.in_hand,
+              "slots": asyncio.Semaphore(concurrency)}),
         ])
         # Bodies up to twice the limit are read and refused with 413; beyond that tornado
         # drops the connection before buffering them.
@@ -277,7 +318,11 @@ class WebhookServer:
         if not self.running:
             return
         self.running = False
+        self.in_hand.closing = True
         self.http.stop()
+        # let the updates in hand finish (and be recorded) before the store closes; past
+        # the limit, an unfinished one gets no 200 and Telegram sends it again
+        await self.in_hand.idle(STOP_WAIT)
         await self.http.close_all_connections()
 
 
@@ -298,14 +343,14 @@ async def serve_webhook(application: AnyApplication, settings: Settings, *, webh
     path = webhook_path(webhook_url)
     stop = stop or asyncio.Event()
     server = WebhookServer(application, state_getter(application), path,
-                           settings.webhook_secret)
+                           settings.webhook_secret, concurrency=settings.concurrent_updates)
     async with lifecycle(application):
         try:
             actual = server.start(listen, port)
             await application.bot.set_webhook(url=webhook_url,
                                               secret_token=settings.webhook_secret,
                                               allowed_updates=Update.ALL_TYPES,
-                                              max_connections=settings.concurrent_updates)
+                                              max_connections=WEBHOOK_CONNECTIONS)
             log.info("webhook server on %s:%d, path %s", listen, actual, path)
             if ready is not None:
                 ready.set()

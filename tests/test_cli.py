@@ -161,3 +161,22 @@ def test_run_without_token_names_the_variable(tmp_path: Path) -> None:
                          text=True, timeout=60)
     assert out.returncode == 2 and "malformed" in out.stderr
     assert "short-and-wrong" not in out.stderr
+
+
+def test_ask_still_answers_when_the_log_cannot_be_written(
+        db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    from bot.store import Store
+
+    def read_only(self: Store) -> None:
+        self.db.conn.close()
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    run(["ask", "hi"], db_path)  # the database exists
+    monkeypatch.setenv("PKITBOT_DB", str(db_path))
+    monkeypatch.setattr(Store, "close", read_only)
+    result = CliRunner().invoke(main, ["ask", "What were IT exports in FY25?"])
+    assert result.exit_code == 0
+    assert "over $3.8 billion" in result.stdout
+    assert "answered but not logged" in result.stderr

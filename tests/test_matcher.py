@@ -337,3 +337,36 @@ def test_asking_words_still_count_alongside_a_topic(matcher: Matcher, question: 
 def test_averages_and_entertainment_are_not_answered_with_column_figures(
         matcher: Matcher, question: str) -> None:
     assert matcher.match(question).decision != "answer"
+
+
+@pytest.mark.parametrize("question", [
+    "What are the recommendations?", "Any suggestions?", "What advice is given?",
+    "sifarishat kya hain", "تجاویز",
+])
+def test_asking_for_the_columns_recommendations_is_still_answered(matcher: Matcher,
+                                                                  question: str) -> None:
+    match = matcher.match(question)
+    assert (match.decision, match.entry_id) == ("answer", "road-ahead-overview")
+
+
+@pytest.mark.parametrize("message", [
+    "Thanks for the info", "thanks for the answer", "thanks for the help", "ok thanks",
+    "thanks bro", "hi bot", "hello sir", "jazakallah khair", "Can you help me?",
+])
+def test_small_talk_with_filler_words_is_still_small_talk(matcher: Matcher, message: str) -> None:
+    match = matcher.match(message)
+    assert match.decision == "abstain" and match.reason.startswith("smalltalk: ")
+    assert match.normalized.text == ""
+
+
+@pytest.mark.parametrize(("question", "decision", "reason"), [
+    ("Do we export film editing services?", "answer", "confident"),
+    ("Is rural broadband coverage below average?", "answer", "confident"),
+    ("Is IP protection in Pakistan below the global average?", "answer", "confident"),
+    ("What were average IT exports?", "suggest", "asks for an average the entry does not give"),
+    ("IT exports ka ausat kya hai", "suggest", "asks for an average the entry does not give"),
+])
+def test_averages_are_asked_for_only_when_they_are_asked_for(
+        matcher: Matcher, question: str, decision: str, reason: str) -> None:
+    match = matcher.match(question)
+    assert (match.decision, match.reason) == (decision, reason)
