@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -230,8 +231,7 @@ def check_links_(concurrency: int, timeout: float, db: Path | None) -> None:
     if not links:
         click.echo("No source has a URL to check.")
         return
-    with click.progressbar(length=len(links), label="Checking links", file=click.get_text_stream(
-            "stderr")) as bar:
+    with click.progressbar(length=len(links), label="Checking links", file=sys.stderr) as bar:
         results = asyncio.run(check_links(links, concurrency=concurrency, timeout=timeout,
                                           progress=lambda _r: bar.update(1)))
     for result in results:

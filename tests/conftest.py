@@ -13,8 +13,10 @@ from bot.engine import Engine
 from bot.store import Store, open_store
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
-DEV_SET = SHARED / "eval" / "dev-questions.yaml"
+DATA = REPO / "tests" / "data"
+# Copies of the project's shared material, kept here so the tests run on a bare clone.
+COLUMN = DATA / "column" / "pakistan-it-boom.txt"
+DEV_SET = DATA / "eval" / "dev-questions.yaml"
 HELDOUT_SET = REPO / "tests" / "data" / "heldout-questions.yaml"
 
 

@@ -22,8 +22,6 @@ def _run(engine: Engine, path: object) -> dict[str, tuple[int, int]]:
 
 
 def test_dev_set_meets_targets_per_kind(shared_engine: Engine) -> None:
-    if not DEV_SET.exists():
-        pytest.skip("shared/eval/dev-questions.yaml not present")
     table = _run(shared_engine, DEV_SET)
     for kind, (correct, total) in table.items():
         assert correct / total >= TARGETS[kind], (kind, correct, total, table)

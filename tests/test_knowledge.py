@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.knowledge import KnowledgeError, load_dir, parse_document
-from tests.conftest import SHARED
+from tests.conftest import COLUMN
 
 URDU = re.compile(r"[\u0600-\u06ff]")
 
@@ -21,7 +21,7 @@ def test_curated_knowledge_covers_the_column() -> None:
                 "freelancing-platforms", "youth-population-under-30", "outlook-10bn-exports",
                 "national-incubation-centers", "about-column", "road-ahead-overview"}
     assert required <= ids
-    column = (SHARED / "column" / "pakistan-it-boom.txt").read_text("utf-8")
+    column = COLUMN.read_text("utf-8")
     for fact in ("3.8 billion", "1.5 million", "65%", "top five", "$10 billion"):
         assert fact in column
 

@@ -1,7 +1,7 @@
 """Bot API spec loading and request validation for the fake Telegram server.
 
-Loads the machine-readable Bot API reference (``api.min.json``, located at
-``/work/shared/telegram-bot-api-spec/`` relative to the repo, or ``$PKITBOT_API_SPEC``)
+Loads the machine-readable Bot API reference (``api.min.json``, kept in the repository at
+``tests/data/telegram-bot-api-spec/`` with its MIT licence and provenance, or ``$PKITBOT_API_SPEC``)
 and validates method parameters against it the way Telegram would, but strictly:
 
 * unknown methods/fields are refused, required fields must be present;
@@ -76,11 +76,11 @@ class UploadedFile:
 
 
 def default_spec_path() -> Path:
-    """Return the spec path: ``$PKITBOT_API_SPEC`` or ``<repo>/../shared/...``."""
+    """Return the spec path: ``$PKITBOT_API_SPEC`` or the copy in ``tests/data/``."""
     env = os.environ.get("PKITBOT_API_SPEC")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[3] / "shared" / "telegram-bot-api-spec" / "api.min.json"
+    return Path(__file__).resolve().parents[1] / "data" / "telegram-bot-api-spec" / "api.min.json"
 
 
 _SPEC_CACHE: dict[Path, ApiSpec] = {}
