@@ -10,7 +10,7 @@ keywords, an answer and a figure each), then
   ``default_process`` over every question of every entry, answering with the best choice's
   entry when its score is >= 80 and abstaining otherwise;
 * judges both on the dev set (and the held-out set when present) with
-  ``bot.evaluation.judge``, so accuracy is the real entries' accuracy among synthetic noise.
+  ``tests.evaluation.judge``, so accuracy is the real entries' accuracy among synthetic noise.
 
 Run: ``python benchmarks/matching.py [--sizes 100,1000,10000,100000] [--queries 300]``.
 """
@@ -35,13 +35,13 @@ from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 
-from bot.engine import Answer, Engine
-from bot.evaluation import FIGURE_PHRASES, judge
-from bot.formatting import answer_text, figure_value, not_found_text
-from bot.knowledge import load_dir
-from bot.matcher import Matcher
-from bot.models import Entry, Figure
-from bot.store import open_store
+from bot.core.engine import Answer, Engine
+from bot.core.formatting import answer_text, figure_value, not_found_text
+from bot.core.matcher import Matcher
+from bot.kb.files import load_dir
+from bot.kb.models import Entry, Figure
+from bot.kb.store import open_store
+from tests.evaluation import FIGURE_PHRASES, judge
 
 REPO = Path(__file__).resolve().parent.parent
 DEV_SET = REPO.parent / "shared" / "eval" / "dev-questions.yaml"
@@ -346,7 +346,7 @@ def percentile(values: Sequence[float], pct: float) -> float:
 
 def accuracy(method: Method, sets: dict[str, list[dict[str, Any]]],
              cache: dict[str, Any]) -> dict[str, dict[str, tuple[int, int]]]:
-    """set name -> kind -> (right, total), judged with bot.evaluation.judge."""
+    """set name -> kind -> (right, total), judged with tests.evaluation.judge."""
     out: dict[str, dict[str, tuple[int, int]]] = {}
     for set_name, questions in sets.items():
         table: dict[str, list[int]] = {}
@@ -382,10 +382,10 @@ def current_rss_mb() -> float:
 def describe_code() -> str:
     head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
                           capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "bot/matcher.py"],
+    dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "bot/core/matcher.py"],
                            capture_output=True, text=True).stdout.strip()
     digest = hashlib.sha256((REPO / "bot" / "matcher.py").read_bytes()).hexdigest()[:12]
-    return (f"commit {head or '?'}, bot/matcher.py {'modified' if dirty else 'clean'} "
+    return (f"commit {head or '?'}, bot/core/matcher.py {'modified' if dirty else 'clean'} "
             f"(sha256 {digest})")
 
 
@@ -437,7 +437,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"- baseline: rapidfuzz.process.extractOne(query, every question of every entry, "
           f"scorer=fuzz.WRatio, processor=default_process); answers the best choice's entry if "
           f"score >= {BASELINE_CUTOFF}, otherwise abstains")
-    print("- accuracy: bot.evaluation.judge on the reply text: the real Engine's answer_text for "
+    print("- accuracy: tests.evaluation.judge on the reply text: the real Engine's answer_text for "
           "a real entry; a synthetic entry's answer plus its figure values; the bot's refusal "
           "text (with did-you-mean suggestions for the matcher) when not answering")
     print()

@@ -59,7 +59,7 @@ def spawn(fake: FakeBotAPI, db: Path) -> subprocess.Popen[bytes]:
     env.update(TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_BASE_URL=fake.base_url,
                PKITBOT_DB=str(db), PKITBOT_ADMINS=str(ADMIN), PKITBOT_LOG_LEVEL="ERROR",
                PYTHONPATH=str(ROOT))
-    code = ("from bot.app import run_bot; from bot.settings import Settings; "
+    code = ("from bot.tg.app import run_bot; from bot.settings import Settings; "
             "run_bot(Settings.from_env())")
     return subprocess.Popen([sys.executable, "-c", code], env=env)
 

@@ -80,7 +80,7 @@ def _cpu_seconds() -> float:
 
 @asynccontextmanager
 async def _polling(app: Any) -> AsyncIterator[None]:
-    """Start/stop like ``bot.app.running`` (same poll settings) without importing ``bot``,
+    """Start/stop like ``bot.tg.app.running`` (same poll settings) without importing ``bot``,
     so the baseline's memory is python-telegram-bot's alone."""
     from telegram import Update
 
@@ -101,8 +101,8 @@ async def _serve(kind: str, token: str, base_url: str, db_path: str, profile: bo
     from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
     if kind == "pkitbot":
-        from bot.app import build_application, running
         from bot.settings import Settings
+        from bot.tg.app import build_application, running
 
         settings = Settings(token=token, api_base_url=base_url, db_path=Path(db_path),
                             max_send_rate=100_000.0, user_rate_limit=10**6,
@@ -122,8 +122,8 @@ async def _serve(kind: str, token: str, base_url: str, db_path: str, profile: bo
             from telegram.constants import ParseMode
             from telegram.ext import Defaults
 
-            from bot.tg.sending import SafeRateLimiter
-            from bot.tg.transport import JSONRequest
+            from bot.tg.delivery.http import JSONRequest
+            from bot.tg.delivery.ratelimit import SafeRateLimiter
 
             builder = builder.defaults(Defaults(
                 parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)

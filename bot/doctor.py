@@ -52,7 +52,7 @@ def _pending_before_open(path: Path) -> int | None:
         return None
     from sqlite_utils import Database
 
-    from bot import migrations
+    from bot.kb import migrations
 
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
@@ -68,9 +68,9 @@ def _pending_before_open(path: Path) -> int | None:
 
 def check_database(settings: Settings) -> Check:
     """Does the database open, carry every migration and pass ``PRAGMA integrity_check``?"""
-    from bot import migrations
-    from bot.knowledge import KnowledgeError
-    from bot.store import StoreError, open_store
+    from bot.kb import migrations
+    from bot.kb.files import KnowledgeError
+    from bot.kb.store import StoreError, open_store
 
     path = settings.db_path
     advice = ("restore it from a backup (see docs/deploy.md) or move it away so a fresh one "
@@ -111,7 +111,7 @@ def check_database(settings: Settings) -> Check:
 
 def check_knowledge(knowledge_dir: Path | None = None) -> Check:
     """Do the curated knowledge files validate?"""
-    from bot.knowledge import KnowledgeError, default_knowledge_dir, load_dir
+    from bot.kb.files import KnowledgeError, default_knowledge_dir, load_dir
 
     where = knowledge_dir or default_knowledge_dir()
     try:

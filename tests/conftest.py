@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.engine import Engine
-from bot.store import Store, open_store
+from bot.core.engine import Engine
+from bot.kb.store import Store, open_store
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "tests" / "data"

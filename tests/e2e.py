@@ -10,8 +10,8 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot.app import build_application, running
 from bot.settings import Settings
+from bot.tg.app import build_application, running
 from tests.fakebot.server import FakeBotAPI
 
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from bot.limits import RateGate, Verdict
-from bot.store import open_store
+from bot.kb.store import open_store
+from bot.tg.limits import RateGate, Verdict
 from tests.e2e import started, texts
 from tests.fakebot import updates
 from tests.fakebot.server import FakeBotAPI

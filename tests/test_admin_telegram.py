@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.store import open_store
+from bot.kb.store import open_store
 from tests.conftest import kb_state
 from tests.e2e import buttons, started, texts
 from tests.fakebot import updates

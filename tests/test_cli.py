@@ -167,7 +167,7 @@ def test_ask_still_answers_when_the_log_cannot_be_written(
         db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import sqlite3
 
-    from bot.store import Store
+    from bot.kb.store import Store
 
     def read_only(self: Store) -> None:
         self.db.conn.close()

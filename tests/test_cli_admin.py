@@ -15,8 +15,8 @@ import yaml
 from click.testing import CliRunner, Result
 
 from bot.cli import main
-from bot.knowledge import load_dir
-from bot.store import open_store
+from bot.kb.files import load_dir
+from bot.kb.store import open_store
 from tests.conftest import kb_state
 
 
@@ -163,7 +163,7 @@ def test_check_links_reports_and_stores_status(kb: tuple[CliRunner, list[str]],
     base = f"http://127.0.0.1:{server.server_address[1]}"
     try:
         store = open_store(db_path)
-        from bot.models import Source
+        from bot.kb.models import Source
         with store.transaction():
             for sid, path in (("l-ok", "/ok"), ("l-moved", "/old"), ("l-gone", "/gone"),
                               ("l-slow", "/slow")):

@@ -3,7 +3,7 @@
 Static checks: deploy/.env.example lists exactly the settings; compose.yaml only names
 settings or documented compose-only variables; the systemd units verify and are hardened;
 the Dockerfile copies paths that exist and runs commands the CLI has; Caddy proxies the
-port the webhook service listens on. Then bot.webhook against the fake Bot API.
+port the webhook service listens on. Then bot.tg.delivery.webhook against the fake Bot API.
 """
 
 from __future__ import annotations
@@ -237,8 +237,7 @@ def test_dockerfile_copies_paths_that_exist() -> None:
 
 
 def test_dockerfile_commands_exist_in_the_cli() -> None:
-    from bot.cli import main
-    from bot.cli_ops import doctor
+    from bot.cli import doctor, main
 
     instructions = dict(dockerfile_instructions())
     cmd = json.loads(instructions["CMD"])
@@ -275,8 +274,8 @@ class Running:
 
 @pytest.fixture
 async def webhook(tmp_path: Path) -> AsyncIterator[Running]:
-    from bot.app import build_application
-    from bot.webhook import serve_webhook
+    from bot.tg.app import build_application
+    from bot.tg.delivery.webhook import serve_webhook
 
     fake = FakeBotAPI(allow_http_webhook=True).start()
     port = free_port()
@@ -404,9 +403,9 @@ async def test_stop_finishes_the_updates_in_hand(webhook: Running) -> None:
 
 
 def test_metrics_text_from_state(engine: Any) -> None:
-    from bot.limits import RateGate
+    from bot.tg.delivery.webhook import health, metrics_text
+    from bot.tg.limits import RateGate
     from bot.tg.state import BotState
-    from bot.webhook import health, metrics_text
 
     state = BotState(settings=Settings(), engine=engine, chat_gate=RateGate(20),
                      user_gate=RateGate(20))
@@ -437,7 +436,7 @@ def test_metrics_text_from_state(engine: Any) -> None:
 
 
 def test_webhook_path_rules() -> None:
-    from bot.webhook import webhook_path
+    from bot.tg.delivery.webhook import webhook_path
 
     assert webhook_path("https://bot.example.com/telegram") == "/telegram"
     assert webhook_path("https://bot.example.com/a/b/") == "/a/b"
@@ -457,9 +456,9 @@ async def test_run_webhook_mode_stops_on_sigterm(tmp_path: Path) -> None:
     script = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from bot.app import build_application\n"
+        "from bot.tg.app import build_application\n"
         "from bot.settings import Settings\n"
-        "from bot.webhook import run_webhook_mode\n"
+        "from bot.tg.delivery.webhook import run_webhook_mode\n"
         "token, api, db, url, port = sys.argv[1:]\n"
         "s = Settings(token=token, api_base_url=api, db_path=Path(db), webhook_secret='s3cret')\n"
         "run_webhook_mode(build_application(s), s, url, '127.0.0.1', int(port))\n"
@@ -504,7 +503,7 @@ async def test_a_chats_webhook_updates_are_answered_in_order(webhook: Running) -
 
 
 async def test_chat_order_runs_one_chat_in_turn_and_others_at_once() -> None:
-    from bot.polling import ChatOrder
+    from bot.tg.delivery.once import ChatOrder
 
     order, log = ChatOrder(), []
 
@@ -536,7 +535,7 @@ async def test_stop_lets_the_webhook_updates_in_hand_finish(webhook: Running,
     assert await one == 200 and await two == 200
     await asyncio.wait_for(webhook.task, 30)
     assert len(webhook.fake.sent("sendMessage", chat_id=7001)) == 2
-    from bot.store import open_store
+    from bot.kb.store import open_store
 
     store = open_store(tmp_path / "kb.sqlite3")
     try:  # both recorded as handled: a redelivery after the restart is not answered again

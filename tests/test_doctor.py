@@ -1,7 +1,7 @@
 """``pkitbot doctor`` against a local fake Bot API: healthy and broken deployments.
 
 Checks are called directly (bot.doctor.run_checks) and through the click command
-(bot.cli_ops.doctor); the token must never appear in what is printed.
+(bot.cli.doctor); the token must never appear in what is printed.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from bot.cli_ops import doctor
+from bot.cli import doctor
 from bot.doctor import Check, _webhook_check, all_ok, run_checks
 from bot.settings import SETTINGS, Settings
 from tests.fakebot import FakeBotAPI

@@ -21,8 +21,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot import migrations
-from bot.store import Store, open_store
+from bot.kb import migrations
+from bot.kb.store import Store, open_store
 
 REPO = Path(__file__).resolve().parent.parent
 KNOWLEDGE_TABLES = ("entries", "questions", "sources", "entry_sources", "figures", "revisions")
@@ -31,8 +31,8 @@ IMPORTER = textwrap.dedent("""
     import sys
     from pathlib import Path
 
-    from bot.models import Entry, Figure, Knowledge, Source
-    from bot.store import open_store
+    from bot.kb.models import Entry, Figure, Knowledge, Source
+    from bot.kb.store import open_store
 
     store = open_store(Path(sys.argv[1]))
     n, mark = int(sys.argv[2]), int(sys.argv[3])

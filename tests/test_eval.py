@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine import Engine
-from bot.evaluation import TARGETS, accuracy_by_kind, evaluate, load
-from bot.formatting import answer_text
+from bot.core.engine import Engine
+from bot.core.formatting import answer_text
 from tests.conftest import DEV_SET, HELDOUT_SET, REPO
+from tests.evaluation import TARGETS, accuracy_by_kind, evaluate, load
 
 
 def _run(engine: Engine, path: object) -> dict[str, tuple[int, int]]:

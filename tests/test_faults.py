@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 from telegram.ext import Application
 
-from bot.app import POLLER_KEY, build_application, running
-from bot.store import open_store
+from bot.kb.store import open_store
+from bot.tg.app import POLLER_KEY, build_application, running
 from tests.e2e import settings_for
 from tests.fakebot import updates
 from tests.fakebot.server import FakeBotAPI, RecordedRequest
@@ -251,7 +251,7 @@ def _child_env(fake: FakeBotAPI, db_path: Path) -> dict[str, str]:
 
 
 def _spawn(fake: FakeBotAPI, db_path: Path) -> subprocess.Popen[bytes]:
-    code = ("from bot.app import run_bot; from bot.settings import Settings; "
+    code = ("from bot.tg.app import run_bot; from bot.settings import Settings; "
             "run_bot(Settings.from_env())")
     return subprocess.Popen([sys.executable, "-c", code], env=_child_env(fake, db_path),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -7,9 +7,9 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.engine import Answer, Engine
-from bot.formatting import MAX_MESSAGE, answer_html, answer_text, citation_html, figure_value
-from bot.models import Figure
+from bot.core.engine import Answer, Engine
+from bot.core.formatting import MAX_MESSAGE, answer_html, answer_text, citation_html, figure_value
+from bot.kb.models import Figure
 from tests.fakebot.html_check import check_html
 
 

@@ -21,11 +21,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.engine import Engine
-from bot.formatting import MAX_MESSAGE, answer_html, citation_html
-from bot.knowledge import URL_RE, KnowledgeError, parse_document
-from bot.models import Entry, Figure, Source
-from bot.store import open_store
+from bot.core.engine import Engine
+from bot.core.formatting import MAX_MESSAGE, answer_html, citation_html
+from bot.kb.files import URL_RE, KnowledgeError, parse_document
+from bot.kb.models import Entry, Figure, Source
+from bot.kb.store import open_store
 from tests.e2e import started
 from tests.fakebot import updates
 from tests.fakebot.html_check import check_html

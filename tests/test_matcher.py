@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine import Engine
-from bot.knowledge import default_knowledge_dir, load_dir
-from bot.matcher import POSTING_CAP, Matcher
-from bot.models import Entry, Figure
-from bot.normalize import Lexicon, Normalizer, fold, period_aliases, stem
+from bot.core.engine import Engine
+from bot.core.matcher import POSTING_CAP, Matcher
+from bot.core.normalize import Lexicon, Normalizer, fold, period_aliases, stem
+from bot.kb.files import default_knowledge_dir, load_dir
+from bot.kb.models import Entry, Figure
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +141,7 @@ def test_candidate_pool_is_bounded_on_a_large_knowledge_base(normalizer: Normali
 def test_engine_shows_both_figures_when_sources_disagree(engine: Engine) -> None:
     from dataclasses import replace
 
-    from bot.models import Source
+    from bot.kb.models import Source
 
     store = engine.store
     base = store.get("it-exports-fy25")

@@ -18,7 +18,8 @@ def test_wheel_contains_knowledge_and_entry_point(tmp_path: Path) -> None:
     curated = {p.relative_to(REPO / "knowledge").as_posix()
                for p in (REPO / "knowledge").rglob("*.yaml")}
     assert {f"bot/knowledge_data/{name}" for name in curated} <= names
-    assert "bot/cli.py" in names and "bot/tg/admin.py" in names
+    assert "bot/cli.py" in names and "bot/tg/admin.py" in names and "bot/tg/delivery/polling.py" in names
+    assert not any(n.startswith("tests/") or n.endswith("evaluation.py") for n in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "pkitbot = bot.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 

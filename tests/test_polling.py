@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Engine
-from bot.formatting import answer_html
-from bot.store import open_store
+from bot.core.engine import Engine
+from bot.core.formatting import answer_html
+from bot.kb.store import open_store
 from tests.e2e import started, texts
 from tests.fakebot import updates
 from tests.fakebot.server import FakeBotAPI
@@ -95,7 +95,7 @@ async def test_a_store_failure_stops_polling_and_leaves_the_update_unconfirmed(
         fake: FakeBotAPI, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import sqlite3
 
-    from bot.store import Store
+    from bot.kb.store import Store
 
     real_mark = Store.mark_update
     failing: list[int] = []
@@ -165,7 +165,7 @@ async def test_stop_leaves_a_chats_waiting_questions_for_the_next_run_in_order(
 
 async def test_a_cancelled_handler_stops_polling_and_its_update_stays_unconfirmed(
         fake: FakeBotAPI, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.store import Store
+    from bot.kb.store import Store
 
     def cancelled(self: Store, update_id: int) -> None:
         raise asyncio.CancelledError

@@ -18,8 +18,8 @@ import pytest
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.app import build_application, running
 from bot.logs import setup_logging
+from bot.tg.app import build_application, running
 from tests.e2e import settings_for
 from tests.fakebot import updates
 from tests.fakebot.server import FakeBotAPI

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import migrations
-from bot.knowledge import load_dir
-from bot.store import Store, StoreError, open_store
+from bot.kb import migrations
+from bot.kb.files import load_dir
+from bot.kb.store import Store, StoreError, open_store
 
 
 def test_first_use_creates_and_fills_private_database(db_path: Path) -> None:
@@ -168,7 +168,7 @@ def test_a_running_engine_sees_edits_from_its_process_at_once_and_others_soon(
         db_path: Path) -> None:
     import time
 
-    from bot.engine import Engine
+    from bot.core.engine import Engine
 
     engine = Engine(open_store(db_path))
     question = "What were IT exports in FY25?"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import open_store
+from bot.kb.store import open_store
 from tests.e2e import buttons, started, texts
 from tests.fakebot import updates
 from tests.fakebot.server import FakeBotAPI

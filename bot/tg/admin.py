@@ -19,7 +19,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot.admin import (
+from bot.core.formatting import answer_html, esc
+from bot.kb.editing import (
     AddRequest,
     AdminError,
     add_alias,
@@ -29,10 +30,9 @@ from bot.admin import (
     group_unanswered,
     parse_add,
 )
-from bot.chart import bar_chart
-from bot.formatting import answer_html, esc
-from bot.knowledge import MAX_IMPORT_BYTES, KnowledgeError, dump_yaml, parse_document, to_document
-from bot.models import Knowledge
+from bot.kb.files import MAX_IMPORT_BYTES, KnowledgeError, dump_yaml, parse_document, to_document
+from bot.kb.models import Knowledge
+from bot.tg.chart import bar_chart
 from bot.tg.keyboards import data, label
 from bot.tg.replies import send_reply, strip_command
 from bot.tg.state import BotState, state

@@ -6,7 +6,7 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.formatting import answer_html, citation_html, esc
+from bot.core.formatting import answer_html, citation_html, esc
 from bot.tg import admin
 from bot.tg.keyboards import answer_keyboard, entries_keyboard
 from bot.tg.replies import send_reply

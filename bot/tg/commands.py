@@ -6,8 +6,8 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot.formatting import answer_html, citation_html, esc
-from bot.texts import HELP_HTML, about_html, start_html
+from bot.core.formatting import answer_html, citation_html, esc
+from bot.core.texts import HELP_HTML, about_html, start_html
 from bot.tg.keyboards import answer_keyboard, topics_keyboard
 from bot.tg.replies import send_reply, strip_command
 from bot.tg.state import state

@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.ext import ContextTypes
 
-from bot.engine import Answer
-from bot.formatting import answer_html, figure_value
+from bot.core.engine import Answer
+from bot.core.formatting import answer_html, figure_value
 from bot.tg.state import state
 
 MAX_RESULTS = 10

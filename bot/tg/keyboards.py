@@ -13,8 +13,8 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.matcher import Candidate
-from bot.models import Entry
+from bot.core.matcher import Candidate
+from bot.kb.models import Entry
 
 MAX_DATA = 64
 MAX_LABEL = 60

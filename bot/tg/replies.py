@@ -8,10 +8,10 @@ from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot.engine import Answer
-from bot.formatting import answer_html
-from bot.limits import Verdict
+from bot.core.engine import Answer
+from bot.core.formatting import answer_html
 from bot.tg.keyboards import answer_keyboard, suggestions_keyboard
+from bot.tg.limits import Verdict
 from bot.tg.state import BotState, state
 
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from telegram.ext import ContextTypes
 
-from bot.engine import Engine
-from bot.limits import RateGate
+from bot.core.engine import Engine
+from bot.kb.store import Store
 from bot.settings import Settings
-from bot.store import Store
+from bot.tg.limits import RateGate
 
 STATE_KEY = "pkitbot"
 

@@ -9,7 +9,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
 
-from bot.formatting import answer_html
+from bot.core.formatting import answer_html
 from bot.tg.keyboards import answer_keyboard
 from bot.tg.replies import send_reply
 from bot.tg.state import state

@@ -14,11 +14,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.knowledge import default_knowledge_dir
-from bot.matcher import Candidate, Match, Matcher
-from bot.models import Entry, Figure, Source
-from bot.normalize import Lexicon, Normalizer
-from bot.store import Store
+from bot.core.matcher import Candidate, Match, Matcher
+from bot.core.normalize import Lexicon, Normalizer
+from bot.kb import Entry, Figure, Source, Store, default_knowledge_dir
 
 COLUMN_SOURCE = "column"
 MATCH_CACHE = 4096  # recent questions and their matches, dropped when the knowledge changes
@@ -79,7 +77,7 @@ class Engine:
 
     @classmethod
     def open(cls, db_path: Path) -> Engine:
-        from bot.store import open_store
+        from bot.kb import open_store
 
         return cls(open_store(db_path))
 

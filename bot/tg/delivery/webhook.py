@@ -33,9 +33,9 @@ from telegram import Update
 from telegram.ext import Application, ExtBot
 from tornado.httpserver import HTTPServer
 
-from bot.lifecycle import lifecycle, stop_on_signals
-from bot.polling import ChatOrder, handle_once
 from bot.settings import Settings
+from bot.tg.delivery.lifecycle import lifecycle, stop_on_signals
+from bot.tg.delivery.once import ChatOrder, handle_once
 from bot.tg.state import STATE_KEY, BotState
 
 log = logging.getLogger(__name__)

@@ -28,26 +28,23 @@ update stays unconfirmed.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.ext import Application
 from telegram.request import BaseRequest
 
-from bot.lifecycle import lifecycle, stop_on_signals
+from bot.tg.delivery.lifecycle import lifecycle, stop_on_signals
+from bot.tg.delivery.once import AnyApplication, handle_once, order_key
 from bot.tg.state import STATE_KEY, BotState
 
 log = logging.getLogger(__name__)
 
-AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 MAX_BACKOFF = 30.0
 POLLER_KEY = "pkitbot_poller"
-UPDATES_REQUEST_KEY = "pkitbot_updates_request"  # the getUpdates transport (bot/app.py)
+UPDATES_REQUEST_KEY = "pkitbot_updates_request"  # the getUpdates transport (bot/tg/app.py)
 CONFIRM_WAIT = 5.0  # longest wait for flood control before the confirming call on stop
 REPOLL = 0.2  # with updates in hand and nothing newer: ask Telegram again after this long
 
@@ -219,7 +216,7 @@ class Poller:
             for update in fresh:
                 if self._stopping.is_set() or self._failure is not None:
                     break  # the rest stays unconfirmed and comes back to the next run
-                key = _order_key(update)
+                key = order_key(update)
                 before = self._tails.get(key) if key is not None else None
                 if before is None:  # one waiting for its chat takes a slot only when it may run
                     await self._slots.acquire()
@@ -297,71 +294,6 @@ class Poller:
             self.handled += 1
         else:
             self.skipped += 1
-
-
-def _order_key(update: Update) -> object:
-    """What an update must stay in order with: its chat, else its user, else nothing."""
-    chat = update.effective_chat
-    if chat is not None:
-        return chat.id
-    user = update.effective_user
-    return ("user", user.id) if user is not None else None
-
-
-class ChatOrder:
-    """Updates from one chat one after another, in arrival order; other chats at once.
-
-    For the webhook, where Telegram may deliver several updates at the same time (up to
-    ``max_connections``); the poller keeps the same order with its own task chains.
-    """
-
-    def __init__(self) -> None:
-        self._locks: dict[object, tuple[asyncio.Lock, int]] = {}  # key -> (lock, holders)
-
-    @contextlib.asynccontextmanager
-    async def turn(self, update: Update) -> AsyncIterator[None]:
-        """Wait for the earlier updates of ``update``'s chat, then hold its turn."""
-        key = _order_key(update)
-        if key is None:
-            yield
-            return
-        lock, holders = self._locks.get(key, (None, 0))
-        lock = lock or asyncio.Lock()
-        self._locks[key] = (lock, holders + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, holders = self._locks[key]
-            if holders <= 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, holders - 1)
-
-    def __len__(self) -> int:
-        return len(self._locks)
-
-
-async def handle_once(application: AnyApplication, update: Update) -> bool:
-    """Handle an update unless the store says it was handled already; record it after.
-
-    Used by polling and by the webhook, so that either way an update Telegram delivers
-    again (after a crash or restart) is not answered twice. False when it was skipped.
-    """
-    value = application.bot_data.get(STATE_KEY)
-    st = value if isinstance(value, BotState) else None
-    store = st.store if st is not None else None
-    if store is not None and store.update_seen(update.update_id):
-        log.info("update %d was handled before a restart; not handling it twice",
-                 update.update_id)
-        return False
-    if st is not None:
-        st.metrics["updates"] += 1
-    # handler errors go to the error handler; process_update does not raise for them
-    await application.process_update(update)
-    if store is not None:
-        store.mark_update(update.update_id)
-    return True
 
 
 async def poll_forever(application: AnyApplication, *, timeout: int = 10,

@@ -21,9 +21,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot import migrations
-from bot.knowledge import load_dir
-from bot.models import Entry, Figure, Knowledge, Source
+from bot.kb import migrations
+from bot.kb.files import load_dir
+from bot.kb.models import Entry, Figure, Knowledge, Source
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -571,7 +571,7 @@ class Store:
             return choice
 
 
-    # -- Telegram updates already handled (see bot/polling.py) -------------------------
+    # -- Telegram updates already handled (see bot/tg/delivery/polling.py) -------------------------
 
     UPDATE_RETENTION = 48 * 3600  # Telegram keeps an unconfirmed update for 24 hours
     MAX_PENDING_LOG = 500  # questions held before they are written regardless

@@ -1,7 +1,7 @@
 """The database schema, as an ordered list of sqlite-utils migrations.
 
 Every table the bot uses is created here and nowhere else. Migrations are applied on
-first use by :func:`bot.store.open_store`; each runs in its own transaction.
+first use by :func:`bot.kb.store.open_store`; each runs in its own transaction.
 """
 
 from __future__ import annotations

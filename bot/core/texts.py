@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.formatting import esc, source_text
-from bot.models import Source
+from bot.core.formatting import esc, source_text
+from bot.kb import Source
 
 EXAMPLES = (
     "What were IT exports in FY25?",

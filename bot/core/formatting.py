@@ -10,8 +10,8 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 
-from bot.engine import Answer, SourcedFigure
-from bot.models import Figure, Source
+from bot.core.engine import Answer, SourcedFigure
+from bot.kb import Figure, Source
 
 MAX_MESSAGE = 4096
 MAX_INLINE_TITLE = 100

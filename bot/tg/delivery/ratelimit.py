@@ -10,7 +10,7 @@ for the whole ``retry_after``: any request that finishes meanwhile reopens its g
 subclass keeps its own "not before" time, set by every 429, that each request waits for
 before it takes its share of the send rate (so they do not all go out at once after it).
 ``getUpdates`` never comes here: python-telegram-bot does not rate-limit it (see
-``bot/polling.py`` for its 429s).
+``bot/tg/delivery/polling.py`` for its 429s).
 """
 
 from __future__ import annotations

@@ -14,9 +14,9 @@ from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
 
-from bot.knowledge import ID_RE, MAX_ANSWER, MAX_QUESTION, QUALIFIERS, URL_RE
-from bot.models import Entry, Figure, Source
-from bot.store import NotFound, Store
+from bot.kb.files import ID_RE, MAX_ANSWER, MAX_QUESTION, QUALIFIERS, URL_RE
+from bot.kb.models import Entry, Figure, Source
+from bot.kb.store import NotFound, Store
 
 EDITABLE = ("question", "answer", "topic", "source", "url", "figure")
 ADMIN_TOPIC = "Added by admins"

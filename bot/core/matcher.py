@@ -23,8 +23,8 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process
 
-from bot.models import Entry
-from bot.normalize import Normalized, Normalizer, canonical_period, period_aliases
+from bot.core.normalize import Normalized, Normalizer, canonical_period, period_aliases
+from bot.kb import Entry
 
 Decision = Literal["answer", "suggest", "abstain"]
 

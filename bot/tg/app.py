@@ -38,18 +38,18 @@ from telegram.ext import (
     filters,
 )
 
-from bot.engine import Engine
-from bot.lifecycle import lifecycle
-from bot.limits import RateGate
+from bot.core.engine import Engine
+from bot.kb.store import open_store
 from bot.logs import setup_logging
-from bot.polling import POLLER_KEY, UPDATES_REQUEST_KEY, Poller, poll_forever
 from bot.settings import Settings
-from bot.store import open_store
 from bot.tg import admin, buttons, commands, inline, questions, subscriptions
+from bot.tg.delivery.http import JSONRequest
+from bot.tg.delivery.lifecycle import lifecycle
+from bot.tg.delivery.polling import POLLER_KEY, UPDATES_REQUEST_KEY, Poller, poll_forever
+from bot.tg.delivery.ratelimit import SafeRateLimiter
 from bot.tg.errors import on_error
-from bot.tg.sending import SafeRateLimiter
+from bot.tg.limits import RateGate
 from bot.tg.state import STATE_KEY, BotState
-from bot.tg.transport import JSONRequest
 
 log = logging.getLogger(__name__)
 
@@ -206,7 +206,7 @@ async def running(application: Application, *, poll_timeout: int = 1,  # type: i
                   ) -> AsyncIterator[Application]:  # type: ignore[type-arg]
     """Start the application with long polling for the body of the block, then stop it.
 
-    Polling is :class:`bot.polling.Poller`: an update is confirmed to Telegram only after it
+    Polling is :class:`bot.tg.delivery.polling.Poller`: an update is confirmed to Telegram only after it
     was handled, and one handled before a restart is not handled again.
     """
     settings: Settings = application.bot_data["settings"]
@@ -226,7 +226,7 @@ def run_bot(settings: Settings, *, webhook_url: str | None = None, listen: str =
     setup_logging(settings.log_level, settings.log_format, settings.token)
     application = build_application(settings)
     if webhook_url:
-        from bot.webhook import run_webhook_mode
+        from bot.tg.delivery.webhook import run_webhook_mode
 
         run_webhook_mode(application, settings, webhook_url, listen, port)
     else:

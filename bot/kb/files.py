@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from bot.models import Entry, Figure, Knowledge, Source
+from bot.kb.models import Entry, Figure, Knowledge, Source
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
@@ -73,11 +73,11 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 
 def default_knowledge_dir() -> Path:
     """The curated files: packaged with the wheel, or ``knowledge/`` in a checkout."""
-    here = Path(__file__).resolve().parent
-    checkout = here.parent / "knowledge"
+    package = Path(__file__).resolve().parents[1]  # bot/
+    checkout = package.parent / "knowledge"
     if (checkout / "sources.yaml").is_file():
         return checkout
-    return here / "knowledge_data"  # where the wheel puts knowledge/
+    return package / "knowledge_data"  # where the wheel puts knowledge/
 
 
 def _parse_yaml(text: str, name: str) -> Any:

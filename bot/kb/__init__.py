@@ -1,0 +1,23 @@
+"""The knowledge base and what its SQLite file keeps: entries, sources, revisions, usage.
+
+No ``telegram`` and no ``click`` here: the CLI, the Telegram handlers and the answering core
+all reach the knowledge base through these names.
+"""
+
+from bot.kb.files import KnowledgeError, default_knowledge_dir, load_dir
+from bot.kb.models import Entry, Figure, Knowledge, Source
+from bot.kb.store import NotFound, Store, StoreError, open_store
+
+__all__ = [
+    "Entry",
+    "Figure",
+    "Knowledge",
+    "KnowledgeError",
+    "NotFound",
+    "Source",
+    "Store",
+    "StoreError",
+    "default_knowledge_dir",
+    "load_dir",
+    "open_store",
+]
