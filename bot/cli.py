@@ -20,10 +20,11 @@ from typing import Any, NoReturn
 import click
 
 from bot.core.engine import Engine
-from bot.kb.editing import AddRequest, AdminError, add_entry, edit_entry, get_entry, group_unanswered
-from bot.kb.files import KnowledgeError, dump_csv, dump_yaml, load_dir, parse_document, to_document, write_dir
-from bot.kb.store import Store, StoreError, open_store
-from bot.settings import Settings, SettingsError
+from bot.errors import AdminError, KnowledgeError, SettingsError, StoreError
+from bot.kb.editing import AddRequest, add_entry, edit_entry, get_entry, group_unanswered
+from bot.kb.files import dump_csv, dump_yaml, load_dir, parse_document, to_document, write_dir
+from bot.kb.store import Store, open_store
+from bot.settings import Settings
 
 EXIT_USAGE = 2
 
@@ -42,8 +43,8 @@ def settings() -> Settings:
 
 
 def engine_for(db: Path | None) -> Engine:
-    from bot.kb.files import KnowledgeError
-    from bot.kb.store import StoreError, open_store
+    from bot.errors import KnowledgeError, StoreError
+    from bot.kb.store import open_store
 
     path = db or settings().db_path
     try:

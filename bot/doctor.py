@@ -16,8 +16,9 @@ from typing import Any
 
 import httpx
 
+from bot.errors import SettingsError
 from bot.logs import REDACTED, RedactToken
-from bot.settings import Settings, SettingsError
+from bot.settings import Settings
 
 TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
 RECENT_WEBHOOK_ERROR_SECONDS = 3600
@@ -68,9 +69,9 @@ def _pending_before_open(path: Path) -> int | None:
 
 def check_database(settings: Settings) -> Check:
     """Does the database open, carry every migration and pass ``PRAGMA integrity_check``?"""
+    from bot.errors import KnowledgeError, StoreError
     from bot.kb import migrations
-    from bot.kb.files import KnowledgeError
-    from bot.kb.store import StoreError, open_store
+    from bot.kb.store import open_store
 
     path = settings.db_path
     advice = ("restore it from a backup (see docs/deploy.md) or move it away so a fresh one "
@@ -111,7 +112,8 @@ def check_database(settings: Settings) -> Check:
 
 def check_knowledge(knowledge_dir: Path | None = None) -> Check:
     """Do the curated knowledge files validate?"""
-    from bot.kb.files import KnowledgeError, default_knowledge_dir, load_dir
+    from bot.errors import KnowledgeError
+    from bot.kb.files import default_knowledge_dir, load_dir
 
     where = knowledge_dir or default_knowledge_dir()
     try:

@@ -12,12 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from bot.errors import SettingsError
+
 MAX_CONCURRENT_UPDATES = 32
 TOKEN_RE = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,64}$")
-
-
-class SettingsError(ValueError):
-    """A setting is missing or malformed; the message names the variable, never its value."""
 
 
 def _meta(env: str, default: str, help: str) -> dict[str, str]:

@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 
 from bot.core.engine import Engine
 from bot.core.formatting import MAX_MESSAGE, answer_html, citation_html
-from bot.kb.files import URL_RE, KnowledgeError, parse_document
+from bot.errors import KnowledgeError
+from bot.kb.files import URL_RE, parse_document
 from bot.kb.models import Entry, Figure, Source
 from bot.kb.store import open_store
 from tests.e2e import started

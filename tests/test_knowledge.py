@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.kb.files import KnowledgeError, load_dir, parse_document
+from bot.errors import KnowledgeError
+from bot.kb.files import load_dir, parse_document
 from tests.conftest import COLUMN
 
 URDU = re.compile(r"[\u0600-\u06ff]")

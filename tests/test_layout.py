@@ -90,3 +90,18 @@ def test_every_package_declares_what_it_exports(name: str) -> None:
 def test_evaluation_helpers_are_not_shipped_in_the_package() -> None:
     assert not (BOT / "evaluation.py").exists()
     assert (REPO / "tests" / "evaluation.py").is_file()
+
+
+def test_every_deliberate_error_is_a_pkitbot_error() -> None:
+    import bot.errors as errors
+
+    classes = [getattr(errors, n) for n in errors.__all__]
+    assert all(issubclass(c, errors.PkitbotError) for c in classes)
+    # no module defines an exception class of its own outside bot/errors.py
+    for path in BOT.rglob("*.py"):
+        if path.name == "errors.py" and path.parent == BOT:
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                bases = {ast.unparse(b) for b in node.bases}
+                assert not any(b.endswith(("Error", "Exception")) for b in bases), (path, node.name)

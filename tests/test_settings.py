@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import SETTINGS, Settings, SettingsError
+from bot.errors import SettingsError
+from bot.settings import SETTINGS, Settings
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.errors import StoreError
 from bot.kb import migrations
 from bot.kb.files import load_dir
-from bot.kb.store import Store, StoreError, open_store
+from bot.kb.store import Store, open_store
 
 
 def test_first_use_creates_and_fills_private_database(db_path: Path) -> None:

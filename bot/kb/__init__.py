@@ -4,9 +4,10 @@ No ``telegram`` and no ``click`` here: the CLI, the Telegram handlers and the an
 all reach the knowledge base through these names.
 """
 
-from bot.kb.files import KnowledgeError, default_knowledge_dir, load_dir
+from bot.errors import KnowledgeError, NotFound, StoreError
+from bot.kb.files import default_knowledge_dir, load_dir
 from bot.kb.models import Entry, Figure, Knowledge, Source
-from bot.kb.store import NotFound, Store, StoreError, open_store
+from bot.kb.store import Store, open_store
 
 __all__ = [
     "Entry",

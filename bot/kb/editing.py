@@ -14,19 +14,16 @@ from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz
 
+from bot.errors import AdminError, NotFound
 from bot.kb.files import ID_RE, MAX_ANSWER, MAX_QUESTION, QUALIFIERS, URL_RE
 from bot.kb.models import Entry, Figure, Source
-from bot.kb.store import NotFound, Store
+from bot.kb.store import Store
 
 EDITABLE = ("question", "answer", "topic", "source", "url", "figure")
 ADMIN_TOPIC = "Added by admins"
 MAX_TOPIC = 60
 MAX_SOURCE_TITLE = 300
 _PERIOD = re.compile(r"^(fy\d{2}|fy\d{4}|\d{4}(-\d{2,4})?)$", re.IGNORECASE)
-
-
-class AdminError(ValueError):
-    """An admin command that cannot be carried out; the message says what to fix."""
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from bot.errors import KnowledgeError
 from bot.kb.models import Entry, Figure, Knowledge, Source
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
@@ -46,16 +47,6 @@ class Problem:
             p for p in (f"entry {self.entry}" if self.entry else "", self.field or "") if p
         )
         return f"{where}: {what + ': ' if what else ''}{self.message}"
-
-
-class KnowledgeError(ValueError):
-    """A knowledge file (or set of files) failed validation."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        head = "; ".join(str(p) for p in problems[:5])
-        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        super().__init__(head + more)
 
 
 class _LineLoader(yaml.SafeLoader):

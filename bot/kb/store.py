@@ -21,19 +21,12 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from bot.errors import NotFound, StoreError
 from bot.kb import migrations
 from bot.kb.files import load_dir
 from bot.kb.models import Entry, Figure, Knowledge, Source
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-class StoreError(RuntimeError):
-    """The database cannot be used (corrupt, foreign, unreadable); names the path."""
-
-
-class NotFound(KeyError):
-    """No entry with that id."""
 
 
 def now() -> str:

@@ -20,9 +20,9 @@ from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.core.formatting import answer_html, esc
+from bot.errors import AdminError, KnowledgeError
 from bot.kb.editing import (
     AddRequest,
-    AdminError,
     add_alias,
     add_entry,
     edit_entry,
@@ -30,7 +30,7 @@ from bot.kb.editing import (
     group_unanswered,
     parse_add,
 )
-from bot.kb.files import MAX_IMPORT_BYTES, KnowledgeError, dump_yaml, parse_document, to_document
+from bot.kb.files import MAX_IMPORT_BYTES, dump_yaml, parse_document, to_document
 from bot.kb.models import Knowledge
 from bot.tg.chart import bar_chart
 from bot.tg.keyboards import data, label

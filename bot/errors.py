@@ -1,0 +1,59 @@
+"""Every error pkitbot raises on purpose, in one hierarchy (httpx's ``_exceptions.py`` style).
+
+Each message is one line that says what is wrong and what to do, fit to show an operator on
+the CLI or an admin in Telegram; none ever holds the bot token or a traceback. Callers catch
+:class:`PkitbotError` where any of them may come (the CLI turns it into one ``Error:`` line
+and exit code 1); the classes keep their older built-in bases (``ValueError`` and so on) so
+that code catching those still works.
+
+* PkitbotError
+  * SettingsError - a setting is missing or malformed (names the variable, never its value)
+  * StoreError - the database cannot be used (corrupt, foreign, unreadable; names the path)
+  * NotFound - no entry with that id
+  * KnowledgeError - a knowledge file or import document failed validation (``.problems``)
+  * AdminError - an admin's command cannot be carried out (says what to fix)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.kb.files import Problem
+
+__all__ = ["AdminError", "KnowledgeError", "NotFound", "PkitbotError", "SettingsError",
+           "StoreError"]
+
+
+class PkitbotError(Exception):
+    """Base of every error pkitbot raises on purpose; its message is one line."""
+
+
+class SettingsError(PkitbotError, ValueError):
+    """A setting is missing or malformed; the message names the variable, never its value."""
+
+
+class StoreError(PkitbotError, RuntimeError):
+    """The database cannot be used (corrupt, foreign, unreadable); names the path."""
+
+
+class NotFound(PkitbotError, KeyError):
+    """No entry with that id."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else "not found"
+
+
+class KnowledgeError(PkitbotError, ValueError):
+    """A knowledge file (or set of files) failed validation; ``problems`` lists each one."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = list(problems)
+        head = "; ".join(str(p) for p in self.problems[:5])
+        more = f" (and {len(self.problems) - 5} more)" if len(self.problems) > 5 else ""
+        super().__init__(head + more)
+
+
+class AdminError(PkitbotError, ValueError):
+    """An admin command that cannot be carried out; the message says what to fix."""
