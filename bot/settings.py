@@ -121,6 +121,34 @@ class Settings:
             "in order.",
         ),
     )
+    log_days: int = field(
+        default=90,
+        metadata=_meta(
+            "PKITBOT_LOG_DAYS",
+            "90",
+            "Days raw user questions are kept in the query log before they are pruned "
+            "(1 to 3650).",
+        ),
+    )
+    metrics_token: str = field(
+        default="",
+        repr=False,
+        metadata=_meta(
+            "PKITBOT_METRICS_TOKEN",
+            "",
+            "When set, webhook mode's /metrics requires `Authorization: Bearer <token>`; "
+            "when empty, /metrics answers only to requests from loopback (127.0.0.1, ::1).",
+        ),
+    )
+    max_import_mb: float = field(
+        default=5.0,
+        metadata=_meta(
+            "PKITBOT_MAX_IMPORT_MB",
+            "5",
+            "Largest import document, in MiB, accepted from Telegram (0.1 to 200); the CLI "
+            "may pass larger with a flag.",
+        ),
+    )
     log_format: str = field(
         default="text",
         metadata=_meta("PKITBOT_LOG_FORMAT", "text", "Log lines as `text` or `json`."),
@@ -160,6 +188,9 @@ class Settings:
             user_rate_limit=_int(get("user_rate_limit"), "user_rate_limit"),
             max_question_chars=_int(get("max_question_chars"), "max_question_chars"),
             concurrent_updates=_concurrency(get("concurrent_updates")),
+            log_days=_ranged_int(get("log_days"), "log_days", 1, 3650),
+            metrics_token=get("metrics_token"),
+            max_import_mb=_ranged_float(get("max_import_mb"), "max_import_mb", 0.1, 200),
             log_format=get("log_format").lower(),
             log_level=get("log_level").upper(),
         )
@@ -216,6 +247,20 @@ def _concurrency(raw: str) -> int:
     if not 1 <= value <= MAX_CONCURRENT_UPDATES:
         raise SettingsError(
             f"PKITBOT_CONCURRENT_UPDATES must be between 1 and {MAX_CONCURRENT_UPDATES}")
+    return value
+
+
+def _ranged_int(raw: str, name: str, low: int, high: int) -> int:
+    value = _int(raw, name)
+    if not low <= value <= high:
+        raise SettingsError(f"{_env_name(name)} must be between {low} and {high}")
+    return value
+
+
+def _ranged_float(raw: str, name: str, low: float, high: float) -> float:
+    value = _float(raw, name)
+    if not low <= value <= high:
+        raise SettingsError(f"{_env_name(name)} must be between {low:g} and {high:g}")
     return value
 
 
