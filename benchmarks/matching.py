@@ -37,7 +37,7 @@ from rapidfuzz import fuzz, process, utils
 
 from bot.core.engine import Answer, Engine
 from bot.core.formatting import answer_text, figure_value, not_found_text
-from bot.core.matcher import Matcher
+from bot.core.matcher import Decision, Matcher, Reason
 from bot.kb.files import load_dir
 from bot.kb.models import Entry, Figure
 from bot.kb.store import open_store
@@ -262,9 +262,10 @@ class Replies:
             return answer_text(self.engine.answer_for(self.engine.entries[entry.id]))
         return synthetic_reply(entry)
 
-    def refusal(self, question: str, decision: str, reason: str, suggestions: Any = ()) -> str:
+    def refusal(self, question: str, decision: Decision, reason: Reason, suggestions: Any = (),
+                detail: str = "") -> str:
         return not_found_text(Answer(question, decision, reason, 0.0, suggestions=suggestions,
-                                     topics=self.engine.topics))
+                                     topics=self.engine.topics, detail=detail))
 
 
 class MatcherMethod:
@@ -284,7 +285,7 @@ class MatcherMethod:
         if raw.decision == "answer" and raw.entry_id in self.by_id:
             return Result(True, raw.entry_id, self.replies.answer(self.by_id[raw.entry_id]))
         return Result(False, None, self.replies.refusal(question, raw.decision, raw.reason,
-                                                        raw.suggestions))
+                                                        raw.suggestions, raw.detail))
 
 
 class BaselineMethod:
@@ -317,7 +318,7 @@ class BaselineMethod:
         if raw is not None and raw[1] >= self.cutoff:
             entry = self.owner[raw[2]]
             return Result(True, entry.id, self.replies.answer(entry))
-        return Result(False, None, self.replies.refusal(question, "abstain", "low score"))
+        return Result(False, None, self.replies.refusal(question, "abstain", Reason.LOW_SCORE))
 
 
 Method = MatcherMethod | BaselineMethod

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.core.matcher import Candidate, Match, Matcher
+from bot.core.matcher import Candidate, Decision, Match, Matcher, Reason
 from bot.core.normalize import Lexicon, Normalizer
 from bot.kb import Entry, Figure, Source, Store, default_knowledge_dir
 
@@ -36,8 +36,8 @@ class Answer:
     """Everything a reply shows, before formatting."""
 
     question: str
-    decision: str  # answer | suggest | abstain
-    reason: str
+    decision: Decision
+    reason: Reason
     score: float
     entry: Entry | None = None
     figures: tuple[SourcedFigure, ...] = ()
@@ -45,6 +45,7 @@ class Answer:
     sources: tuple[Source, ...] = ()
     suggestions: tuple[Candidate, ...] = ()
     topics: tuple[str, ...] = field(default=())
+    detail: str = ""  # the matcher's detail for the reason (see bot.core.matcher.Reason)
 
     @property
     def answered(self) -> bool:
@@ -115,7 +116,7 @@ class Engine:
         ids = list(dict.fromkeys([*entry.sources, *(f.source for f in entry.figures if f.source),
                                   *(o.figure.source for o in also if o.figure.source)]))
         sources = tuple(self.sources[i] for i in ids if i in self.sources)
-        return Answer(question or entry.question, "answer", "confident", score, entry, figures,
+        return Answer(question or entry.question, "answer", Reason.CONFIDENT, score, entry, figures,
                       tuple(also), sources, (), self.topics)
 
     def entry(self, entry_id: str) -> Entry | None:
@@ -127,7 +128,7 @@ class Engine:
         self.reload()
         question = clean_question(question)
         if not has_words(question):
-            return Answer(question, "abstain", "empty", 0.0, topics=self.topics)
+            return Answer(question, "abstain", Reason.EMPTY, 0.0, topics=self.topics)
         match = self._matches.get(question)
         if match is None:
             match = self.matcher.match(question)
@@ -142,7 +143,7 @@ class Engine:
             return self.answer_for(self.entries[match.entry_id], question=question,
                                    score=match.score)
         return Answer(question, match.decision, match.reason, match.score,
-                      suggestions=match.suggestions, topics=self.topics)
+                      suggestions=match.suggestions, topics=self.topics, detail=match.detail)
 
     def random_entry(self, rng: random.Random | None = None) -> Entry | None:
         self.reload()

@@ -11,6 +11,7 @@ import html
 from collections.abc import Iterable
 
 from bot.core.engine import Answer, SourcedFigure
+from bot.core.matcher import Reason
 from bot.kb import Figure, Source
 
 MAX_MESSAGE = 4096
@@ -162,19 +163,21 @@ SMALLTALK = {
 
 
 def not_found_text(answer: Answer) -> str:
-    if answer.reason.startswith("smalltalk: "):
-        return SMALLTALK.get(answer.reason.removeprefix("smalltalk: "), SMALLTALK["greeting"])
-    if answer.reason == "empty":
+    """Why there is no answer, in words chosen by the matcher's reason, and what to ask."""
+    reason = answer.reason
+    if reason is Reason.SMALL_TALK:
+        return SMALLTALK.get(answer.detail, SMALLTALK["greeting"])
+    if reason is Reason.EMPTY:
         return ("Please ask me a question about Pakistan's IT sector, for example: "
                 "What were IT exports in FY25?")
-    if answer.reason.startswith("out of scope"):
+    if reason is Reason.OUT_OF_SCOPE:
         head = ("I only hold sourced figures on Pakistan's IT sector, so I have no answer "
                 "about that.")
-    elif answer.reason == "no figure for that period":
+    elif reason is Reason.NO_SUCH_PERIOD:
         head = "I have no sourced figure for that period."
-    elif answer.reason.startswith("asks for "):
+    elif reason is Reason.NO_FIGURE_OF_KIND:
         head = "The column does not give that number, so I have no sourced answer."
-    elif answer.reason.startswith("asks which country"):
+    elif reason is Reason.ASKS_LEADER:
         head = "The column ranks only Pakistan, not other countries."
     else:
         head = "I don't have a sourced answer to that yet."

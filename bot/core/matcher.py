@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from enum import Enum
 from itertools import pairwise
 from typing import Literal
 
@@ -27,6 +28,29 @@ from bot.core.normalize import Normalized, Normalizer, canonical_period, period_
 from bot.kb import Entry
 
 Decision = Literal["answer", "suggest", "abstain"]
+
+
+class Reason(Enum):
+    """Why the matcher decided as it did; the formatter chooses the reply's words by it.
+
+    Some reasons carry a detail in :attr:`Match.detail`: ``SMALL_TALK`` the kind of small
+    talk (the lexicon's group: greeting, thanks, goodbye), ``OUT_OF_SCOPE`` the term that put
+    the question out of scope, ``NO_FIGURE_OF_KIND`` the kind of number asked for (the
+    lexicon's quantity group: number, percent, money, average ...).
+    """
+
+    CONFIDENT = "confident"
+    CLOSE_CALL = "close call"
+    LOW_SCORE = "low score"
+    NO_CANDIDATE = "no candidate"
+    NO_KNOWN_WORDS = "no known words"
+    EMPTY = "empty"
+    SMALL_TALK = "small talk"
+    OUT_OF_SCOPE = "out of scope"
+    NO_SUCH_PERIOD = "no figure for that period"
+    NO_FIGURE_OF_KIND = "asks for a number the entry does not give"
+    ASKS_LEADER = "asks which country leads"
+
 
 ANSWER_AT = 0.45
 SUGGEST_AT = 0.35
@@ -92,8 +116,16 @@ class Match:
     entry_id: str | None
     score: float
     candidates: tuple[Candidate, ...]
-    reason: str
+    reason: Reason
     normalized: Normalized
+    detail: str = ""  # see Reason
+
+    @property
+    def why(self) -> str:
+        """The reason in words, for logs and the CLI's JSON (never parsed back)."""
+        if self.reason is Reason.NO_FIGURE_OF_KIND:
+            return f"asks for {ASKED.get(self.detail, 'a number')} the entry does not give"
+        return f"{self.reason.value}: {self.detail}" if self.detail else self.reason.value
 
     @property
     def suggestions(self) -> tuple[Candidate, ...]:
@@ -281,16 +313,16 @@ class Matcher:
             tuple(tokens[i : i + n]) in self.superlatives
             for n in range(1, self.superlatives_longest + 1) for i in range(len(tokens) - n + 1))
 
-    def _guard(self, tokens: Sequence[str], doc: _Doc) -> str | None:
+    def _guard(self, tokens: Sequence[str], doc: _Doc) -> tuple[Reason, str] | None:
         """Why ``doc`` cannot answer a question that asks for a number it does not give, or
         for the country that leads the world (the column places only Pakistan)."""
         asks = self._asks(tokens)
         if asks is not None:
             group, kinds = asks
             if not doc.kinds or (kinds is not None and not kinds & doc.kinds):
-                return f"asks for {ASKED[group]} the entry does not give"
+                return Reason.NO_FIGURE_OF_KIND, group
         if self._leader(tokens):
-            return "asks which country leads; the column ranks only Pakistan"
+            return Reason.ASKS_LEADER, ""
         return None
 
     @staticmethod
@@ -307,12 +339,14 @@ class Matcher:
         """Normalise ``question`` once and decide: answer, suggest or abstain."""
         talk, norm = self._without_smalltalk(self.normalize(question))
         if not norm.content:
-            return Match("abstain", None, 0.0, (), f"smalltalk: {talk}" if talk else "empty", norm)
+            if talk:
+                return Match("abstain", None, 0.0, (), Reason.SMALL_TALK, norm, talk)
+            return Match("abstain", None, 0.0, (), Reason.EMPTY, norm)
         blocked = self._out_of_scope(norm.tokens)
         if blocked:
-            reason = ("no figure for that period" if canonical_period(blocked)
-                      else f"out of scope: {blocked}")
-            return Match("abstain", None, 0.0, (), reason, norm)
+            if canonical_period(blocked):
+                return Match("abstain", None, 0.0, (), Reason.NO_SUCH_PERIOD, norm)
+            return Match("abstain", None, 0.0, (), Reason.OUT_OF_SCOPE, norm, blocked)
         weights: dict[str, float] = {}
         for token in norm.content:
             if token in self.idf:
@@ -332,9 +366,10 @@ class Matcher:
                        if t in self.topical and not ((strange or talk) and t in self.generic))
         if talk and specific < MIN_SPECIFIC:
             # "thanks for the info", "hello sir": small talk with nothing else to ask
-            return Match("abstain", None, 0.0, (), f"smalltalk: {talk}", replace(norm, content=()))
+            return Match("abstain", None, 0.0, (), Reason.SMALL_TALK, replace(norm, content=()),
+                         talk)
         if not known:
-            return Match("abstain", None, 0.0, (), "no known words", norm)
+            return Match("abstain", None, 0.0, (), Reason.NO_KNOWN_WORDS, norm)
         pool: dict[int, float] = {}
         for rank, token in enumerate(known):
             posting = self.postings[token]
@@ -375,7 +410,7 @@ class Matcher:
             score = (1 - TIE_BREAK) * score + TIE_BREAK * (phrasing[1] / 100 if phrasing else 0.0)
             scored.append(Candidate(doc.entry_id, round(score, 4), doc.canonical))
         if not scored:
-            reason = "no figure for that period" if period_miss else "no candidate"
+            reason = Reason.NO_SUCH_PERIOD if period_miss else Reason.NO_CANDIDATE
             return Match("abstain", None, 0.0, (), reason, norm)
         scored.sort(key=lambda c: c.score, reverse=True)
         top = scored[0]
@@ -390,8 +425,9 @@ class Matcher:
             doc = self.docs[self.ids[top.entry_id]]
             guard = None if full_text in doc.folded else self._guard(norm.tokens, doc)
             if guard:
-                return Match("suggest", None, top.score, candidates, guard, norm)
-            return Match("answer", top.entry_id, top.score, candidates, "confident", norm)
+                reason, detail = guard
+                return Match("suggest", None, top.score, candidates, reason, norm, detail)
+            return Match("answer", top.entry_id, top.score, candidates, Reason.CONFIDENT, norm)
         if top.score >= SUGGEST_AT:
-            return Match("suggest", None, top.score, candidates, "close call", norm)
-        return Match("abstain", None, top.score, candidates, "low score", norm)
+            return Match("suggest", None, top.score, candidates, Reason.CLOSE_CALL, norm)
+        return Match("abstain", None, top.score, candidates, Reason.LOW_SCORE, norm)

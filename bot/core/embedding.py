@@ -1,0 +1,365 @@
+"""Sentence embeddings from the WordLlama files that the ``wordllama`` wheel ships, without ``wordllama``.
+
+``wordllama==0.4.0.post1`` ships a static-embedding model (``l2_supercat``: one 256-dim vector for
+each of the 32,000 tokens of Llama 2's tokenizer, stored as float16 in a 16 MB safetensors file)
+and its tokenizer (``tokenizers`` JSON). A sentence's embedding is the average of its tokens'
+vectors. ``import wordllama`` itself costs pydantic, requests and toml, and its ``WordLlama.load()``
+looks for the tokenizer under ``wordllama/tokenizer/`` (the wheel ships ``tokenizers/``) and then
+tries to download it. So this module only *finds* the package's directory
+(:func:`importlib.util.find_spec`, which imports nothing) and reads the two files itself:
+
+* the weights with numpy alone: a safetensors file is an 8-byte little-endian header length, a
+  JSON header, then the raw little-endian array, which is memory-mapped (read-only, so only the
+  rows that are used are paged in);
+* the tokenizer with a small pure-Python BPE that reproduces ``tokenizers`` for this file's
+  configuration: the special tokens ``<unk>``, ``<s>`` and ``</s>`` are split off first; each
+  other non-empty piece gets ``▁`` prepended and its spaces replaced by ``▁``; then byte-pair
+  merges by rank (lowest rank first, leftmost first on a tie) over the piece's characters,
+  a character missing from the vocabulary becoming its UTF-8 bytes' ``<0xNN>`` tokens.
+
+The embedding reproduces ``WordLlamaInference.embed(texts, norm=True)`` (no special tokens, no
+truncation, average pooling over the tokens, then L2 normalisation): the same numbers up to
+float32 rounding. ``dims`` below 256 keeps the first ``dims`` columns before pooling, as
+wordllama's ``trunc_dim`` does (the model was trained Matryoshka-style at 64, 128 and 256).
+A text with no tokens (the empty string) gets a zero row, where wordllama would give NaNs.
+
+Nothing here imports numpy until the model is loaded: :meth:`Embedder.available` is cheap and
+lets a caller fall back to plain fuzzy matching when the package (or numpy) is absent.
+"""
+
+from __future__ import annotations
+
+import heapq
+import importlib.util
+import json
+import math
+import re
+import struct
+import sys
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+__all__ = ["Embedder", "EmbeddingUnavailable", "LlamaBpeTokenizer"]
+
+PACKAGE: Final = "wordllama"
+WEIGHTS_FILE: Final = "weights/l2_supercat_256.safetensors"
+TOKENIZER_FILE: Final = "tokenizers/l2_supercat_tokenizer_config.json"
+TENSOR_KEY: Final = "embedding.weight"
+FULL_DIMS: Final = 256
+ALLOWED_DIMS: Final = (64, 128, 256)
+_DTYPES: Final = {"F16": "<f2", "F32": "<f4"}
+_MAX_HEADER: Final = 1 << 20
+_SPACE: Final = "\u2581"
+_SHIFT: Final = 16  # bits of one token id in a merge key
+
+
+class EmbeddingUnavailable(Exception):
+    """The embedding model cannot be used: its package, a file, or numpy is missing or unreadable."""
+
+
+def package_dir() -> Path | None:
+    """The installed ``wordllama`` package's directory, found without importing it; None if absent."""
+    try:
+        spec = importlib.util.find_spec(PACKAGE)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        path = Path(location)
+        if path.is_dir():
+            return path
+    return None
+
+
+class LlamaBpeTokenizer:
+    """Llama 2's BPE tokenizer as wordllama ships it, in pure Python (ids only, no special tokens added).
+
+    Only the configuration of ``l2_supercat_tokenizer_config.json`` is supported; the constructor
+    refuses a file that differs in a way this class does not reproduce. Merges are kept as one
+    ``dict[int, int]`` (pair of ids -> rank and merged id), so no token strings stay in memory.
+    """
+
+    def __init__(self, path: Path) -> None:
+        try:
+            with path.open(encoding="utf-8") as handle:
+                config: dict[str, Any] = json.load(handle)
+        except (OSError, ValueError) as exc:
+            raise EmbeddingUnavailable(f"cannot read the tokenizer {path}: {exc}") from exc
+        model = config.get("model") or {}
+        vocab: dict[str, int] = model.get("vocab") or {}
+        if (
+            model.get("type") != "BPE"
+            or not model.get("byte_fallback")
+            or model.get("dropout") is not None
+            or model.get("continuing_subword_prefix")
+            or model.get("end_of_word_suffix")
+            or config.get("pre_tokenizer") is not None
+            or config.get("normalizer") != _EXPECTED_NORMALIZER
+            or not vocab
+            or max(vocab.values()) >= 1 << _SHIFT
+        ):
+            raise EmbeddingUnavailable(f"{path} is not the Llama 2 BPE tokenizer this module reproduces")
+        self.vocab_size = max(vocab.values()) + 1
+        self.unk_id: int = vocab.get(model.get("unk_token") or "<unk>", 0)
+        self._fuse_unk = bool(model.get("fuse_unk"))
+        merges: dict[int, int] = {}
+        for rank, merge in enumerate(model.get("merges") or []):
+            left, right = merge.split(" ", 1) if isinstance(merge, str) else merge
+            a, b, merged = vocab.get(left), vocab.get(right), vocab.get(left + right)
+            if a is not None and b is not None and merged is not None:
+                merges.setdefault(a << _SHIFT | b, rank << _SHIFT | merged)
+        self._merges = merges
+        self._chars = {token: i for token, i in vocab.items() if len(token) == 1}
+        self._bytes = [vocab.get(f"<0x{b:02X}>") for b in range(256)]
+        self._special: dict[str, int] = {
+            token["content"]: token["id"] for token in config.get("added_tokens") or []
+        }
+        self._special_re = (
+            re.compile("|".join(re.escape(t) for t in sorted(self._special, key=len, reverse=True)))
+            if self._special
+            else None
+        )
+
+    def encode(self, text: str) -> list[int]:
+        """The token ids of ``text``, as ``Tokenizer.encode(text, add_special_tokens=False).ids``."""
+        ids: list[int] = []
+        start = 0
+        if self._special_re is not None:
+            for found in self._special_re.finditer(text):
+                self._encode_piece(text[start : found.start()], ids)
+                ids.append(self._special[found.group()])
+                start = found.end()
+        self._encode_piece(text[start:], ids)
+        return ids
+
+    def _encode_piece(self, piece: str, out: list[int]) -> None:
+        if not piece:
+            return
+        symbols: list[int] = []
+        chars = self._chars
+        for char in _SPACE + piece.replace(" ", _SPACE):
+            found = chars.get(char)
+            if found is not None:
+                symbols.append(found)
+                continue
+            byte_ids = [self._bytes[b] for b in char.encode("utf-8", "surrogatepass")]
+            if all(i is not None for i in byte_ids):
+                symbols.extend(i for i in byte_ids if i is not None)
+            elif not (self._fuse_unk and symbols and symbols[-1] == self.unk_id):
+                symbols.append(self.unk_id)
+        out.extend(self._merge(symbols))
+
+    def _merge(self, symbols: list[int]) -> list[int]:
+        """Apply the merges by (rank, position), as ``tokenizers``' ``Word.merge_all`` does."""
+        count = len(symbols)
+        if count < 2:
+            return symbols
+        merges = self._merges
+        mask = (1 << _SHIFT) - 1
+        tokens: list[int] = list(symbols)  # -1: merged into its left neighbour
+        nxt = [*range(1, count), -1]
+        prv = [-1, *range(count - 1)]
+        heap: list[tuple[int, int, int]] = []  # (rank, position, pair)
+        for i in range(count - 1):
+            pair = symbols[i] << _SHIFT | symbols[i + 1]
+            value = merges.get(pair)
+            if value is not None:
+                heap.append((value >> _SHIFT, i, pair))
+        heapq.heapify(heap)
+        while heap:
+            _, pos, pair = heapq.heappop(heap)
+            after = nxt[pos]
+            if after == -1 or (tokens[pos] << _SHIFT | tokens[after]) != pair:
+                continue  # stale: one side was merged into something else since
+            merged = merges[pair] & mask
+            tokens[pos] = merged
+            tokens[after] = -1
+            follow = nxt[after]
+            nxt[pos] = follow
+            if follow != -1:
+                prv[follow] = pos
+                pair = merged << _SHIFT | tokens[follow]
+                value = merges.get(pair)
+                if value is not None:
+                    heapq.heappush(heap, (value >> _SHIFT, pos, pair))
+            before = prv[pos]
+            if before != -1:
+                pair = tokens[before] << _SHIFT | merged
+                value = merges.get(pair)
+                if value is not None:
+                    heapq.heappush(heap, (value >> _SHIFT, before, pair))
+        return [t for t in tokens if t != -1]
+
+
+_EXPECTED_NORMALIZER: Final = {
+    "type": "Sequence",
+    "normalizers": [
+        {"type": "Prepend", "prepend": _SPACE},
+        {"type": "Replace", "pattern": {"String": " "}, "content": _SPACE},
+    ],
+}
+
+
+@dataclass(frozen=True)
+class _Model:
+    tokenizer: LlamaBpeTokenizer
+    weights: NDArray[Any]  # (vocab, FULL_DIMS) float16 or float32, possibly memory-mapped
+
+
+def _load_weights(path: Path) -> NDArray[Any]:
+    try:
+        import numpy as np
+    except ImportError as exc:
+        raise EmbeddingUnavailable("numpy is not installed") from exc
+    try:
+        with path.open("rb") as handle:
+            (header_len,) = struct.unpack("<Q", handle.read(8))
+            if not 0 < header_len <= _MAX_HEADER:
+                raise ValueError(f"implausible safetensors header length {header_len}")
+            header: dict[str, Any] = json.loads(handle.read(header_len))
+        info = header[TENSOR_KEY]
+        dtype = np.dtype(_DTYPES[info["dtype"]])
+        rows, cols = (int(n) for n in info["shape"])
+        begin, end = (int(n) for n in info["data_offsets"])
+        if end - begin != rows * cols * dtype.itemsize or cols < FULL_DIMS:
+            raise ValueError(f"tensor {TENSOR_KEY} has an unexpected layout: {info}")
+        offset = 8 + header_len + begin
+        if path.stat().st_size < offset + (end - begin):
+            raise ValueError("the file is shorter than its header says")
+        weights: NDArray[Any] = np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=(rows, cols))
+    except (OSError, ValueError, KeyError, TypeError, struct.error) as exc:
+        raise EmbeddingUnavailable(f"cannot read the embedding weights {path}: {exc}") from exc
+    return weights
+
+
+def _return_freed_heap() -> None:
+    """Give glibc's freed heap back to the system (~7 MB of the tokenizer's parsed JSON); best effort."""
+    if sys.platform != "linux":
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).malloc_trim(0)
+    except (ImportError, OSError, AttributeError):  # musl, no ctypes: the memory is merely reused
+        pass
+
+
+class Embedder:
+    """L2-normalised sentence embeddings from wordllama's shipped ``l2_supercat`` model.
+
+    The model loads on first use (or :meth:`load`), once per instance, thread-safely. Repeated
+    texts come from an in-process LRU of ``cache_size`` entries (0 turns it off).
+    """
+
+    def __init__(
+        self, *, dims: int = FULL_DIMS, cache_size: int = 1024, directory: Path | None = None
+    ) -> None:
+        if dims not in ALLOWED_DIMS:
+            raise ValueError(f"dims must be one of {ALLOWED_DIMS}, not {dims}")
+        if cache_size < 0:
+            raise ValueError("cache_size must be >= 0")
+        self.dims = dims
+        self.cache_size = cache_size
+        self._directory = directory
+        self._model: _Model | None = None
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[str, NDArray[np.float32]] = OrderedDict()
+
+    @classmethod
+    def available(cls, directory: Path | None = None) -> bool:
+        """Whether numpy and the model's files are installed (checked without importing either)."""
+        root = directory or package_dir()
+        if root is None or importlib.util.find_spec("numpy") is None:
+            return False
+        return (root / WEIGHTS_FILE).is_file() and (root / TOKENIZER_FILE).is_file()
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    def load(self) -> None:
+        """Load the model now; raises :class:`EmbeddingUnavailable` if it cannot be."""
+        self._get_model()
+
+    def _get_model(self) -> _Model:
+        model = self._model
+        if model is not None:
+            return model
+        with self._lock:
+            if self._model is None:
+                root = self._directory or package_dir()
+                if root is None:
+                    raise EmbeddingUnavailable(f"the {PACKAGE!r} package is not installed")
+                for name in (WEIGHTS_FILE, TOKENIZER_FILE):
+                    if not (root / name).is_file():
+                        raise EmbeddingUnavailable(f"{root / name} is missing")
+                weights = _load_weights(root / WEIGHTS_FILE)
+                tokenizer = LlamaBpeTokenizer(root / TOKENIZER_FILE)
+                if tokenizer.vocab_size > weights.shape[0]:
+                    raise EmbeddingUnavailable("the tokenizer's vocabulary is larger than the weights")
+                self._model = _Model(tokenizer=tokenizer, weights=weights)
+                _return_freed_heap()
+            return self._model
+
+    def tokenize(self, text: str) -> list[int]:
+        """The token ids that :meth:`embed` averages for ``text``."""
+        return self._get_model().tokenizer.encode(text)
+
+    def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        """One float32 row per text, L2-normalised (a zero row for a text without tokens)."""
+        if isinstance(texts, str):
+            raise TypeError("embed() takes a sequence of texts, not one str")
+        import numpy as np
+
+        model = self._get_model()
+        out = np.zeros((len(texts), self.dims), dtype=np.float32)
+        for row, text in enumerate(texts):
+            cached = self._cache_get(text)
+            if cached is None:
+                cached = self._embed_one(model, text)
+                self._cache_put(text, cached)
+            out[row] = cached
+        return out
+
+    def _embed_one(self, model: _Model, text: str) -> NDArray[np.float32]:
+        import numpy as np
+
+        ids = model.tokenizer.encode(text)
+        if not ids:
+            return np.zeros(self.dims, dtype=np.float32)
+        index = np.clip(np.asarray(ids, dtype=np.int64), 0, model.weights.shape[0] - 1)
+        rows = np.asarray(model.weights[index, : self.dims], dtype=np.float32)
+        vector: NDArray[np.float32] = rows.sum(axis=0, dtype=np.float32) / np.float32(len(ids))
+        norm = float(np.linalg.norm(vector))
+        if norm == 0.0 or not math.isfinite(norm):
+            return np.zeros(self.dims, dtype=np.float32)
+        vector /= np.float32(norm)
+        return vector
+
+    def _cache_get(self, text: str) -> NDArray[np.float32] | None:
+        if not self.cache_size:
+            return None
+        with self._lock:
+            vector = self._cache.get(text)
+            if vector is not None:
+                self._cache.move_to_end(text)
+            return vector
+
+    def _cache_put(self, text: str, vector: NDArray[np.float32]) -> None:
+        if not self.cache_size:
+            return
+        vector.flags.writeable = False
+        with self._lock:
+            self._cache[text] = vector
+            self._cache.move_to_end(text)
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
