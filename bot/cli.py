@@ -3,8 +3,13 @@
 ``ask`` answers without Telegram, ``kb ...`` builds, inspects, edits and exports the
 knowledge base, ``doctor`` checks a deployment and ``run`` runs the bot. Each command only
 parses its arguments, calls :mod:`bot.core` or :mod:`bot.kb`, and prints; ``ask`` and ``kb``
-never import ``telegram`` (``run`` does, lazily). Errors are one line on stderr, never a
-traceback.
+never import ``telegram`` (``run`` does, lazily).
+
+Failures have one exit, :class:`PkitbotGroup`: a command raises :class:`~bot.errors.PkitbotError`
+(or lets ``sqlite3.Error`` / ``OSError`` through) and the group turns it into one ``Error:``
+line on stderr and exit code 1, never a traceback; click's own usage errors (a bad option, an
+empty question) keep exit code 2. The exit codes are documented in ``pkitbot --help`` and the
+README, and every help text's examples run (``tests/test_docs.py``).
 """
 
 from __future__ import annotations
@@ -20,48 +25,90 @@ from typing import Any, NoReturn
 import click
 
 from bot.core.engine import Engine
-from bot.errors import AdminError, KnowledgeError, SettingsError, StoreError
+from bot.errors import AdminError, KnowledgeError, NotFound, PkitbotError, SettingsError
 from bot.kb.editing import AddRequest, add_entry, edit_entry, get_entry, group_unanswered
 from bot.kb.files import dump_csv, dump_yaml, load_dir, parse_document, to_document, write_dir
 from bot.kb.store import Store, open_store
 from bot.settings import Settings
 
-EXIT_USAGE = 2
+EXIT_FAILURE = 1  # the command ran and failed: database, entry, file, network
+EXIT_USAGE = 2  # click's code: the command line itself is wrong
+EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def to_click_error(exc: BaseException) -> click.ClickException:
+    """The one translation of a runtime failure into what click prints: ``Error: ...``.
+
+    A :class:`KnowledgeError` lists each problem on its own line first.
+    """
+    if isinstance(exc, KnowledgeError) and len(exc.problems) > 1:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        message = f"{len(exc.problems)} problems; nothing changed"
+    elif isinstance(exc, KnowledgeError):
+        message = f"{_one_line(exc)}; nothing changed"
+    elif isinstance(exc, sqlite3.Error):
+        message = f"the database cannot be used: {_one_line(exc)}"
+    elif isinstance(exc, OSError) and exc.filename and exc.strerror:
+        message = f"{exc.filename}: {exc.strerror}"
+    else:
+        message = _one_line(exc)
+    return click.ClickException(message)
+
+
+def exit_code_of(exc: BaseException) -> int:
+    """1, unless the error class sets another ``exit_code`` (e.g. for a rejected token)."""
+    code = getattr(exc, "exit_code", EXIT_FAILURE)
+    return code if isinstance(code, int) and code not in (0, EXIT_USAGE) else EXIT_FAILURE
+
+
+class PkitbotGroup(click.Group):
+    """A click group whose ``invoke`` is the CLI's one error point.
+
+    :class:`PkitbotError`, ``sqlite3.Error`` and ``OSError`` (a path that cannot be read or
+    written) become one ``Error:`` line and exit 1 (or the error class's own ``exit_code``);
+    Ctrl-C becomes ``Aborted!`` and exit 130. Click's usage errors pass through (exit 2).
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (PkitbotError, sqlite3.Error, OSError) as exc:
+            error, code = to_click_error(exc), exit_code_of(exc)
+            if code == EXIT_FAILURE:
+                raise error from None
+            error.show()
+            raise click.exceptions.Exit(code) from None
+        except KeyboardInterrupt:
+            click.echo("Aborted!", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
 
 
 def fail(message: str) -> NoReturn:
-    """One clear line on stderr and exit code 2."""
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(EXIT_USAGE)
+    """A runtime failure with this message: one ``Error:`` line, exit 1 (via the group)."""
+    raise click.ClickException(message)
 
 
 def settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except SettingsError as exc:
-        fail(str(exc))
+    """The settings from the environment; a malformed one raises SettingsError (exit 1)."""
+    return Settings.from_env()
 
 
 def engine_for(db: Path | None) -> Engine:
-    from bot.errors import KnowledgeError, StoreError
-    from bot.kb.store import open_store
-
-    path = db or settings().db_path
-    try:
-        return Engine(open_store(path))
-    except (StoreError, KnowledgeError) as exc:
-        fail(str(exc))
+    return Engine(open_store(db or settings().db_path))
 
 
 db_option = click.option(
     "--db", type=click.Path(path_type=Path, dir_okay=False), default=None,
-    help="Database file (default: $PKITBOT_DB or ./data/pkitbot.sqlite3).",
+    help="Database file (default: $PKITBOT_DB, else the default location in the README).",
 )
 
 
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=PkitbotGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="pkitbot")
 def main() -> None:
     """pkitbot: sourced answers about Pakistan's IT sector.
@@ -71,6 +118,13 @@ def main() -> None:
       pkitbot ask "What were IT exports in FY25?"
       pkitbot kb list
       TELEGRAM_BOT_TOKEN=123:ABC... pkitbot run
+
+    \b
+    Exit codes:
+      0    success
+      1    the command failed: database unusable, no such entry, invalid file, network
+      2    usage: unknown command or option, bad argument, empty question
+      130  interrupted (Ctrl-C)
     """
 
 
@@ -95,6 +149,7 @@ def _answer_json(answer: Any) -> dict[str, Any]:
 
 
 def _check_question(question: str, limit: int) -> str | None:
+    """What is wrong with QUESTION (a usage error), or None."""
     from bot.core.engine import clean_question, has_words
 
     if not has_words(question):
@@ -111,6 +166,9 @@ def _check_question(question: str, limit: int) -> str | None:
 def ask(question: str, as_json: bool, db: Path | None) -> None:
     """Answer QUESTION from the knowledge base; "-" reads one question per line (JSON lines).
 
+    An empty or too long QUESTION is a usage error (exit 2); in "-" mode such a line gets a
+    JSON line with "error" instead.
+
     \b
     Examples:
       pkitbot ask "Pakistan mein kitne freelancers hain?"
@@ -121,7 +179,7 @@ def ask(question: str, as_json: bool, db: Path | None) -> None:
     if question != "-":
         problem = _check_question(question, limit)
         if problem:
-            fail(problem)
+            raise click.BadParameter(problem, param_hint="QUESTION")
     engine = engine_for(db)
     try:
         if question == "-":
@@ -199,11 +257,8 @@ def kb() -> None:
 
 
 def store_for(db: Path | None) -> Store:
-    """Open the database named by --db or the settings; a clear error if it can't be."""
-    try:
-        return open_store(db or settings().db_path)
-    except (StoreError, KnowledgeError) as exc:
-        fail(str(exc))
+    """Open the database named by --db or the settings (StoreError if it cannot be used)."""
+    return open_store(db or settings().db_path)
 
 
 @kb.command()
@@ -216,22 +271,18 @@ def build(source: Path | None, force: bool, db: Path | None) -> None:
     """Rebuild the database from the curated files (entries not in them are retired).
 
     Refuses while admins' edits are not in the files: export them first with
-    ``pkitbot kb export knowledge/``, review, then build (or pass --force).
+    "pkitbot kb export knowledge/", review, then build (or pass --force).
 
     \b
-    Example:
+    Examples:
+      pkitbot kb build
       pkitbot kb build --from knowledge/
     """
-    try:
-        knowledge = load_dir(source)
-    except KnowledgeError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        fail(f"{len(exc.problems)} problem(s) in the knowledge files; nothing changed")
+    knowledge = load_dir(source)
     store = store_for(db)
     edited = store.edits_not_in(knowledge)
     if edited and not force:
-        fail(f"{len(edited)} entries were edited in Telegram or the CLI and the files do not "
+        raise AdminError(f"{len(edited)} entries were edited in Telegram or the CLI and the files do not "
              f"hold those edits ({', '.join(edited[:5])}{', ...' if len(edited) > 5 else ''}); "
              "run `pkitbot kb export knowledge/` to keep them, or build with --force")
     store.replace_all(knowledge, actor="cli", via="build")
@@ -262,13 +313,13 @@ def show(entry_id: str, db: Path | None) -> None:
 
     \b
     Example:
-      pkitbot kb show freelancers-count
+      pkitbot kb show freelancer-count
     """
     store = store_for(db)
     try:
         entry = store.get(entry_id, include_deleted=True)
     except KeyError:
-        fail(f"no entry with id {entry_id!r} (see pkitbot kb list)")
+        raise NotFound(f"no entry with id {entry_id!r} (see pkitbot kb list)") from None
     data = entry.to_dict()
     if entry.status != "active":
         data["status"] = entry.status
@@ -285,7 +336,7 @@ def stats(as_json: bool, db: Path | None) -> None:
     Example:
       pkitbot kb stats --json
     """
-    data = store_for(db).stats()
+    data = store_for(db).usage.stats()
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -309,23 +360,26 @@ def export(file: Path, db: Path | None) -> None:
 
     \b
     Examples:
-      pkitbot kb export backup.yaml
+      pkitbot kb export /tmp/kb.yaml
+      pkitbot kb export /tmp/kb.csv
       pkitbot kb export knowledge/
     """
+    folder = file.is_dir() or not file.suffix
+    suffix = file.suffix.lower()
+    if not folder and suffix not in {".json", ".csv", ".yaml", ".yml"}:
+        raise click.BadParameter("must end in .yaml, .yml, .json or .csv (or name a folder)",
+                                 param_hint="FILE")
     knowledge = store_for(db).knowledge()
-    if file.is_dir() or not file.suffix:
+    if folder:
         written = write_dir(knowledge, file)
         click.echo(f"Wrote {len(knowledge.entries)} entries to {len(written)} files in {file}.")
         return
-    suffix = file.suffix.lower()
     if suffix == ".json":
         text = json.dumps(to_document(knowledge), ensure_ascii=False, indent=2)
     elif suffix == ".csv":
         text = dump_csv(knowledge)
-    elif suffix in {".yaml", ".yml"}:
-        text = dump_yaml(to_document(knowledge))
     else:
-        fail("FILE must end in .yaml, .yml, .json or .csv")
+        text = dump_yaml(to_document(knowledge))
     file.write_text(text, encoding="utf-8")
     click.echo(f"Wrote {len(knowledge.entries)} entries to {file}.")
 
@@ -337,12 +391,6 @@ def actor() -> str:
         return "cli"
 
 
-def _problems(exc: KnowledgeError) -> None:
-    for problem in exc.problems:
-        click.echo(str(problem), err=True)
-    fail(f"{len(exc.problems)} problem(s); nothing changed")
-
-
 @kb.command(name="import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--dry-run", is_flag=True, help="Check and summarise; change nothing.")
@@ -351,14 +399,13 @@ def import_(file: Path, dry_run: bool, db: Path | None) -> None:
     """Import FILE (YAML, JSON or CSV in the export format) in one transaction.
 
     \b
-    Example:
-      pkitbot kb import new-entries.yaml --dry-run
+    Examples:
+      pkitbot kb export /tmp/kb.yaml
+      pkitbot kb import /tmp/kb.yaml --dry-run
+      pkitbot kb import /tmp/kb.yaml
     """
     store = store_for(db)
-    try:
-        knowledge = parse_document(file.read_bytes(), file.name, base_sources=store.sources())
-    except KnowledgeError as exc:
-        _problems(exc)
+    knowledge = parse_document(file.read_bytes(), file.name, base_sources=store.sources())
     counts = store.diff(knowledge)
     summary = f"{counts['new']} new, {counts['changed']} changed, {counts['unchanged']} unchanged"
     if dry_run:
@@ -376,16 +423,13 @@ def validate(file: Path) -> None:
     \b
     Examples:
       pkitbot kb validate knowledge/
-      pkitbot kb validate export.yaml
+      pkitbot kb export /tmp/kb.json
+      pkitbot kb validate /tmp/kb.json
     """
-    try:
-        if file.is_dir():
-            knowledge = load_dir(file)
-        else:
-            knowledge = parse_document(file.read_bytes(), file.name,
-                                       base_sources=load_dir().sources)
-    except KnowledgeError as exc:
-        _problems(exc)
+    if file.is_dir():
+        knowledge = load_dir(file)
+    else:
+        knowledge = parse_document(file.read_bytes(), file.name, base_sources=load_dir().sources)
     click.echo(f"{file}: valid ({len(knowledge.entries)} entries).")
 
 
@@ -398,6 +442,8 @@ def validate(file: Path) -> None:
 def add(question: str, answer: str, source_title: str, url: str | None, db: Path | None) -> None:
     """Add an entry.
 
+    An empty or too long part, or a URL that is not http(s), is a usage error (exit 2).
+
     \b
     Example:
       pkitbot kb add --question "When is the summit?" --answer "Every March." \\
@@ -405,12 +451,12 @@ def add(question: str, answer: str, source_title: str, url: str | None, db: Path
     """
     from bot.kb.editing import parse_add
 
+    parts = [question, answer, source_title] + ([url] if url else [])
     try:
-        parts = [question, answer, source_title] + ([url] if url else [])
         request: AddRequest = parse_add(" | ".join(p.replace("|", "/") for p in parts))
-        entry = add_entry(store_for(db), request, actor=actor(), via="cli")
     except AdminError as exc:
-        fail(str(exc))
+        raise click.UsageError(str(exc)) from None
+    entry = add_entry(store_for(db), request, actor=actor(), via="cli")
     click.echo(f"Added #{entry.id}")
 
 
@@ -428,10 +474,7 @@ def edit(entry_id: str, field: str, value: str, db: Path | None) -> None:
       pkitbot kb edit freelancer-count answer "Over 1.5 million active freelancers..."
       pkitbot kb edit it-exports-fy25 figure "over 3.8 USD billion FY25"
     """
-    try:
-        edit_entry(store_for(db), entry_id, field, value, actor=actor(), via="cli")
-    except AdminError as exc:
-        fail(str(exc))
+    edit_entry(store_for(db), entry_id, field, value, actor=actor(), via="cli")
     click.echo(f"Updated {field} of #{entry_id}")
 
 
@@ -439,17 +482,15 @@ def edit(entry_id: str, field: str, value: str, db: Path | None) -> None:
 @click.argument("entry_id")
 @db_option
 def delete(entry_id: str, db: Path | None) -> None:
-    """Retire ENTRY_ID (``kb undo`` restores it).
+    """Retire ENTRY_ID; "pkitbot kb undo" restores it.
 
     \b
-    Example:
-      pkitbot kb delete old-entry
+    Examples:
+      pkitbot kb delete youth-population-under-30
+      pkitbot kb undo
     """
     store = store_for(db)
-    try:
-        entry = get_entry(store, entry_id)
-    except AdminError as exc:
-        fail(str(exc))
+    entry = get_entry(store, entry_id)
     store.delete(entry.id, actor=actor(), via="cli")
     click.echo(f"Deleted #{entry.id}; `pkitbot kb undo` restores it.")
 
@@ -460,12 +501,13 @@ def undo(db: Path | None) -> None:
     """Revert your most recent change from the CLI.
 
     \b
-    Example:
+    Examples:
+      pkitbot kb edit freelancer-count topic "Freelancers"
       pkitbot kb undo
     """
     rev = store_for(db).undo(actor(), via="cli")
     if rev is None:
-        fail("you have no change left to undo")
+        raise AdminError("you have no change left to undo")
     click.echo(f"Undid {rev.action} of #{rev.entry_id} ({rev.at}).")
 
 
@@ -482,7 +524,7 @@ def history(entry_id: str, as_json: bool, db: Path | None) -> None:
     """
     store = store_for(db)
     if not store.exists(entry_id):
-        fail(f"no entry with id {entry_id!r}")
+        raise NotFound(f"no entry with id {entry_id!r} (see pkitbot kb list)")
     revisions = store.history(entry_id, limit=1000)
     if as_json:
         click.echo(json.dumps([r.__dict__ for r in revisions], ensure_ascii=False, indent=2))
@@ -493,7 +535,8 @@ def history(entry_id: str, as_json: bool, db: Path | None) -> None:
 
 
 @kb.command()
-@click.option("--limit", default=20, show_default=True, help="How many groups to show.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1),
+              help="How many groups to show.")
 @db_option
 def unanswered(limit: int, db: Path | None) -> None:
     """The most-asked questions the bot could not answer, grouped by similarity.
@@ -502,7 +545,7 @@ def unanswered(limit: int, db: Path | None) -> None:
     Example:
       pkitbot kb unanswered --limit 10
     """
-    groups = group_unanswered(store_for(db).unanswered(500), limit=limit)
+    groups = group_unanswered(store_for(db).usage.unanswered(500), limit=limit)
     if not groups:
         click.echo("No unanswered questions.")
     for group in groups:
@@ -519,18 +562,22 @@ def backup(path: Path, db: Path | None) -> None:
 
     \b
     Example:
-      pkitbot kb backup /var/backups/pkitbot-$(date +%F).sqlite3
+      pkitbot kb backup /tmp/pkitbot-$(date +%F).sqlite3
     """
     store_for(db).backup(path)
     click.echo(f"Backed up to {path}")
 
 
 @kb.command(name="check-links")
-@click.option("--concurrency", default=8, show_default=True, help="Requests at once.")
-@click.option("--timeout", default=10.0, show_default=True, help="Seconds per request.")
+@click.option("--concurrency", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="Requests at once.")
+@click.option("--timeout", default=10.0, show_default=True,
+              type=click.FloatRange(min=0, min_open=True), help="Seconds per request.")
 @db_option
 def check_links_(concurrency: int, timeout: float, db: Path | None) -> None:
     """Check every source URL: ok, redirected or broken (stored with the check date).
+
+    Prints every result; exits 1 if any link is broken (needs the network).
 
     \b
     Example:
@@ -554,6 +601,8 @@ def check_links_(concurrency: int, timeout: float, db: Path | None) -> None:
                    f"({result.detail})")
     broken = sum(r.status == "broken" for r in results)
     click.echo(f"{len(results)} checked: {len(results) - broken} reachable, {broken} broken.")
+    if broken:
+        raise click.exceptions.Exit(EXIT_FAILURE)
 
 
 def _order(result: Any) -> tuple[int, str]:

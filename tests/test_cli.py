@@ -72,12 +72,14 @@ def test_ask_stdin_gives_one_json_line_per_question(db_path: Path) -> None:
 
 
 @pytest.mark.parametrize("question", ["", "   ", "🙂🙂🙂", "\x01\x02\x1b\u200f", "x" * 100_000])
-def test_bad_questions_get_one_line_error_and_exit_2(db_path: Path, question: str) -> None:
+def test_bad_questions_are_usage_errors_with_exit_2(db_path: Path, question: str) -> None:
     result = run(["ask", question], db_path)
     assert result.returncode == 2
-    assert result.stderr.startswith("Error: ")
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines[0] == "Usage: python -m bot ask [OPTIONS] QUESTION"
+    assert lines[-1].startswith("Error: Invalid value for QUESTION: the question is ")
+    assert len(lines) == 4 and "Traceback" not in result.stderr
+    assert not db_path.exists()  # refused before the database is opened
 
 
 def test_html_injection_is_plain_text_in_cli(db_path: Path) -> None:
@@ -90,7 +92,8 @@ def test_foreign_database_gives_clear_error_and_is_untouched(tmp_path: Path) -> 
     path = tmp_path / "other.sqlite3"
     path.write_text("not a database at all")
     result = run(["ask", "IT exports"], path)
-    assert result.returncode == 2
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: ") and len(result.stderr.splitlines()) == 1
     assert str(path) in result.stderr and "Traceback" not in result.stderr
     assert path.read_text() == "not a database at all"
 
@@ -114,7 +117,8 @@ def test_kb_commands(db_path: Path, tmp_path: Path) -> None:
     shown = runner.invoke(main, ["kb", "show", "it-exports-fy25", *db])
     assert yaml.safe_load(shown.output)["figures"][0]["value"] == 3.8
     missing = runner.invoke(main, ["kb", "show", "nope", *db])
-    assert missing.exit_code == 2 and "no entry" in missing.output
+    assert missing.exit_code == 1
+    assert missing.stderr == "Error: no entry with id 'nope' (see pkitbot kb list)\n"
     stats = runner.invoke(main, ["kb", "stats", "--json", *db])
     assert json.loads(stats.output)["entries"] == 28
     out = tmp_path / "export.yaml"
@@ -133,19 +137,12 @@ def test_kb_build_reports_bad_files_and_changes_nothing(db_path: Path, tmp_path:
     (bad / "entries" / "x.yaml").write_text(
         "entries:\n  - id: broken-entry\n    topic: T\n    question: Q?\n")
     result = runner.invoke(main, ["kb", "build", "--from", str(bad), "--db", str(db_path)])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "entries/x.yaml" in result.output and "broken-entry" in result.output
     assert "answer" in result.output
+    assert result.stderr.splitlines()[-1].endswith("nothing changed")
     listed = runner.invoke(main, ["kb", "list", "--db", str(db_path)])
     assert len(listed.output.splitlines()) == 28
-
-
-def test_every_command_has_an_example_in_its_help() -> None:
-    runner = CliRunner()
-    for path in (["ask"], ["run"], ["kb"], ["kb", "build"], ["kb", "list"], ["kb", "show"],
-                 ["kb", "stats"], ["kb", "export"]):
-        out = runner.invoke(main, [*path, "--help"]).output
-        assert "pkitbot" in out.split("Example", 1)[-1], path
 
 
 def test_run_without_token_names_the_variable(tmp_path: Path) -> None:
@@ -153,13 +150,13 @@ def test_run_without_token_names_the_variable(tmp_path: Path) -> None:
     env["PKITBOT_DB"] = str(tmp_path / "db.sqlite3")
     out = subprocess.run([sys.executable, "-m", "bot", "run"], env=env, capture_output=True,
                          text=True, timeout=60)
-    assert out.returncode == 2
+    assert out.returncode == 1
     assert out.stderr.strip().splitlines() == [
         "Error: TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather"]
     env["TELEGRAM_BOT_TOKEN"] = "12345:short-and-wrong"
     out = subprocess.run([sys.executable, "-m", "bot", "run"], env=env, capture_output=True,
                          text=True, timeout=60)
-    assert out.returncode == 2 and "malformed" in out.stderr
+    assert out.returncode == 1 and "malformed" in out.stderr
     assert "short-and-wrong" not in out.stderr
 
 
@@ -180,3 +177,49 @@ def test_ask_still_answers_when_the_log_cannot_be_written(
     assert result.exit_code == 0
     assert "over $3.8 billion" in result.stdout
     assert "answered but not logged" in result.stderr
+
+
+def test_a_damaged_database_is_one_line_and_exit_1(db_path: Path) -> None:
+    import sqlite3
+
+    assert run(["kb", "list"], db_path).returncode == 0
+    with sqlite3.connect(str(db_path)) as conn:
+        conn.execute("DROP TABLE revisions")
+    result = run(["kb", "history", "it-exports-fy25"], db_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: ") and len(result.stderr.splitlines()) == 1
+    assert "revisions" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_path_that_cannot_be_written_is_one_line_and_exit_1(db_path: Path,
+                                                               tmp_path: Path) -> None:
+    target = tmp_path / "no-such-folder" / "kb.yaml"
+    result = CliRunner().invoke(main, ["kb", "export", str(target), "--db", str(db_path)])
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {target}: No such file or directory\n"
+
+
+@pytest.mark.parametrize("args", [["kb", "nonsense"], ["ask"], ["kb", "list", "--colour"],
+                                  ["kb", "export", "kb.txt"], ["kb", "unanswered", "--limit", "0"],
+                                  ["kb", "check-links", "--concurrency", "0"]])
+def test_usage_errors_exit_2_and_change_nothing(db_path: Path, args: list[str]) -> None:
+    result = CliRunner().invoke(main, [*args, "--db", str(db_path)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines()[-1].startswith("Error: ")
+    assert not db_path.exists()
+
+
+def test_ctrl_c_prints_aborted_and_exits_130(db_path: Path) -> None:
+    import signal
+
+    env = {**os.environ, "PKITBOT_DB": str(db_path)}
+    with subprocess.Popen([sys.executable, "-m", "bot", "ask", "-"], env=env, text=True,
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE) as proc:
+        assert proc.stdin and proc.stdout and proc.stderr
+        proc.stdin.write("IT exports FY25\n")
+        proc.stdin.flush()
+        assert json.loads(proc.stdout.readline())["answered"] is True  # now waiting on stdin
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == 130
+        assert proc.stderr.read() == "Aborted!\n"

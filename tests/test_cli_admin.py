@@ -46,9 +46,11 @@ def test_add_edit_delete_history_undo(kb: tuple[CliRunner, list[str]], db_path: 
     assert call(kb, "undo").exit_code == 0
     assert kb_state(db_path) == before
     bad = call(kb, "add", "--question", "Q?", "--answer", "A.", "--source", "T", "--url", "ftp://x")
-    assert bad.exit_code == 2 and "http:// or https://" in bad.output
+    assert bad.exit_code == 2 and "http:// or https://" in bad.output  # a bad --url: usage
+    assert bad.stderr.startswith("Usage: ") and "kb add [OPTIONS]" in bad.stderr
     missing = call(kb, "edit", "no-such", "answer", "x")
-    assert missing.exit_code == 2 and "no entry #no-such" in missing.output
+    assert missing.exit_code == 1 and "no entry #no-such" in missing.output
+    assert missing.stderr.count("\n") == 1 and missing.stderr.startswith("Error: ")
 
 
 def test_edit_figure_keeps_metric_and_source(kb: tuple[CliRunner, list[str]],
@@ -95,7 +97,10 @@ def test_bad_import_changes_nothing(kb: tuple[CliRunner, list[str]], db_path: Pa
     bad.write_text(content)
     before = kb_state(db_path)
     result = call(kb, "import", str(bad))
-    assert result.exit_code == 2 and message in result.output
+    assert result.exit_code == 1 and message in result.output
+    last = result.stderr.splitlines()[-1]  # every problem on its own line, then one Error
+    assert last.startswith("Error: ") and last.endswith("; nothing changed")
+    assert "Traceback" not in result.stderr
     assert kb_state(db_path) == before
 
 
@@ -105,7 +110,7 @@ def test_validate_folder_and_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("entries:\n  - id: UPPER case\n")
     result = runner.invoke(main, ["kb", "validate", str(bad)])
-    assert result.exit_code == 2 and "slug" in result.output
+    assert result.exit_code == 1 and "slug" in result.output
 
 
 def test_export_folder_writes_the_curated_layout(kb: tuple[CliRunner, list[str]],
@@ -120,7 +125,7 @@ def test_unanswered_groups_similar_questions(kb: tuple[CliRunner, list[str]],
                                              db_path: Path) -> None:
     store = open_store(db_path)
     for q in ("IT graduates per year?", "it graduates per year", "weather today"):
-        store.log_query(q, q.lower().rstrip("?"), None, 0.1, "abstain", "private")
+        store.usage.log_query(q, q.lower().rstrip("?"), None, 0.1, "abstain", "private")
     store.close()
     out = call(kb, "unanswered").output.splitlines()
     assert out[0].split()[0] == "2x" and "IT graduates" in out[0]
@@ -155,24 +160,36 @@ class _Links(BaseHTTPRequestHandler):
         pass
 
 
-def test_check_links_reports_and_stores_status(kb: tuple[CliRunner, list[str]],
-                                               db_path: Path) -> None:
+@pytest.fixture
+def links() -> Iterator[str]:
+    """A local HTTP server answering /ok, /old (a redirect), /slow and 404: its base URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Links)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
     try:
-        store = open_store(db_path)
-        from bot.kb.models import Source
-        with store.transaction():
-            for sid, path in (("l-ok", "/ok"), ("l-moved", "/old"), ("l-gone", "/gone"),
-                              ("l-slow", "/slow")):
-                store.db.table("sources").insert(Source(sid, f"Link {sid}", None, "P", None,
-                                                        base + path).to_dict())
-        store.close()
-        result = call(kb, "check-links", "--timeout", "0.5")
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
+
+
+def add_link_sources(db_path: Path, base: str, paths: dict[str, str]) -> None:
+    from bot.kb.models import Source
+
+    store = open_store(db_path)
+    with store.transaction():
+        for sid, path in paths.items():
+            store.db.table("sources").insert(Source(sid, f"Link {sid}", None, "P", None,
+                                                    base + path).to_dict())
+    store.close()
+
+
+def test_check_links_reports_and_stores_status(kb: tuple[CliRunner, list[str]],
+                                               db_path: Path, links: str) -> None:
+    add_link_sources(db_path, links, {"l-ok": "/ok", "l-moved": "/old", "l-gone": "/gone",
+                                      "l-slow": "/slow"})
+    result = call(kb, "check-links", "--timeout", "0.5")
+    assert result.exit_code == 1  # broken links fail the command (for cron and CI)
+    assert "4 checked: 2 reachable, 2 broken." in result.output
     lines = {line.split()[1]: line.split()[0] for line in result.output.splitlines()
              if line.split() and line.split()[0] in ("ok", "redirected", "broken")}
     assert lines == {"l-ok": "ok", "l-moved": "redirected", "l-gone": "broken",
@@ -184,19 +201,19 @@ def test_check_links_reports_and_stores_status(kb: tuple[CliRunner, list[str]],
     assert row[0] == "redirected" and row[1]
 
 
-def test_every_kb_command_has_an_example() -> None:
-    runner = CliRunner()
-    for name in ("import", "validate", "add", "edit", "delete", "undo", "history",
-                 "unanswered", "backup", "check-links", "export"):
-        out = runner.invoke(main, ["kb", name, "--help"]).output
-        assert "pkitbot kb " + name in out, name
+def test_check_links_exits_0_when_every_link_is_reachable(kb: tuple[CliRunner, list[str]],
+                                                          db_path: Path, links: str) -> None:
+    add_link_sources(db_path, links, {"l-ok": "/ok", "l-moved": "/old"})
+    result = call(kb, "check-links")
+    assert result.exit_code == 0, result.output
+    assert "2 checked: 2 reachable, 0 broken." in result.output
 
 
 def test_build_never_silently_drops_admin_edits(kb: tuple[CliRunner, list[str]],
                                                 db_path: Path, tmp_path: Path) -> None:
     call(kb, "edit", "it-exports-fy25", "answer", "An admin's careful correction.")
     refused = call(kb, "build")
-    assert refused.exit_code == 2 and "it-exports-fy25" in refused.output
+    assert refused.exit_code == 1 and "it-exports-fy25" in refused.output
     assert "careful correction" in call(kb, "show", "it-exports-fy25").output
     out = tmp_path / "kb"
     call(kb, "export", str(out))
