@@ -1,9 +1,12 @@
 """Deployment files agree with the code, and the webhook server works end to end.
 
 Static checks: deploy/.env.example lists exactly the settings; compose.yaml only names
-settings or documented compose-only variables; the systemd units verify and are hardened;
-the Dockerfile copies paths that exist and runs commands the CLI has; Caddy proxies the
-port the webhook service listens on. Then bot.tg.delivery.webhook against the fake Bot API.
+settings or documented compose-only variables; the webhook profile refuses to start without
+PKITBOT_DOMAIN / PKITBOT_WEBHOOK_SECRET while the polling profile needs neither; the systemd
+units verify, are hardened, survive a boot without network and point at the installed docs;
+docs/deploy.md names the service user and the live database in every command; the Dockerfile
+copies paths that exist and runs commands the CLI has; Caddy proxies the port the webhook
+service listens on. Then bot.tg.delivery.webhook against the fake Bot API.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import re
 import shutil
 import socket
 import subprocess
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +44,10 @@ HARDENING = {
     "ProtectHome": "yes",
 }
 VAR_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)")
+#: the webhook profile cannot work without these; compose must refuse to start it
+WEBHOOK_REQUIRED = {"PKITBOT_DOMAIN", "PKITBOT_WEBHOOK_SECRET"}
+#: ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?message}, ${VAR?message} (no nesting)
+INTERP_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}")
 
 
 def unit_keys(path: Path) -> dict[str, list[str]]:
@@ -53,6 +60,30 @@ def unit_keys(path: Path) -> dict[str, list[str]]:
         key, _, value = line.partition("=")
         keys.setdefault(key.strip(), []).append(value.strip())
     return keys
+
+
+def unit_sections(path: Path) -> dict[str, dict[str, list[str]]]:
+    """Section -> key -> values of a systemd unit file (comments skipped)."""
+    sections: dict[str, dict[str, list[str]]] = {}
+    current = sections.setdefault("", {})
+    for line in path.read_text("utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("["):
+            current = sections.setdefault(line.strip("[]"), {})
+            continue
+        key, _, value = line.partition("=")
+        current.setdefault(key.strip(), []).append(value.strip())
+    return sections
+
+
+def seconds(value: str) -> float:
+    """A systemd or compose time span ("30", "30s", "1min 30s", "2m") in seconds."""
+    units = {"": 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600, "ms": 0.001}
+    parts = re.findall(r"(\d+(?:\.\d+)?)\s*([a-z]*)", value.strip().lower())
+    assert parts and "".join(n + u for n, u in parts) == re.sub(r"\s", "", value.lower()), value
+    return sum(float(number) * units[unit] for number, unit in parts)
 
 
 # -- .env.example ----------------------------------------------------------------------
@@ -94,7 +125,8 @@ def test_compose_parses_and_has_the_services() -> None:
 
 
 def test_compose_variables_are_settings_or_documented() -> None:
-    text = (DEPLOY / "compose.yaml").read_text("utf-8") + (DEPLOY / "Caddyfile").read_text()
+    text = "".join((DEPLOY / name).read_text("utf-8")
+                   for name in ("compose.yaml", "Caddyfile", *guard_files()))
     named = set(VAR_RE.findall(text)) | set(re.findall(r"\{\$([A-Za-z_][A-Za-z0-9_]*)", text))
     assert named, "expected the webhook profile to use variables"
     unknown = named - SETTING_NAMES - COMPOSE_ONLY
@@ -137,19 +169,219 @@ def test_webhook_service_command_parses_with_the_cli() -> None:
     assert sub_ctx.params["listen"] == "0.0.0.0"
 
 
-@pytest.mark.skipif(shutil.which("docker") is None, reason="docker not installed")
-def test_docker_compose_config_when_available(tmp_path: Path) -> None:
-    probe = subprocess.run(["docker", "compose", "version"], capture_output=True, check=False)
-    if probe.returncode != 0:
-        pytest.skip("docker compose plugin not installed")
+def service_env_files(service: dict[str, Any]) -> list[str]:
+    env_file = service.get("env_file", [])
+    files = [env_file] if isinstance(env_file, (str, dict)) else list(env_file)
+    return [f["path"] if isinstance(f, dict) else str(f) for f in files]
+
+
+def guard_files() -> list[str]:
+    """env_files in deploy/ other than .env (the user's settings): compose-only guards."""
+    names = {f for s in compose()["services"].values() for f in service_env_files(s)}
+    return sorted(names - {".env"})
+
+
+def env_file_entries(name: str) -> dict[str, str]:
+    entries = {}
+    for line in (DEPLOY / name).read_text("utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            key, sep, value = line.partition("=")
+            assert sep, f"{name}: not KEY=value: {line!r}"
+            entries[key.strip()] = value.strip()
+    return entries
+
+
+def strings(node: Any) -> Iterator[str]:
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from strings(key)
+            yield from strings(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from strings(item)
+
+
+def interpolate(text: str, env: dict[str, str]) -> str:
+    """Compose's ${VAR} forms; a :? or ? miss raises ValueError with compose's wording."""
+    def one(match: re.Match[str]) -> str:
+        var, op, arg = match.group(1), match.group(2), match.group(3) or ""
+        value = env.get(var)
+        missing = value is None or (value == "" and op is not None and op.startswith(":"))
+        if op in (":?", "?") and missing:
+            raise ValueError(f"required variable {var} is missing a value: {arg}")
+        if op in (":-", "-") and missing:
+            return arg
+        return value or ""
+    return INTERP_RE.sub(one, text)
+
+
+def webhook_services() -> dict[str, dict[str, Any]]:
+    return {name: s for name, s in compose()["services"].items()
+            if "webhook" in s.get("profiles", [])}
+
+
+def required_by(service: dict[str, Any]) -> set[str]:
+    """The WEBHOOK_REQUIRED variables a service uses: in compose.yaml, through the Caddyfile
+    it mounts, or (pkitbot in webhook mode) the webhook secret setting."""
+    used = {v for s in strings(service) for v in VAR_RE.findall(s)}
+    if any("Caddyfile" in v for v in service.get("volumes", [])):
+        caddy = (DEPLOY / "Caddyfile").read_text("utf-8")
+        used |= set(re.findall(r"\{\$([A-Za-z_][A-Za-z0-9_]*)", caddy))
+    if "--webhook-url" in [str(c) for c in service.get("command", [])]:
+        used.add("PKITBOT_WEBHOOK_SECRET")
+    return used & WEBHOOK_REQUIRED
+
+
+def required_guard(files: list[str], var: str) -> tuple[str, str] | None:
+    """(env file, message) of the first guard file that sets var=${var:?message}."""
+    for name in files:
+        if name == ".env":
+            continue
+        match = INTERP_RE.fullmatch(env_file_entries(name).get(var, ""))
+        if match and match.group(1) == var and match.group(2) == ":?":
+            return name, match.group(3) or ""
+    return None
+
+
+def test_webhook_profile_requires_domain_and_secret() -> None:
+    services = webhook_services()
+    assert set(services) == {"bot-webhook", "caddy"}
+    assert required_by(services["bot-webhook"]) == WEBHOOK_REQUIRED
+    assert required_by(services["caddy"]) == {"PKITBOT_DOMAIN"}
+    for name, service in services.items():
+        files = service_env_files(service)
+        for var in required_by(service):
+            guard = required_guard(files, var)
+            assert guard, f"{name} uses {var} but no env_file of it sets {var}=${{{var}:?...}}"
+            path, message = guard
+            assert var in message and "deploy/.env" in message, f"unclear message for {var}"
+            # after .env, so the value checked is the value the container gets
+            assert ".env" not in files or files.index(".env") < files.index(path), name
+
+
+def test_polling_profile_needs_none_of_the_webhook_variables() -> None:
+    data = compose()
+    bot = data["services"]["bot"]
+    assert bot["profiles"] == ["polling"]
+    assert not set(service_env_files(bot)) & set(guard_files()), "polling reads a guard file"
+    assert not {v for s in strings(bot) for v in VAR_RE.findall(s)} & WEBHOOK_REQUIRED
+    # Compose interpolates compose.yaml for every service, whatever the profile: a required
+    # ${VAR:?} there would stop `--profile polling` too. The guards belong in env_files.
+    for text in strings(data):
+        for match in INTERP_RE.finditer(text):
+            assert match.group(2) not in (":?", "?"), f"required variable in compose.yaml: {text}"
+
+
+def resolve_profile(profile: str, env: dict[str, str]) -> dict[str, dict[str, str]]:
+    """What compose does: interpolate compose.yaml (all of it), then read the env_files of
+    the profile's services only. Service -> container environment, plus "_command"."""
+    data = compose()
+    for text in strings(data):  # every service, whatever the profile
+        interpolate(text, env)
+    out = {}
+    for name, service in data["services"].items():
+        if profile not in service.get("profiles", []):
+            continue
+        container: dict[str, str] = {}
+        for f in service_env_files(service):
+            entries = env if f == ".env" else env_file_entries(f)
+            container.update({k: interpolate(v, env) for k, v in entries.items()})
+        container.update({k: interpolate(str(v), env)
+                          for k, v in (service.get("environment") or {}).items()})
+        container["_command"] = " ".join(interpolate(str(c), env)
+                                         for c in service.get("command", []))
+        out[name] = container
+    return out
+
+
+def example_env(**extra: str) -> dict[str, str]:
+    """deploy/.env as `cp .env.example .env` makes it, plus extra."""
+    lines = (DEPLOY / ".env.example").read_text("utf-8").splitlines()
+    env = dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+    return {**env, **extra}
+
+
+DOMAIN_ONLY = {"PKITBOT_DOMAIN": "bot.example.com"}
+SECRET_ONLY = {"PKITBOT_WEBHOOK_SECRET": "s3cret"}
+
+
+def test_profiles_resolve_like_compose() -> None:
+    polling = resolve_profile("polling", example_env())  # no domain, empty secret: fine
+    assert polling["bot"]["PKITBOT_DB"] == "/data/pkitbot.sqlite3"
+    for env, missing in ((example_env(), "PKITBOT_"),
+                         (example_env(**DOMAIN_ONLY), "PKITBOT_WEBHOOK_SECRET"),
+                         (example_env(**SECRET_ONLY), "PKITBOT_DOMAIN")):
+        with pytest.raises(ValueError, match=f"required variable {missing}"):
+            resolve_profile("webhook", env)
+    webhook = resolve_profile("webhook", example_env(**DOMAIN_ONLY, **SECRET_ONLY))
+    bot = webhook["bot-webhook"]
+    assert "--webhook-url https://bot.example.com/telegram " in bot["_command"]
+    assert bot["PKITBOT_WEBHOOK_SECRET"] == "s3cret"
+    assert bot["PKITBOT_DB"] == "/data/pkitbot.sqlite3"
+    caddy = webhook["caddy"]
+    assert caddy["PKITBOT_DOMAIN"] == "bot.example.com"
+    assert caddy["PKITBOT_WEBHOOK_PATH"] == "/telegram"
+    assert "PKITBOT_WEBHOOK_SECRET" not in caddy and "TELEGRAM_BOT_TOKEN" not in caddy
+
+
+def test_every_bot_service_sets_the_database_and_stops_gracefully() -> None:
+    services = compose()["services"]
+    for name in ("bot", "bot-webhook"):
+        assert services[name]["environment"]["PKITBOT_DB"] == "/data/pkitbot.sqlite3", name
+        assert seconds(services[name]["stop_grace_period"]) >= 15, name
+
+
+@pytest.fixture
+def compose_cli() -> list[str]:
+    """`docker compose` (the plugin) or a standalone Compose v2; `config` needs no engine."""
+    if shutil.which("docker"):
+        probe = subprocess.run(["docker", "compose", "version"], capture_output=True, check=False)
+        if probe.returncode == 0:
+            return ["docker", "compose"]
+    if shutil.which("docker-compose"):
+        probe = subprocess.run(["docker-compose", "version"], capture_output=True, text=True,
+                               check=False)
+        # a wrapper that always exits 0 cannot show a refusal
+        bad = subprocess.run(["docker-compose", "--no-such-option"], capture_output=True,
+                             check=False)
+        if probe.returncode == 0 and " v2." in probe.stdout and bad.returncode != 0:
+            return ["docker-compose"]
+    pytest.skip("no Docker Compose v2 (docker compose plugin or docker-compose v2)")
+
+
+def compose_config(cli: list[str], work: Path, profile: str, env: dict[str, str]
+                   ) -> subprocess.CompletedProcess[str]:
+    (work / ".env").write_text("".join(f"{k}={v}\n" for k, v in env.items()))
+    return subprocess.run([*cli, "--profile", profile, "config"], cwd=work,
+                          capture_output=True, text=True, check=False)
+
+
+def test_docker_compose_config_when_available(tmp_path: Path, compose_cli: list[str]) -> None:
     work = tmp_path / "deploy"
     shutil.copytree(DEPLOY, work)
-    (work / ".env").write_text((DEPLOY / ".env.example").read_text()
-                               + "PKITBOT_DOMAIN=bot.example.com\n")
+    env = example_env(**DOMAIN_ONLY, **SECRET_ONLY)
     for profile in ("polling", "webhook"):
-        result = subprocess.run(["docker", "compose", "--profile", profile, "config", "-q"],
-                                cwd=work, capture_output=True, text=True, check=False)
+        result = compose_config(compose_cli, work, profile, env)
         assert result.returncode == 0, result.stderr
+    assert "https://bot.example.com/telegram" in result.stdout
+
+
+def test_docker_compose_refuses_the_webhook_profile_without_its_variables(
+        tmp_path: Path, compose_cli: list[str]) -> None:
+    work = tmp_path / "deploy"
+    shutil.copytree(DEPLOY, work)
+    result = compose_config(compose_cli, work, "polling", example_env())
+    assert result.returncode == 0, result.stderr
+    for env, missing in ((example_env(**DOMAIN_ONLY), "PKITBOT_WEBHOOK_SECRET"),
+                         (example_env(**SECRET_ONLY), "PKITBOT_DOMAIN")):
+        result = compose_config(compose_cli, work, "webhook", env)
+        if result.returncode == 0 and "env_file" in result.stdout:
+            pytest.skip("this Compose does not read env files in `config` (2.24.x); `up` does")
+        assert result.returncode != 0, result.stdout
+        expected = f"required variable {missing} is missing a value: set {missing} in deploy/.env"
+        assert expected in result.stderr, result.stderr
 
 
 # -- systemd ---------------------------------------------------------------------------
@@ -173,6 +405,47 @@ def test_main_unit_runs_the_bot() -> None:
     assert keys["ExecStart"] == ["/opt/pkitbot/venv/bin/pkitbot run"]
     assert keys["Restart"] == ["on-failure"]
     assert keys["RestartSec"] == ["5"]
+
+
+def test_main_unit_survives_a_boot_without_network() -> None:
+    sections = unit_sections(DEPLOY / "pkitbot.service")
+    unit, service = sections["Unit"], sections["Service"]
+    wants = " ".join(unit.get("Wants", [])).split()
+    after = " ".join(unit.get("After", [])).split()
+    assert "network-online.target" in wants and "network-online.target" in after
+    for hard in ("Requires", "Requisite", "BindsTo"):  # no network must not stop the start
+        assert "network-online.target" not in " ".join(unit.get(hard, [])), hard
+    # No start rate limit that can leave the service dead after a run of failures.
+    assert unit.get("StartLimitIntervalSec") in (["0"], ["infinity"])
+    assert "StartLimitBurst" not in unit and "StartLimitBurst" not in service
+    assert "StartLimitIntervalSec" not in service and "StartLimitInterval" not in service
+    assert service["Restart"][-1] in ("always", "on-failure")
+    assert seconds(service["RestartSec"][-1]) > 0
+    assert "RestartPreventExitStatus" not in service
+
+
+def test_main_unit_gives_the_bot_time_to_stop() -> None:
+    service = unit_sections(DEPLOY / "pkitbot.service")["Service"]
+    assert service.get("KillSignal", ["SIGTERM"]) == ["SIGTERM"]
+    # The bot stops within 10 s of SIGTERM: systemd must not SIGKILL it before 15 s.
+    assert seconds(service["TimeoutStopSec"][-1]) >= 15
+    assert "TimeoutSec" not in service
+
+
+@pytest.mark.parametrize("name", ["pkitbot.service", "pkitbot-backup.service"])
+def test_unit_documentation_is_where_the_docs_install_it(name: str) -> None:
+    docs = DOCS.read_text("utf-8")
+    links = " ".join(unit_sections(DEPLOY / name)["Unit"]["Documentation"]).split()
+    files = [link.removeprefix("file://") for link in links if link.startswith("file://")]
+    assert files, f"{name}: Documentation= has no file:// link to the installed docs"
+    for link in links:
+        assert re.match(r"(https?://|file:///|man:|info:)", link), link
+    for path in files:
+        assert Path(path).name == DOCS.name
+        # docs/deploy.md tells to install itself exactly there
+        assert re.search(rf"install\b[^\n]*docs/{DOCS.name} {re.escape(path)}\n", docs), path
+    assert "pkitbot --help" in (DEPLOY / "pkitbot.service").read_text("utf-8")
+    assert "pkitbot --help" in docs
 
 
 def test_backup_unit_and_timer() -> None:
@@ -201,6 +474,70 @@ def test_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
     problems = [line for line in (result.stdout + result.stderr).splitlines()
                 if "pkitbot" in line]
     assert result.returncode == 0 and not problems, result.stdout + result.stderr
+
+
+# -- docs/deploy.md --------------------------------------------------------------------
+
+
+def doc_commands() -> list[tuple[str, str]]:
+    """(language, command) for each command in docs/deploy.md's code blocks (a backslash
+    continues a line; in console blocks only `$ ` lines are commands) and each whole command
+    quoted inline."""
+    out = []
+    for lang, body in re.findall(r"^ *```(\w*)\n(.*?)^ *```", DOCS.read_text("utf-8"),
+                                 flags=re.S | re.M):
+        for line in re.sub(r"\\\n\s*", " ", body).splitlines():
+            line = line.strip()
+            if lang == "console":
+                if not line.startswith("$ "):
+                    continue
+                line = line[2:]
+            if line and not line.startswith("#"):
+                out.append((lang, line))
+    prose = re.sub(r"^ *```.*?^ *```", "", DOCS.read_text("utf-8"), flags=re.S | re.M)
+    for span in re.findall(r"`([^`]+)`", re.sub(r"\n\s*", " ", prose)):
+        if span.startswith(("sudo ", "runuser ", "systemd-run ", "docker compose ", "/opt/")):
+            out.append(("inline", span))  # a whole command quoted in the prose
+    return out
+
+
+PKITBOT_CALL = re.compile(r"(?:^|[\s/'\"])pkitbot\s+(?:kb|doctor|ask|run)\b")
+
+
+def test_docs_commands_name_the_service_user_and_live_database() -> None:
+    unit = unit_keys(DEPLOY / "pkitbot.service")
+    user = unit["User"][0]
+    unit_db = next(v for v in unit["Environment"] if v.startswith("PKITBOT_DB="))
+    exe = unit["ExecStart"][0].split()[0]
+    compose_db = compose()["services"]["bot"]["environment"]["PKITBOT_DB"]
+    image_user = dict(dockerfile_instructions())["USER"]
+    calls = [(lang, cmd) for lang, cmd in doc_commands()
+             if PKITBOT_CALL.search(cmd) and "--help" not in cmd]
+    assert len(calls) >= 8
+    for lang, cmd in calls:
+        if lang == "ini" or cmd == unit["ExecStart"][0]:
+            # the unit's command, or an override of it: its User= and Environment= apply
+            assert cmd.removeprefix("ExecStart=").startswith(f"{exe} "), cmd
+        elif "docker compose" in cmd:
+            assert re.search(rf"(-u|--user) {image_user}\b", cmd), f"no user: {cmd}"
+            assert f"-e PKITBOT_DB={compose_db} " in cmd, f"not the live database: {cmd}"
+        else:
+            assert f"sudo -u {user} " in cmd or f"-p User={user} " in cmd, f"no user: {cmd}"
+            assert f"{unit_db} " in cmd, f"not the live database: {cmd}"
+            assert f"{exe} " in cmd, f"not the unit's pkitbot: {cmd}"
+
+
+def test_docs_explain_the_default_database_location() -> None:
+    docs = DOCS.read_text("utf-8")
+    for needle in ('platformdirs.user_data_dir("pkitbot"', "/pkitbot.sqlite3",
+                   "~/.local/share/pkitbot/pkitbot.sqlite3", "PKITBOT_DB"):
+        assert needle in docs, needle
+    assert "./data" not in docs, "docs/deploy.md still names a ./data default"
+    # the live database each deployment sets is the one the docs give
+    unit_db = unit_keys(DEPLOY / "pkitbot.service")["Environment"]
+    assert "PKITBOT_DB=/var/lib/pkitbot/pkitbot.sqlite3" in unit_db
+    assert "| `pkitbot` | `/var/lib/pkitbot/pkitbot.sqlite3` |" in docs
+    assert "| `pkitbot` | `/data/pkitbot.sqlite3`" in docs
 
 
 # -- Dockerfile ------------------------------------------------------------------------
@@ -539,6 +876,6 @@ async def test_stop_lets_the_webhook_updates_in_hand_finish(webhook: Running,
 
     store = open_store(tmp_path / "kb.sqlite3")
     try:  # both recorded as handled: a redelivery after the restart is not answered again
-        assert store.update_seen(first["update_id"]) and store.update_seen(second["update_id"])
+        assert store.chats.update_seen(first["update_id"]) and store.chats.update_seen(second["update_id"])
     finally:
         store.close()
