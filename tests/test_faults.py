@@ -24,7 +24,7 @@ import pytest
 from telegram.ext import Application
 
 from bot.kb.store import open_store
-from bot.tg.app import POLLER_KEY, build_application, running
+from bot.tg.app import build_application, running
 from tests.e2e import settings_for
 from tests.fakebot import updates
 from tests.fakebot.server import FakeBotAPI, RecordedRequest
@@ -163,7 +163,7 @@ async def test_get_updates_errors_back_off_and_polling_resumes(
     async with bot(fake, db_path) as app:
         await fake.wait_for("sendMessage", count=3, timeout=15)
         await settle(fake)
-        assert app.bot_data[POLLER_KEY].running
+        assert app.bot_data.poller.running
     exactly_once(fake, chats)
     polls = calls(fake, "getUpdates")
     assert [r.fault for r in polls[:3]] == [kind, kind, None]
@@ -181,7 +181,7 @@ async def test_get_updates_slower_than_timeout_loses_nothing(
         chats = ask_many(fake, 3)
         await fake.wait_for("sendMessage", count=3, timeout=15)
         await settle(fake)
-        assert app.bot_data[POLLER_KEY].running
+        assert app.bot_data.poller.running
     exactly_once(fake, chats)
 
 
@@ -234,7 +234,7 @@ async def test_crash_before_confirming_does_not_answer_twice(
     assert fake.pending_updates() == 20  # all handled, none confirmed
     fake.clear_faults()
     async with bot(fake, db_path) as app:
-        again = app.bot_data[POLLER_KEY]
+        again = app.bot_data.poller
         while fake.pending_updates():
             await asyncio.sleep(0.05)
         await settle(fake)

@@ -260,7 +260,7 @@ async def test_ten_thousand_random_updates_no_crash_no_400(fake: FakeBotAPI,
         while fake.pending_updates():
             await asyncio.sleep(0.02)
         await asyncio.sleep(0.3)
-        poller = app.bot_data["pkitbot_poller"]
+        poller = app.bot_data.poller
         assert poller.running  # still polling after all that
         handled = poller.handled
     assert handled == FUZZ_UPDATES

@@ -85,7 +85,7 @@ async def test_a_burst_is_confirmed_once_handled(fake: FakeBotAPI, db_path: Path
         for chat in chats:
             fake.push_update(updates.private_text(chat, QUESTIONS[1]))
         await fake.wait_for("sendMessage", count=len(chats), timeout=30)
-        poller = app.bot_data["pkitbot_poller"]
+        poller = app.bot_data.poller
     assert poller.handled == len(chats) and poller.skipped == 0
     assert fake.pending_updates() == 0  # all confirmed when the bot stopped
     assert sorted(int(p["chat_id"]) for p in fake.sent("sendMessage")) == chats
@@ -95,22 +95,22 @@ async def test_a_store_failure_stops_polling_and_leaves_the_update_unconfirmed(
         fake: FakeBotAPI, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import sqlite3
 
-    from bot.kb.store import Store
+    from bot.kb.chats import Chats
 
-    real_mark = Store.mark_update
+    real_mark = Chats.mark_update
     failing: list[int] = []
 
-    def mark(self: Store, update_id: int) -> None:
+    def mark(self: Chats, update_id: int) -> None:
         if not failing:
             failing.append(update_id)
             raise sqlite3.OperationalError("disk I/O error")
         real_mark(self, update_id)
 
-    monkeypatch.setattr(Store, "mark_update", mark)
+    monkeypatch.setattr(Chats, "mark_update", mark)
     async with started(fake, db_path, concurrent_updates=3) as app:
         for i in range(3):
             fake.push_update(updates.private_text(USER + i, QUESTIONS[0]))
-        poller = app.bot_data["pkitbot_poller"]
+        poller = app.bot_data.poller
         for _ in range(200):
             if not poller.running:
                 break
@@ -173,7 +173,7 @@ async def test_a_cancelled_handler_stops_polling_and_its_update_stays_unconfirme
     monkeypatch.setattr(Store, "mark_update", cancelled)
     async with started(fake, db_path, concurrent_updates=3) as app:
         fake.push_update(updates.private_text(USER, QUESTIONS[0]))
-        poller = app.bot_data["pkitbot_poller"]
+        poller = app.bot_data.poller
         for _ in range(200):
             if not poller.running:
                 break

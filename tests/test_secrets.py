@@ -122,8 +122,9 @@ def test_error_handler_text_has_no_token(caplog: pytest.LogCaptureFixture) -> No
     from bot.tg.errors import on_error
 
     update = Update.de_json(updates.private_text(USER, "hi"), None)
-    context: Any = SimpleNamespace(error=RuntimeError("boom"), application=SimpleNamespace(
-        bot_data={}))
+    from bot.tg.state import BotData
+
+    context: Any = SimpleNamespace(error=RuntimeError("boom"), bot_data=BotData())
     with caplog.at_level(logging.ERROR):
         asyncio.run(on_error(update, context))
     assert caplog.records and all(TOKEN not in r.getMessage() for r in caplog.records)

@@ -69,7 +69,7 @@ async def test_greetings_get_a_friendly_reply_and_a_greeted_question_its_answer(
     assert "1.5 million" in texts(fake, USER + 1)[0]
     assert texts(fake, USER + 2)[0].startswith("You're welcome!")
     store = open_store(db_path)
-    assert store.unanswered() == []  # greetings are not questions for the admins
+    assert store.usage.unanswered() == []  # greetings are not questions for the admins
     store.close()
 
 
@@ -162,7 +162,7 @@ async def test_feedback_and_sources_buttons(fake: FakeBotAPI, db_path: Path) -> 
         fake.push_update(updates.callback_query(USER, fake.message(USER, answer["message_id"]),
                                                 sources))
         await fake.wait_for("editMessageText")
-        store = app.bot_data["pkitbot"].store
+        store = app.bot_data.state.store
         votes = list(store.db.query("SELECT entry_id, vote FROM feedback"))
     thanked = fake.sent("editMessageReplyMarkup")[0]
     assert [t for t, _ in buttons(thanked)] == ["🙏 Thanks for your feedback", "📚 Sources"]

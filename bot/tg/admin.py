@@ -17,7 +17,6 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.constants import ChatType
-from telegram.ext import ContextTypes
 
 from bot.core.formatting import answer_html, esc
 from bot.errors import AdminError, KnowledgeError
@@ -31,36 +30,34 @@ from bot.kb.editing import (
     parse_add,
 )
 from bot.kb.files import MAX_IMPORT_BYTES, dump_yaml, parse_document, to_document
-from bot.kb.models import Knowledge
 from bot.tg.chart import bar_chart
 from bot.tg.keyboards import data, label
 from bot.tg.replies import send_reply, strip_command
-from bot.tg.state import BotState, state
+from bot.tg.state import BotState, Context
 
-PENDING_KEY = "pending_imports"
 MAX_PROBLEMS_SHOWN = 25
 
 
 def admin_ids(st: BotState) -> set[int]:
-    return set(st.settings.admins) | set(st.store.granted_admins())
+    return set(st.settings.admins) | set(st.store.chats.granted_admins())
 
 
 def actor(user: User) -> str:
     return f"telegram:{user.id}"
 
 
-async def _admin(update: Update, context: ContextTypes.DEFAULT_TYPE, command: str) -> User | None:
+async def _admin(update: Update, context: Context, command: str) -> User | None:
     """The admin who sent this command, or None after telling the sender why not."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return None
-    st = state(context)
+    st = context.state
     if message.forward_origin is not None or message.sender_chat is not None:
         await send_reply(st, message, "Admin commands must be sent by you, not forwarded or posted "
                          "on behalf of a chat. Nothing was changed.")
         return None
     if user.id not in admin_ids(st):
-        st.store.record_attempt(user.id, command)
+        st.store.chats.record_attempt(user.id, command)
         st.metrics["admin_refused"] += 1
         await send_reply(st, message, f"Sorry, /{esc(command)} is for the bot's admins only. "
                          "Nothing was changed.")
@@ -76,7 +73,7 @@ def _args(message: Message) -> str:
 
 
 AdminAction = Callable[[Message, User, BotState], Awaitable[None]]
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
 
 def admin_command(name: str) -> Callable[[AdminAction], Handler]:
@@ -84,10 +81,10 @@ def admin_command(name: str) -> Callable[[AdminAction], Handler]:
 
     def wrap(action: AdminAction) -> Handler:
         @functools.wraps(action)
-        async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        async def handler(update: Update, context: Context) -> None:
             user = await _admin(update, context, name)
             if user is not None and update.effective_message is not None:
-                await action(update.effective_message, user, state(context))
+                await action(update.effective_message, user, context.state)
 
         return handler
 
@@ -190,7 +187,7 @@ async def history(message: Message, user: User, st: BotState) -> None:
 @admin_command("unanswered")
 async def unanswered(message: Message, user: User, st: BotState) -> None:
     """``/unanswered``: most-asked unanswered questions, each with fix-it buttons."""
-    groups = group_unanswered(st.store.unanswered(200), limit=5)
+    groups = group_unanswered(st.store.usage.unanswered(200), limit=5)
     if not groups:
         await send_reply(st, message, "No unanswered questions right now. 🎉")
         return
@@ -207,25 +204,25 @@ async def unanswered(message: Message, user: User, st: BotState) -> None:
 
 
 def _group_of(st: BotState, uid: int) -> tuple[int, ...] | None:
-    for group in group_unanswered(st.store.unanswered(500), limit=500):
+    for group in group_unanswered(st.store.usage.unanswered(500), limit=500):
         if uid in group.ids:
             return group.ids
     return None
 
 
-async def unanswered_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
+async def unanswered_button(update: Update, context: Context,
                             parts: list[str]) -> None:
     """Act on an unanswered-question button: add as alias, or dismiss."""
     query = update.callback_query
     assert query is not None
-    st = state(context)
+    st = context.state
     if query.from_user.id not in admin_ids(st):
         await query.answer("Only the bot's admins can do that.")
         return
     if len(parts) < 3 or not parts[2].isdigit() or (ids := _group_of(st, int(parts[2]))) is None:
         await query.answer("That question was already handled.")
         return
-    rows = {r["id"]: r for r in st.store.unanswered(500)}
+    rows = {r["id"]: r for r in st.store.usage.unanswered(500)}
     if parts[1] == "a" and len(parts) == 4:
         try:
             add_alias(st.store, parts[3], str(rows[ids[0]]["question"]),
@@ -234,13 +231,13 @@ async def unanswered_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
             await query.answer(str(exc)[:190])
             return
         for uid in ids:
-            st.store.set_unanswered_status(uid, "resolved")
+            st.store.usage.set_unanswered_status(uid, "resolved")
         await query.answer("Added as an alias.")
         await query.edit_message_text(f"✅ Now answered by #{esc(parts[3])}: "
                                       f"{esc(str(rows[ids[0]]['question']))}")
     elif parts[1] == "d":
         for uid in ids:
-            st.store.set_unanswered_status(uid, "dismissed")
+            st.store.usage.set_unanswered_status(uid, "dismissed")
         await query.answer("Dismissed.")
         await query.edit_message_text(f"🗑 Dismissed: {esc(str(rows[ids[0]]['question']))}")
     else:
@@ -252,12 +249,12 @@ def _summary(counts: dict[str, int], name: str) -> str:
             f"{counts['changed']} changed, {counts['unchanged']} unchanged entries.")
 
 
-async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def document(update: Update, context: Context) -> None:
     """A document sent privately: ``/import`` in its caption starts a checked, dry-run import."""
     message = update.effective_message
     if message is None or message.document is None:
         return
-    st = state(context)
+    st = context.state
     caption = (message.caption or "").strip()
     if not caption.startswith("/import"):
         user = update.effective_user
@@ -289,7 +286,7 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             lines.append(f"… and {more} more.")
         await send_reply(st, message, "\n".join(lines)[:4000])
         return
-    pending: dict[str, tuple[int, Knowledge, str]] = context.bot_data.setdefault(PENDING_KEY, {})
+    pending = st.pending_imports
     key = secrets.token_hex(6)
     pending[key] = (user.id, knowledge, name)
     markup = InlineKeyboardMarkup([[
@@ -299,17 +296,17 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_reply(st, message, _summary(st.store.diff(knowledge), name), markup)
 
 
-async def import_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
+async def import_button(update: Update, context: Context,
                         parts: list[str]) -> None:
     """Confirm or cancel a pending import (only the admin who sent it)."""
     query = update.callback_query
     assert query is not None
-    pending: dict[str, tuple[int, Knowledge, str]] = context.bot_data.setdefault(PENDING_KEY, {})
+    pending = context.state.pending_imports
     item = pending.get(parts[2]) if len(parts) == 3 else None
     if item is None or item[0] != query.from_user.id:
         await query.answer("That import is no longer pending.")
         return
-    st = state(context)
+    st = context.state
     if query.from_user.id not in admin_ids(st):
         await query.answer("Only the bot's admins can do that.")
         return
@@ -326,9 +323,9 @@ async def import_button(update: Update, context: ContextTypes.DEFAULT_TYPE,
         await query.edit_message_text(f"✖️ Import of {esc(name)} cancelled; nothing changed.")
 
 
-async def import_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def import_command(update: Update, context: Context) -> None:
     """``/import`` typed as text: explain how to send the file."""
-    st = state(context)
+    st = context.state
     if await _admin(update, context, "import") and update.effective_message:
         await send_reply(st, update.effective_message, "Send the YAML, JSON or CSV file as a document "
                          "with the caption <code>/import</code>; I'll check it and show what "
@@ -349,7 +346,7 @@ async def export(message: Message, user: User, st: BotState) -> None:
 @admin_command("stats")
 async def stats(message: Message, user: User, st: BotState) -> None:
     """``/stats``: questions asked, share answered, top entries and unanswered, a chart."""
-    data_ = st.store.stats()
+    data_ = st.store.usage.stats()
     lines = [f"<b>Questions</b>: {data_['asked']} asked, {data_['answered']} answered "
              f"({data_['answered_share']:.0%})",
              f"<b>Feedback</b>: 👍 {data_['feedback_up']} 👎 {data_['feedback_down']}",
@@ -375,7 +372,7 @@ async def grant(message: Message, user: User, st: BotState) -> None:
         await _fail(st, message, AdminError("use: /grant USER_ID (the numeric Telegram id, "
                                         "not a @username)"))
         return
-    new = st.store.grant(int(target), granted_by=user.id)
+    new = st.store.chats.grant(int(target), granted_by=user.id)
     await send_reply(st, message, f"✅ {target} is now an admin." if new
                      else f"{target} was already an admin.")
 
@@ -391,6 +388,6 @@ async def revoke(message: Message, user: User, st: BotState) -> None:
         await _fail(st, message, AdminError(f"{target} is an admin through PKITBOT_ADMINS; "
                                         "change that setting instead"))
         return
-    removed = st.store.revoke(int(target))
+    removed = st.store.chats.revoke(int(target))
     await send_reply(st, message, f"✅ {target} is no longer an admin." if removed
                      else f"{target} was not a granted admin.")

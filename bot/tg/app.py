@@ -11,8 +11,10 @@ import asyncio
 import datetime as dt
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from telegram import (
@@ -29,9 +31,7 @@ from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     BaseHandler,
-    CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     Defaults,
     InlineQueryHandler,
     MessageHandler,
@@ -45,11 +45,11 @@ from bot.settings import Settings
 from bot.tg import admin, buttons, commands, inline, questions, subscriptions
 from bot.tg.delivery.http import JSONRequest
 from bot.tg.delivery.lifecycle import lifecycle
-from bot.tg.delivery.polling import POLLER_KEY, UPDATES_REQUEST_KEY, Poller, poll_forever
+from bot.tg.delivery.polling import Poller, poll_forever
 from bot.tg.delivery.ratelimit import SafeRateLimiter
 from bot.tg.errors import on_error
 from bot.tg.limits import RateGate
-from bot.tg.state import STATE_KEY, BotState
+from bot.tg.state import CONTEXT_TYPES, BotState, Context, PkitbotApp
 
 log = logging.getLogger(__name__)
 
@@ -58,86 +58,82 @@ PRIVATE = filters.ChatType.PRIVATE
 GROUP_MESSAGES_PER_MINUTE = 20  # Telegram's limit per group; AIORateLimiter's default
 SEND_CONNECTIONS = 256  # python-telegram-bot's default pool for calls other than getUpdates
 
-PRIVATE_COMMANDS = [
-    BotCommand("ask", "Ask a question about Pakistan's IT sector"),
-    BotCommand("topics", "Browse the topics I know"),
-    BotCommand("fact", "A random sourced fact"),
-    BotCommand("source", "Full citation of an entry"),
-    BotCommand("subscribe", "A daily fact in this chat"),
-    BotCommand("unsubscribe", "Stop the daily fact"),
-    BotCommand("help", "How to ask"),
-    BotCommand("about", "Where the answers come from"),
-]
-GROUP_COMMANDS = [
-    BotCommand("ask", "Ask a question about Pakistan's IT sector"),
-    BotCommand("topics", "Browse the topics I know"),
-    BotCommand("fact", "A random sourced fact"),
-    BotCommand("help", "How to ask"),
-    BotCommand("about", "Where the answers come from"),
-]
-BOT_ADMIN_COMMANDS = [
-    BotCommand("add", "Add an entry: question | answer | source [| url]"),
-    BotCommand("alias", "Another way to ask for an entry"),
-    BotCommand("edit", "Change a field of an entry"),
-    BotCommand("delete", "Retire an entry"),
-    BotCommand("undo", "Revert your last change"),
-    BotCommand("history", "Changes to an entry"),
-    BotCommand("unanswered", "Questions the bot could not answer"),
-    BotCommand("import", "How to import a file"),
-    BotCommand("export", "The knowledge base as YAML"),
-    BotCommand("stats", "Usage statistics"),
-    BotCommand("grant", "Make a user id an admin"),
-    BotCommand("revoke", "Remove an admin"),
-]
-GROUP_ADMIN_COMMANDS = [
-    *GROUP_COMMANDS,
-    BotCommand("subscribe", "A daily fact in this group"),
-    BotCommand("unsubscribe", "Stop the daily fact"),
-]
+@dataclass(frozen=True)
+class Command:
+    """One slash command: its handler, its menu text and the menus it appears in."""
+
+    name: str
+    callback: Callable[[Update, Context], Coroutine[Any, Any, None]]
+    description: str = ""
+    menus: frozenset[str] = frozenset()  # private, group, group_admin, bot_admin
 
 
-def handlers() -> list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]]:
+def _in(*menus: str) -> frozenset[str]:
+    return frozenset(menus)
+
+
+EVERYWHERE = _in("private", "group", "group_admin", "bot_admin")
+# The one table of commands, in the order they are tried and shown in the menus.
+COMMANDS = (
+    Command("start", commands.start),
+    Command("help", commands.help_command, "How to ask", EVERYWHERE),
+    Command("about", commands.about, "Where the answers come from", EVERYWHERE),
+    Command("topics", commands.topics, "Browse the topics I know", EVERYWHERE),
+    Command("fact", commands.fact, "A random sourced fact", EVERYWHERE),
+    Command("source", commands.source, "Full citation of an entry", _in("private", "bot_admin")),
+    Command("ask", questions.ask_command, "Ask a question about Pakistan's IT sector",
+            EVERYWHERE),
+    Command("subscribe", subscriptions.subscribe_chat, "A daily fact in this chat",
+            _in("private", "group_admin", "bot_admin")),
+    Command("unsubscribe", subscriptions.unsubscribe_chat, "Stop the daily fact",
+            _in("private", "group_admin", "bot_admin")),
+    Command("add", admin.add, "Add an entry: question | answer | source [| url]", _in("bot_admin")),
+    Command("alias", admin.alias, "Another way to ask for an entry", _in("bot_admin")),
+    Command("edit", admin.edit, "Change a field of an entry", _in("bot_admin")),
+    Command("delete", admin.delete, "Retire an entry", _in("bot_admin")),
+    Command("undo", admin.undo, "Revert your last change", _in("bot_admin")),
+    Command("history", admin.history, "Changes to an entry", _in("bot_admin")),
+    Command("unanswered", admin.unanswered, "Questions the bot could not answer", _in("bot_admin")),
+    Command("import", admin.import_command, "How to import a file", _in("bot_admin")),
+    Command("export", admin.export, "The knowledge base as YAML", _in("bot_admin")),
+    Command("stats", admin.stats, "Usage statistics", _in("bot_admin")),
+    Command("grant", admin.grant, "Make a user id an admin", _in("bot_admin")),
+    Command("revoke", admin.revoke, "Remove an admin", _in("bot_admin")),
+)
+MENU_ORDER = ("ask", "topics", "fact", "source", "subscribe", "unsubscribe", "help", "about")
+
+
+def menu(name: str) -> list[BotCommand]:
+    """The command menu for one audience, built from :data:`COMMANDS`."""
+    chosen = [c for c in COMMANDS if name in c.menus]
+    first = [c for n in MENU_ORDER for c in chosen if c.name == n]
+    return [BotCommand(c.name, c.description)
+            for c in [*first, *(c for c in chosen if c not in first)]]
+
+
+def handlers() -> list[BaseHandler[Update, Context, None]]:
     """Every handler, in the order they are tried (the most common update first)."""
     return [
         MessageHandler(MESSAGE & PRIVATE & filters.TEXT & ~filters.COMMAND,
                        questions.private_text),
-        CommandHandler("start", commands.start, filters=MESSAGE),
-        CommandHandler("help", commands.help_command, filters=MESSAGE),
-        CommandHandler("about", commands.about, filters=MESSAGE),
-        CommandHandler("topics", commands.topics, filters=MESSAGE),
-        CommandHandler("fact", commands.fact, filters=MESSAGE),
-        CommandHandler("source", commands.source, filters=MESSAGE),
-        CommandHandler("ask", questions.ask_command, filters=MESSAGE),
-        CommandHandler("subscribe", subscriptions.subscribe_chat, filters=MESSAGE),
-        CommandHandler("unsubscribe", subscriptions.unsubscribe_chat, filters=MESSAGE),
-        CommandHandler("add", admin.add, filters=MESSAGE),
-        CommandHandler("alias", admin.alias, filters=MESSAGE),
-        CommandHandler("edit", admin.edit, filters=MESSAGE),
-        CommandHandler("delete", admin.delete, filters=MESSAGE),
-        CommandHandler("undo", admin.undo, filters=MESSAGE),
-        CommandHandler("history", admin.history, filters=MESSAGE),
-        CommandHandler("unanswered", admin.unanswered, filters=MESSAGE),
-        CommandHandler("import", admin.import_command, filters=MESSAGE),
-        CommandHandler("export", admin.export, filters=MESSAGE),
-        CommandHandler("stats", admin.stats, filters=MESSAGE),
-        CommandHandler("grant", admin.grant, filters=MESSAGE),
-        CommandHandler("revoke", admin.revoke, filters=MESSAGE),
+        *(CommandHandler(c.name, c.callback, filters=MESSAGE) for c in COMMANDS),
         MessageHandler(MESSAGE & PRIVATE & filters.Document.ALL, admin.document),
         MessageHandler(filters.UpdateType.CHANNEL_POST & filters.TEXT, questions.channel_post),
         MessageHandler(MESSAGE & filters.COMMAND, commands.unknown_command),
         MessageHandler(MESSAGE & filters.ChatType.GROUPS & filters.TEXT, questions.group_message),
         MessageHandler(MESSAGE & PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
                        commands.not_text),
-        CallbackQueryHandler(buttons.button),
+        *buttons.HANDLERS,
         InlineQueryHandler(inline.inline_query),
     ]
 
 
-async def post_init(application: Application) -> None:  # type: ignore[type-arg]
+async def post_init(application: PkitbotApp) -> None:
     """Open the store and engine, register commands per scope, schedule the daily fact."""
-    settings: Settings = application.bot_data["settings"]
+    settings = application.bot_data.settings
+    assert settings is not None  # build_application sets it
     engine = Engine(open_store(settings.db_path))
-    application.bot_data[STATE_KEY] = BotState(
+    application.bot_data.state = BotState(
         settings=settings,
         engine=engine,
         # answers plus the one notice stay within Telegram's 20 messages a minute per group
@@ -145,13 +141,12 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         user_gate=RateGate(settings.user_rate_limit),
     )
     bot = application.bot
-    await bot.set_my_commands(PRIVATE_COMMANDS, scope=BotCommandScopeAllPrivateChats())
-    await bot.set_my_commands(GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats())
-    await bot.set_my_commands(GROUP_ADMIN_COMMANDS, scope=BotCommandScopeAllChatAdministrators())
+    await bot.set_my_commands(menu("private"), scope=BotCommandScopeAllPrivateChats())
+    await bot.set_my_commands(menu("group"), scope=BotCommandScopeAllGroupChats())
+    await bot.set_my_commands(menu("group_admin"), scope=BotCommandScopeAllChatAdministrators())
     for admin_id in sorted(settings.admins):
         try:  # the bot's own admins also see the admin commands in their private chat
-            await bot.set_my_commands([*PRIVATE_COMMANDS, *BOT_ADMIN_COMMANDS],
-                                      scope=BotCommandScopeChat(admin_id))
+            await bot.set_my_commands(menu("bot_admin"), scope=BotCommandScopeChat(admin_id))
         except BadRequest:
             log.info("admin %s has not started a chat with the bot yet", admin_id)
     if application.job_queue is not None:
@@ -164,16 +159,14 @@ async def post_init(application: Application) -> None:  # type: ignore[type-arg]
     log.info("pkitbot ready as @%s with %d entries", bot.username, len(engine.entries))
 
 
-async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+async def post_shutdown(application: PkitbotApp) -> None:
     """Close the store."""
     gc.unfreeze()
-    state = application.bot_data.get(STATE_KEY)
-    if isinstance(state, BotState):
-        state.store.close()
+    if application.bot_data.state is not None:
+        application.bot_data.state.store.close()
 
 
-def build_application(settings: Settings, *,
-                      read_timeout: float = 5.0) -> Application:  # type: ignore[type-arg]
+def build_application(settings: Settings, *, read_timeout: float = 5.0) -> PkitbotApp:
     """The configured Application (not yet started).
 
     ``read_timeout`` is how long a Bot API call may take to answer (getUpdates: on top of
@@ -183,6 +176,7 @@ def build_application(settings: Settings, *,
     builder = (
         Application.builder()
         .token(settings.require_token())
+        .context_types(CONTEXT_TYPES)
         .defaults(Defaults(parse_mode=ParseMode.HTML,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .rate_limiter(SafeRateLimiter(settings.max_send_rate))
@@ -193,27 +187,29 @@ def build_application(settings: Settings, *,
     )
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url).base_file_url(settings.file_url)
-    application = builder.build()
-    application.bot_data["settings"] = settings
-    application.bot_data[UPDATES_REQUEST_KEY] = updates_request
+    # the builder's generics lose the job queue's context type; the types are these
+    application = cast(PkitbotApp, builder.build())
+    application.bot_data.settings = settings
+    application.bot_data.updates_request = updates_request
     application.add_handlers(handlers())
     application.add_error_handler(on_error)
     return application
 
 
 @asynccontextmanager
-async def running(application: Application, *, poll_timeout: int = 1,  # type: ignore[type-arg]
-                  ) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+async def running(application: PkitbotApp, *, poll_timeout: int = 1,
+                  ) -> AsyncIterator[PkitbotApp]:
     """Start the application with long polling for the body of the block, then stop it.
 
     Polling is :class:`bot.tg.delivery.polling.Poller`: an update is confirmed to Telegram only after it
     was handled, and one handled before a restart is not handled again.
     """
-    settings: Settings = application.bot_data["settings"]
+    settings = application.bot_data.settings
+    assert settings is not None  # build_application sets it
     poller = Poller(application, timeout=poll_timeout, concurrency=settings.concurrent_updates)
     async with lifecycle(application):
         await poller.start()
-        application.bot_data[POLLER_KEY] = poller
+        application.bot_data.poller = poller
         try:
             yield application
         finally:

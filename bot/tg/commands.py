@@ -4,50 +4,47 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import ContextTypes
 
 from bot.core.formatting import answer_html, citation_html, esc
 from bot.core.texts import HELP_HTML, about_html, start_html
 from bot.tg.keyboards import answer_keyboard, topics_keyboard
 from bot.tg.replies import send_reply, strip_command
-from bot.tg.state import state
+from bot.tg.state import Context
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: Context) -> None:
     """Greet the user: what the bot knows and three example questions."""
-    st = state(context)
+    st = context.state
     if update.effective_message:
         await send_reply(st, update.effective_message, start_html(st.engine.topics))
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: Context) -> None:
     """List the ways to ask and the commands."""
-    st = state(context)
+    st = context.state
     if update.effective_message:
         await send_reply(st, update.effective_message, HELP_HTML)
 
 
-async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def about(update: Update, context: Context) -> None:
     """Credit the column, its author and the primary sources."""
-    st = state(context)
+    st = context.state
     if update.effective_message:
         sources = st.engine.sources.values()
         await send_reply(st, update.effective_message, about_html(sources))
 
 
-async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def topics(update: Update, context: Context) -> None:
     """Offer the topics as buttons; a tap lists that topic's questions."""
-    st = state(context)
+    st = context.state
     if update.effective_message:
-        engine = st.engine
-        engine.reload()
         await send_reply(st, update.effective_message, "Pick a topic:",
-                         topics_keyboard(engine.topics))
+                         topics_keyboard(st.engine.topics))
 
 
-async def fact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def fact(update: Update, context: Context) -> None:
     """Send a random sourced fact."""
-    st = state(context)
+    st = context.state
     message = update.effective_message
     if message is None:
         return
@@ -59,9 +56,9 @@ async def fact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_reply(st, message, answer_html(engine.answer_for(entry)), answer_keyboard(entry.id))
 
 
-async def source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def source(update: Update, context: Context) -> None:
     """Show the full citation of an entry: ``/source <id>``."""
-    st = state(context)
+    st = context.state
     message = update.effective_message
     if message is None or message.text is None:
         return
@@ -80,9 +77,9 @@ async def source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_reply(st, message, f"<b>{esc(entry.question)}</b>\n\n{citation_html(answer.sources)}")
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_command(update: Update, context: Context) -> None:
     """Tell a private user (or a group addressing the bot by name) a command is unknown."""
-    st = state(context)
+    st = context.state
     message = update.effective_message
     if message is None or not message.text:
         return
@@ -95,9 +92,9 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
                      "Try /help to see what I can do.")
 
 
-async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def not_text(update: Update, context: Context) -> None:
     """Explain, in private chats, that only text questions can be answered."""
-    st = state(context)
+    st = context.state
     if update.effective_message:
         await send_reply(st, update.effective_message,
                          "I can only read text questions. Type your question, e.g. "

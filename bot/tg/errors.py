@@ -8,37 +8,35 @@ out send may have been delivered, and a refused one would be refused again.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 
 from telegram import Update
 from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.ext import ContextTypes
 
 from bot.tg.replies import send_reply
-from bot.tg.state import STATE_KEY, BotState, state
+from bot.tg.state import BotData, BotState, Context
 
 log = logging.getLogger("bot.errors")
 
 APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: Context) -> None:
     """Log the failed update's id and chat with the error; transient network faults briefly."""
     error = context.error
     where = ""
     if isinstance(update, Update):
         chat = update.effective_chat
         where = f" (update {update.update_id}, chat {chat.id if chat else '-'})"
-    with contextlib.suppress(KeyError):
-        state(context).metrics["errors"] += 1
+    st = context.bot_data.state if isinstance(context.bot_data, BotData) else None
+    if st is not None:
+        st.metrics["errors"] += 1
     if isinstance(error, RetryAfter | TimedOut | NetworkError):
         log.warning("Telegram network trouble%s: %s", where, error)
         return
     log.error("Handler failed%s", where, exc_info=error)
     if isinstance(update, Update) and not isinstance(error, TelegramError):
-        st = context.application.bot_data.get(STATE_KEY)
-        await apologise(update, st if isinstance(st, BotState) else None)
+        await apologise(update, st)
 
 
 async def apologise(update: Update, st: BotState | None) -> None:

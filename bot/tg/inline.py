@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
-from telegram.ext import ContextTypes
 
 from bot.core.engine import Answer
 from bot.core.formatting import answer_html, figure_value
-from bot.tg.state import state
+from bot.tg.state import Context
 
 MAX_RESULTS = 10
 CACHE_SECONDS = 300
@@ -26,17 +25,17 @@ def _article(answer: Answer) -> InlineQueryResultArticle:
     )
 
 
-async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def inline_query(update: Update, context: Context) -> None:
     """Offer up to ten sourced answers for the query (the headline facts when empty)."""
     query = update.inline_query
     if query is None:
         return
-    engine = state(context).engine
-    text = query.query.strip()[: state(context).settings.max_question_chars]
+    engine = context.state.engine
+    text = query.query.strip()[: context.state.settings.max_question_chars]
     if text:
         answer = engine.ask(text, chat_type="inline")
         ranked = [answer.entry.id] if answer.entry else []
-        ranked += [c.entry_id for c in engine.matcher.match(text).candidates]
+        ranked += [c.entry_id for c in answer.candidates]
         entries = [e for i in dict.fromkeys(ranked) if (e := engine.entry(i)) is not None]
     else:
         entries = engine.headline(MAX_RESULTS)

@@ -5,23 +5,22 @@ from __future__ import annotations
 import re
 
 from telegram import Message, MessageEntity, Update
-from telegram.ext import ContextTypes
 
 from bot.tg.replies import answer_question, send_reply, strip_command
-from bot.tg.state import state
+from bot.tg.state import Context
 from bot.tg.subscriptions import subscribe_chat, unsubscribe_chat
 
 CHANNEL_COMMAND = re.compile(r"^/(?P<cmd>[A-Za-z_]+)(?:@(?P<bot>\w+))?(?:\s+|$)")
 
 
-async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def private_text(update: Update, context: Context) -> None:
     """Answer any text in a private chat as a question."""
     message = update.effective_message
     if message and message.text:
         await answer_question(update, context, message.text)
 
 
-async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ask_command(update: Update, context: Context) -> None:
     """Answer ``/ask <question>`` (and ``/ask@botname``) in private chats and groups."""
     message = update.effective_message
     if message and message.text:
@@ -43,9 +42,9 @@ def _without_mention(message: Message, username: str) -> str | None:
     return " ".join(text.split()) if found else None
 
 
-async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def group_message(update: Update, context: Context) -> None:
     """Answer a group message that mentions the bot or replies to one of its messages."""
-    st = state(context)
+    st = context.state
     message = update.effective_message
     if message is None or not message.text:
         return
@@ -63,7 +62,7 @@ async def group_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await answer_question(update, context, question)
 
 
-async def channel_post(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def channel_post(update: Update, context: Context) -> None:
     """Handle ``/ask``, ``/subscribe`` and ``/unsubscribe`` posted in a channel."""
     post = update.channel_post
     if post is None or not post.text:

@@ -6,13 +6,12 @@ import time
 
 from telegram import Message, Update
 from telegram.constants import ChatType
-from telegram.ext import ContextTypes
 
 from bot.core.engine import Answer
 from bot.core.formatting import answer_html
 from bot.tg.keyboards import answer_keyboard, suggestions_keyboard
 from bot.tg.limits import Verdict
-from bot.tg.state import BotState, state
+from bot.tg.state import BotState, Context
 
 
 def markup_for(answer: Answer) -> object | None:
@@ -49,13 +48,13 @@ async def send_reply(st: BotState | None, message: Message, text: str,
     await message.reply_text(text, reply_markup=markup, do_quote=quote)  # type: ignore[arg-type]
 
 
-async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE,
+async def answer_question(update: Update, context: Context,
                           question: str) -> None:
     """Check the limits, ask the engine and reply (with buttons) to ``update``'s message."""
     message = update.effective_message
     if message is None:
         return
-    st = state(context)
+    st = context.state
     started = time.perf_counter()
     chat_type = str(message.chat.type)
     user = update.effective_user

@@ -1,19 +1,32 @@
-"""What every handler shares, kept in ``application.bot_data``: settings, engine, limits."""
+"""What every handler shares, typed: the custom context, ``bot_data`` and the bot's state.
+
+Following python-telegram-bot's ``contexttypesbot.py`` example, the application is built
+with ``ContextTypes(context=Context, bot_data=BotData)``: ``context.state`` is the
+:class:`BotState` opened in ``post_init`` (settings, engine, store, limits, metrics), and
+``application.bot_data`` is a :class:`BotData` with named attributes instead of string keys.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from telegram.ext import ContextTypes
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
+from telegram.request import BaseRequest
 
 from bot.core.engine import Engine
-from bot.kb.store import Store
+from bot.kb import Knowledge, Store
 from bot.settings import Settings
 from bot.tg.limits import RateGate
 
-STATE_KEY = "pkitbot"
+if TYPE_CHECKING:
+    from bot.tg.delivery.polling import Poller
+
+__all__ = ["CONTEXT_TYPES", "BotData", "BotState", "Context", "PendingImport", "PkitbotApp"]
+
+# an import checked and shown to its admin, waiting for Confirm: (admin id, knowledge, summary)
+PendingImport: TypeAlias = tuple[int, Knowledge, str]
 
 
 @dataclass
@@ -26,15 +39,36 @@ class BotState:
     user_gate: RateGate
     metrics: Counter[str] = field(default_factory=Counter)
     latencies: list[float] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
+    telegram_ok_at: float | None = None  # monotonic time of the last good getUpdates
+    pending_imports: dict[str, PendingImport] = field(default_factory=dict)
 
     @property
     def store(self) -> Store:
         return self.engine.store
 
 
-def state(context: ContextTypes.DEFAULT_TYPE) -> BotState:
-    """The shared state of the running application."""
-    value = context.application.bot_data[STATE_KEY]
-    assert isinstance(value, BotState)
-    return value
+class BotData:
+    """``application.bot_data``: the settings from the start, the state once it is open."""
+
+    def __init__(self) -> None:
+        self.settings: Settings | None = None
+        self.state: BotState | None = None
+        self.updates_request: BaseRequest | None = None  # the getUpdates transport
+        self.poller: Poller | None = None  # set while long polling runs (tests look at it)
+
+
+class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """The context every handler receives; ``context.state`` is the running bot's state."""
+
+    @property
+    def state(self) -> BotState:
+        """The shared state of the running application (opened in ``post_init``)."""
+        state = self.bot_data.state
+        if state is None:
+            raise RuntimeError("the bot's state is not open yet (post_init has not run)")
+        return state
+
+
+CONTEXT_TYPES = ContextTypes(context=Context, bot_data=BotData)
+PkitbotApp: TypeAlias = Application[ExtBot[None], Context, dict[Any, Any], dict[Any, Any],
+                                    BotData, JobQueue[Context]]

@@ -11,11 +11,10 @@ import contextlib
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
-from telegram.ext import Application
+from bot.tg.state import PkitbotApp
 
-AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+AnyApplication = PkitbotApp
 
 
 @asynccontextmanager

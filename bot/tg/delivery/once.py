@@ -11,16 +11,14 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
 
 from telegram import Update
-from telegram.ext import Application
 
-from bot.tg.state import STATE_KEY, BotState
+from bot.tg.state import PkitbotApp
 
 log = logging.getLogger(__name__)
 
-AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+AnyApplication = PkitbotApp  # kept for the delivery modules' signatures
 
 
 def order_key(update: Update) -> object:
@@ -72,10 +70,9 @@ async def handle_once(application: AnyApplication, update: Update) -> bool:
     Used by polling and by the webhook, so that either way an update Telegram delivers
     again (after a crash or restart) is not answered twice. False when it was skipped.
     """
-    value = application.bot_data.get(STATE_KEY)
-    st = value if isinstance(value, BotState) else None
+    st = application.bot_data.state
     store = st.store if st is not None else None
-    if store is not None and store.update_seen(update.update_id):
+    if store is not None and store.chats.update_seen(update.update_id):
         log.info("update %d was handled before a restart; not handling it twice",
                  update.update_id)
         return False
@@ -84,5 +81,5 @@ async def handle_once(application: AnyApplication, update: Update) -> bool:
     # handler errors go to the error handler; process_update does not raise for them
     await application.process_update(update)
     if store is not None:
-        store.mark_update(update.update_id)
+        store.chats.mark_update(update.update_id)
     return True

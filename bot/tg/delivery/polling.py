@@ -34,17 +34,14 @@ from collections.abc import Sequence
 
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.request import BaseRequest
 
 from bot.tg.delivery.lifecycle import lifecycle, stop_on_signals
 from bot.tg.delivery.once import AnyApplication, handle_once, order_key
-from bot.tg.state import STATE_KEY, BotState
+from bot.tg.state import BotState
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 30.0
-POLLER_KEY = "pkitbot_poller"
-UPDATES_REQUEST_KEY = "pkitbot_updates_request"  # the getUpdates transport (bot/tg/app.py)
 CONFIRM_WAIT = 5.0  # longest wait for flood control before the confirming call on stop
 REPOLL = 0.2  # with updates in hand and nothing newer: ask Telegram again after this long
 
@@ -80,8 +77,7 @@ class Poller:
     # -- state shared with the handlers ------------------------------------------------
 
     def _state(self) -> BotState | None:
-        value = self.application.bot_data.get(STATE_KEY)
-        return value if isinstance(value, BotState) else None
+        return self.application.bot_data.state
 
 
     # -- lifecycle ----------------------------------------------------------------------
@@ -153,8 +149,8 @@ class Poller:
                 return
 
     async def _fresh_fetch_client(self) -> None:
-        request = self.application.bot_data.get(UPDATES_REQUEST_KEY)
-        if isinstance(request, BaseRequest):
+        request = self.application.bot_data.updates_request
+        if request is not None:
             await request.shutdown()
             await request.initialize()
 
@@ -202,7 +198,7 @@ class Poller:
             delay = 0.0
             st = self._state()
             if st is not None:
-                st.extra["telegram_ok_at"] = time.monotonic()
+                st.telegram_ok_at = time.monotonic()
             newest = self._newest
             fresh = sorted((u for u in updates if newest is None or u.update_id > newest),
                            key=lambda u: u.update_id)

@@ -30,13 +30,13 @@ from urllib.parse import urlsplit
 import tornado.netutil
 import tornado.web
 from telegram import Update
-from telegram.ext import Application, ExtBot
+from telegram.ext import ExtBot
 from tornado.httpserver import HTTPServer
 
 from bot.settings import Settings
 from bot.tg.delivery.lifecycle import lifecycle, stop_on_signals
 from bot.tg.delivery.once import ChatOrder, handle_once
-from bot.tg.state import STATE_KEY, BotState
+from bot.tg.state import BotState, PkitbotApp
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 WEBHOOK_CONNECTIONS = 40  # Telegram's default; at most PKITBOT_CONCURRENT_UPDATES are handled
 STOP_WAIT = 8.0  # seconds a stop waits for the updates in hand (docker stop allows 10)
 
-AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+AnyApplication = PkitbotApp
 StateGetter = Callable[[], BotState | None]
 
 
@@ -64,8 +64,7 @@ def state_getter(application: AnyApplication) -> StateGetter:
     """A callable returning the application's BotState once post_init has run, else None."""
 
     def get() -> BotState | None:
-        value = application.bot_data.get(STATE_KEY)
-        return value if isinstance(value, BotState) else None
+        return application.bot_data.state
 
     return get
 
@@ -84,10 +83,9 @@ def health(state: BotState | None) -> tuple[int, dict[str, Any]]:
         store = "ok"
     except Exception as exc:  # any failure to query means unhealthy
         store = f"error: {type(exc).__name__}"
-    matcher = getattr(state.engine, "matcher", None)
-    entries = len(getattr(state.engine, "entries", {}) or {}) if matcher is not None else 0
-    ok_at = state.extra.get("telegram_ok_at")
-    last_ok = round(time.monotonic() - ok_at, 3) if isinstance(ok_at, int | float) else None
+    entries = len(state.engine.entries) if store == "ok" else 0
+    ok_at = state.telegram_ok_at
+    last_ok = round(time.monotonic() - ok_at, 3) if ok_at is not None else None
     ok = store == "ok" and entries > 0
     return (200 if ok else 503), {"ok": ok, "store": store, "matcher_entries": entries,
                                   "telegram_last_ok_seconds": last_ok}
