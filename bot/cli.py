@@ -472,7 +472,8 @@ def edit(entry_id: str, field: str, value: str, db: Path | None) -> None:
     \b
     Examples:
       pkitbot kb edit freelancer-count answer "Over 1.5 million active freelancers..."
-      pkitbot kb edit it-exports-fy25 figure "over 3.8 USD billion FY25"
+      pkitbot kb edit it-exports-fy25 figure "about 3.8 USD billion FY25"
+      pkitbot kb undo     # puts the figure back
     """
     edit_entry(store_for(db), entry_id, field, value, actor=actor(), via="cli")
     click.echo(f"Updated {field} of #{entry_id}")
