@@ -12,6 +12,8 @@ that code catching those still works.
   * NotFound - no entry with that id
   * KnowledgeError - a knowledge file or import document failed validation (``.problems``)
   * AdminError - an admin's command cannot be carried out (says what to fix)
+  * EmbeddingUnavailable - the embedding model's package, a file or numpy is missing; the
+    matcher then works from words alone
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.kb.files import Problem
 
-__all__ = ["AdminError", "KnowledgeError", "NotFound", "PkitbotError", "SettingsError",
-           "StoreError"]
+__all__ = ["AdminError", "EmbeddingUnavailable", "KnowledgeError", "NotFound", "PkitbotError",
+           "SettingsError", "StoreError"]
 
 
 class PkitbotError(Exception):
@@ -57,3 +59,7 @@ class KnowledgeError(PkitbotError, ValueError):
 
 class AdminError(PkitbotError, ValueError):
     """An admin command that cannot be carried out; the message says what to fix."""
+
+
+class EmbeddingUnavailable(PkitbotError):
+    """The embedding model cannot be used: its package, a file, or numpy is missing or unreadable."""

@@ -43,6 +43,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from bot.errors import EmbeddingUnavailable
+
 if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
@@ -59,10 +61,6 @@ _DTYPES: Final = {"F16": "<f2", "F32": "<f4"}
 _MAX_HEADER: Final = 1 << 20
 _SPACE: Final = "\u2581"
 _SHIFT: Final = 16  # bits of one token id in a merge key
-
-
-class EmbeddingUnavailable(Exception):
-    """The embedding model cannot be used: its package, a file, or numpy is missing or unreadable."""
 
 
 def package_dir() -> Path | None:

@@ -67,7 +67,11 @@ def figure_period(fig: Figure) -> str:
 def source_text(source: Source) -> str:
     """'“Title”, Ali Z, 5th Column, 2025' — title, author or publisher, date."""
     parts = [f"“{source.title}”" if source.kind == "column" else source.title]
-    parts += [p for p in (source.author, source.publisher, source.date) if p]
+    seen = {source.title.casefold()}
+    for part in (source.author, source.publisher, source.date):
+        if part and part.casefold() not in seen:  # an admin's /add names the publisher once
+            parts.append(part)
+            seen.add(part.casefold())
     return ", ".join(parts)
 
 
@@ -99,8 +103,10 @@ def source_line(answer: Answer, *, markup: bool) -> str:
     pieces = [source_text(s) for s in _column(answer)]
     primaries = [source_text(s) for s in _primary(answer)]
     text = "; ".join(pieces)
-    if primaries:
-        text += ("; " if text else "") + "primary source: " + "; ".join(primaries)
+    if primaries and text:  # the column, then the primary source it names
+        text += "; primary source: " + "; ".join(primaries)
+    elif primaries:  # an admin's entry credits its own source
+        text = "; ".join(primaries)
     if markup:
         return f"<i>Source: {esc(text)}</i>"
     return f"Source: {text}"
@@ -176,9 +182,14 @@ def not_found_text(answer: Answer) -> str:
     elif reason is Reason.NO_SUCH_PERIOD:
         head = "I have no sourced figure for that period."
     elif reason is Reason.NO_FIGURE_OF_KIND:
-        head = "The column does not give that number, so I have no sourced answer."
+        head = "My sources don't give that number, so I have no sourced answer."
+    elif reason is Reason.UNKNOWN_NAME:
+        head = f"I have no sourced answer about {answer.detail} yet."
+    elif reason is Reason.NARROWER:
+        head = ("My sources give no figure for that group or place in particular, so I have "
+                "no sourced answer.")
     elif reason is Reason.ASKS_LEADER:
-        head = "The column ranks only Pakistan, not other countries."
+        head = "My sources rank only Pakistan, not other countries."
     else:
         head = "I don't have a sourced answer to that yet."
     lines = [f"{head} Ask me about: {_topics_phrase(answer.topics)}."]

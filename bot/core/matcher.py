@@ -16,6 +16,7 @@ world (the column places only Pakistan): the entry found is offered as a suggest
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -25,7 +26,7 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 
 from bot.core.normalize import Normalized, Normalizer, canonical_period, period_aliases
-from bot.kb import Entry
+from bot.kb import Entry, Figure
 
 Decision = Literal["answer", "suggest", "abstain"]
 
@@ -35,8 +36,9 @@ class Reason(Enum):
 
     Some reasons carry a detail in :attr:`Match.detail`: ``SMALL_TALK`` the kind of small
     talk (the lexicon's group: greeting, thanks, goodbye), ``OUT_OF_SCOPE`` the term that put
-    the question out of scope, ``NO_FIGURE_OF_KIND`` the kind of number asked for (the
-    lexicon's quantity group: number, percent, money, average ...).
+    the question out of scope, ``UNKNOWN_NAME`` the name, ``NO_FIGURE_OF_KIND`` the kind of
+    number asked for (the lexicon's quantity group: number, percent, money, average ...),
+    ``NARROWER`` the normalised term naming the group or place.
     """
 
     CONFIDENT = "confident"
@@ -49,6 +51,8 @@ class Reason(Enum):
     OUT_OF_SCOPE = "out of scope"
     NO_SUCH_PERIOD = "no figure for that period"
     NO_FIGURE_OF_KIND = "asks for a number the entry does not give"
+    NARROWER = "asks about a group or place the entry does not single out"
+    UNKNOWN_NAME = "names something the knowledge base does not know"
     ASKS_LEADER = "asks which country leads"
 
 
@@ -73,7 +77,7 @@ POSTING_CAP = 2000
 # Which kinds of figure answer a question that asks for a number, by the lexicon's quantity
 # groups (most specific first); None means any figure does.
 FITTING: tuple[tuple[str, frozenset[str] | None], ...] = (
-    ("average", frozenset()),  # the column gives totals, never averages
+    ("average", frozenset({"average"})),  # only a figure its source calls an average
     ("percent", frozenset({"percent"})),
     ("money", frozenset({"money"})),
     ("number", None),
@@ -87,6 +91,21 @@ ASKED = {"percent": "a percentage", "money": "a money amount", "number": "a numb
 # "below average", "than average", "the global average" compare; they do not ask for one
 COMPARING = ("above", "below", "than", "global", "regional", "world")
 _MONEY_UNITS = ("usd", "us$", "$", "pkr", "rs", "rupee", "dollar")
+_SENTENCE = re.compile(r"[.!?؟۔]+\s*|\n+")
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9&'-]*")
+
+
+AVERAGE_WORDS = ("average", "avg", "mean", "median")
+
+
+def figure_kinds(figure: Figure) -> set[str]:
+    """What kinds of number a figure is: its unit's kind, and "average" when its source calls
+    it one (qualifier average or median, or a metric named so)."""
+    kinds = {figure_kind(figure.unit)}
+    words = f"{figure.qualifier or ''} {figure.metric}".casefold()
+    if any(w in words for w in AVERAGE_WORDS):
+        kinds.add("average")
+    return kinds
 
 
 def figure_kind(unit: str) -> str:
@@ -174,7 +193,7 @@ class Matcher:
             doc = _Doc(entry.id, entry.question, tuple(dict.fromkeys(n.text for n in normals)),
                        qsets, frozenset(strong), frozenset(weak), frozenset(periods),
                        tuple(dict.fromkeys(" ".join(n.tokens) for n in normals)),
-                       kinds=frozenset(figure_kind(f.unit) for f in entry.figures))
+                       kinds=frozenset(k for f in entry.figures for k in figure_kinds(f)))
             index = len(self.docs)
             self.docs.append(doc)
             for token in strong | weak:
@@ -215,6 +234,11 @@ class Matcher:
         self.superlatives = frozenset(tokens for term in normalizer.lexicon.superlatives
                                       if (tokens := normalizer(term).tokens))
         self.superlatives_longest = max((len(t) for t in self.superlatives), default=1)
+        self.narrowing = frozenset(tokens for term in normalizer.lexicon.narrowing
+                                   if (tokens := normalizer(term).tokens))
+        self.narrowing_longest = max((len(t) for t in self.narrowing), default=1)
+        # words the other guards read (countries, sectors, groups): not unknown names
+        self.scope_words = frozenset(t for gram in (*self.scope, *self.narrowing) for t in gram)
         # grammar words for the guards, normalised like any question
         def word(text: str) -> str:
             return " ".join(normalizer(text).tokens)
@@ -263,11 +287,52 @@ class Matcher:
         return found, Normalized(tuple(kept), tuple(t for t in norm.content if t in left),
                                  norm.periods)
 
+    def _known(self, gram: Sequence[str]) -> bool:
+        """True when the knowledge base is about ``gram``: a word of some entry's questions,
+        keywords or topic, or a phrase one of its questions uses as it stands ("income tax"
+        in an admin's tax entry; not "textile exports" because an answer says "textiles")."""
+        if len(gram) == 1:
+            return gram[0] in self.topical
+        if any(t not in self.topical for t in gram):
+            return False
+        phrase = " ".join(gram)
+        common = set(self.postings[gram[0]])
+        for token in gram[1:]:
+            common &= set(self.postings[token])
+        return any(phrase in text for i in common for text in self.docs[i].folded)
+
     def _out_of_scope(self, content: Sequence[str]) -> str | None:
+        """The first term that puts the question outside the knowledge base's field (another
+        country, another sector), unless some entry covers that term."""
         for n in (3, 2, 1):
             for i in range(len(content) - n + 1):
                 gram = tuple(content[i : i + n])
-                if gram in self.scope and " ".join(gram) not in self.postings:
+                if gram in self.scope and not self._known(gram):
+                    return " ".join(gram)
+        return None
+
+    def _unknown_name(self, question: str) -> str | None:
+        """A name or acronym in the question ("PSEB", "NetSol", "PTCL") that no entry knows:
+        the question is about something else, however well its other words fit."""
+        for sentence in _SENTENCE.split(question):
+            words: list[str] = _WORD.findall(sentence)
+            for i, word in enumerate(words):
+                if not ((word.isupper() and len(word) >= 2) or (i and word[:1].isupper())):
+                    continue
+                tokens = self.normalize(word).content
+                if tokens and not all(t in self.postings or t in self.scope_words
+                                      or self._correct(t) for t in tokens):
+                    return word
+        return None
+
+    def _narrower(self, tokens: Sequence[str], doc: _Doc) -> str | None:
+        """A group or place the question singles out ("women", "Lahore") that ``doc`` does
+        not mention: its figure is for the whole, not for that part."""
+        words = doc.strong | doc.weak
+        for n in range(min(self.narrowing_longest, len(tokens)), 0, -1):
+            for i in range(len(tokens) - n + 1):
+                gram = tuple(tokens[i : i + n])
+                if gram in self.narrowing and not set(gram) <= words:
                     return " ".join(gram)
         return None
 
@@ -323,6 +388,9 @@ class Matcher:
                 return Reason.NO_FIGURE_OF_KIND, group
         if self._leader(tokens):
             return Reason.ASKS_LEADER, ""
+        narrower = self._narrower(tokens, doc)
+        if narrower is not None:
+            return Reason.NARROWER, narrower
         return None
 
     @staticmethod
@@ -424,6 +492,9 @@ class Matcher:
             # (unless the question is one of its own: curators, or an admin's alias, decided)
             doc = self.docs[self.ids[top.entry_id]]
             guard = None if full_text in doc.folded else self._guard(norm.tokens, doc)
+            if guard is None and full_text not in doc.folded:
+                name = self._unknown_name(question)
+                guard = (Reason.UNKNOWN_NAME, name) if name else None
             if guard:
                 reason, detail = guard
                 return Match("suggest", None, top.score, candidates, reason, norm, detail)

@@ -94,6 +94,7 @@ class Lexicon:
     superlatives: tuple[str, ...] = ()
     smalltalk: dict[str, str] = field(default_factory=dict)  # term -> greeting/thanks
     generic: tuple[str, ...] = ()  # words of asking ("recommend", "help"): never the topic
+    narrowing: tuple[str, ...] = ()  # groups and places a figure may be for ("women", "Lahore")
 
     @property
     def longest(self) -> int:
@@ -118,7 +119,8 @@ class Lexicon:
         supers = tuple(str(t) for t in raw.get("superlatives") or [])
         return cls(synonyms, stopwords, _groups(raw.get("out_of_scope")),
                    _groups(raw.get("quantity")), supers, _groups(raw.get("smalltalk")),
-                   tuple(str(t) for t in raw.get("generic") or []))
+                   tuple(str(t) for t in raw.get("generic") or []),
+                   tuple(str(t) for t in raw.get("narrowing") or []))
 
 
 def _groups(groups: Any) -> dict[str, str]:

@@ -24,7 +24,10 @@ from bot.kb.models import Entry, Figure, Knowledge, Source
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
-QUALIFIERS = {None, "over", "nearly", "about", "at least", "under", "up to", "around"}
+# How a figure's source qualifies it; kept as the source words it ("an estimated 2.37 million")
+QUALIFIERS = {None, "over", "nearly", "about", "at least", "under", "up to", "around",
+              "more than", "less than", "almost", "roughly", "approximately", "at most",
+              "estimated", "average", "median"}
 MAX_ANSWER = 2000
 MAX_QUESTION = 300
 MIN_ALTERNATES_CURATED = 6

@@ -1,0 +1,108 @@
+"""Answer quality on knowledge that admins add: import a pack, ask its questions, per kind.
+
+A pack (``pack.yaml``, an import document of English entries with few alternates) is imported
+into a fresh database as an admin would (``kb import``), on top of the curated knowledge
+base; then every question of ``questions.yaml`` is asked through the real engine. A question
+expecting phrases is right when the bot answers and its reply holds one of them; one expecting
+``abstain`` is right when the bot does not answer and its reply states none of the pack's
+figures (the file's ``figures:`` list).
+
+Sets: the public sample (``tests/data/eval/growth/``, a copy of ``shared/eval/growth``) and a
+blind pack written without seeing the matcher (``tests/data/growth-blind/``).
+
+    python benchmarks/growth.py            # both sets, a table per kind
+    python benchmarks/growth.py --misses   # and every wrong reply
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bot.core.engine import Engine  # noqa: E402
+from bot.core.formatting import answer_text  # noqa: E402
+from bot.kb import open_store  # noqa: E402
+from bot.kb.files import parse_document  # noqa: E402
+
+SETS = {
+    "growth (public sample)": REPO / "tests" / "data" / "eval" / "growth",
+    "growth-blind": REPO / "tests" / "data" / "growth-blind",
+}
+KINDS = ("en", "short", "typo", "roman", "urdu", "period", "near")
+TARGETS = {"en": 0.90, "short": 0.93, "typo": 0.93, "roman": 0.85, "urdu": 0.80,
+           "period": 1.0, "near": 0.96}
+
+
+def judge(expect: Any, figures: list[str], answered: bool, reply: str) -> bool:
+    text = reply.casefold()
+    if expect == "abstain":
+        return not answered and not any(f.casefold() in text for f in figures)
+    return answered and any(str(e).casefold() in text for e in expect)
+
+
+def engine_with_pack(folder: Path, db: Path) -> Engine:
+    store = open_store(db)
+    pack = folder / "pack.yaml"
+    knowledge = parse_document(pack.read_bytes(), pack.name)
+    store.apply_import(knowledge, actor="benchmark", via="import")
+    return Engine(store)
+
+
+def run(folder: Path) -> tuple[dict[str, list[int]], list[tuple[str, str, str]], float]:
+    doc = yaml.safe_load((folder / "questions.yaml").read_text("utf-8"))
+    figures = [str(f) for f in doc.get("figures", [])]
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = engine_with_pack(folder, Path(tmp) / "kb.sqlite3")
+        table: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        misses: list[tuple[str, str, str]] = []
+        times: list[float] = []
+        for item in doc["questions"]:
+            start = time.perf_counter()
+            answer = engine.ask(str(item["q"]), log=False)
+            times.append(time.perf_counter() - start)
+            reply = answer_text(answer)
+            ok = judge(item["expect"], figures, answer.answered, reply)
+            table[item["kind"]][0] += int(ok)
+            table[item["kind"]][1] += 1
+            if not ok:
+                misses.append((item["kind"], str(item["q"]), reply.split("\n")[0][:140]))
+        engine.store.close()
+    times.sort()
+    return table, misses, times[len(times) // 2] * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--misses", action="store_true", help="print every wrong reply")
+    args = parser.parse_args()
+    print("| set | " + " | ".join(KINDS) + " | p50 ms |")
+    print("|---|" + "---:|" * (len(KINDS) + 1))
+    all_misses = {}
+    for name, folder in SETS.items():
+        table, misses, p50 = run(folder)
+        cells = []
+        for kind in KINDS:
+            right, total = table.get(kind, [0, 0])
+            cells.append(f"{right}/{total} ({right / total:.0%})" if total else "–")
+        print(f"| {name} | " + " | ".join(cells) + f" | {p50:.2f} |")
+        all_misses[name] = misses
+    print("targets: " + ", ".join(f"{k} ≥ {v:.0%}" for k, v in TARGETS.items()))
+    if args.misses:
+        for name, misses in all_misses.items():
+            print(f"\n## {name}: {len(misses)} wrong")
+            for kind, question, reply in misses:
+                print(f"- [{kind}] {question}\n    -> {reply}")
+
+
+if __name__ == "__main__":
+    main()
