@@ -17,6 +17,7 @@ blind pack written without seeing the matcher (``tests/data/growth-blind/``).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import tempfile
 import time
@@ -50,19 +51,20 @@ def judge(expect: Any, figures: list[str], answered: bool, reply: str) -> bool:
     return answered and any(str(e).casefold() in text for e in expect)
 
 
-def engine_with_pack(folder: Path, db: Path) -> Engine:
+def engine_with_pack(folder: Path, db: Path, today: dt.date | None = None) -> Engine:
     store = open_store(db)
     pack = folder / "pack.yaml"
     knowledge = parse_document(pack.read_bytes(), pack.name)
     store.apply_import(knowledge, actor="benchmark", via="import")
-    return Engine(store)
+    return Engine(store, today=today)
 
 
-def run(folder: Path) -> tuple[dict[str, list[int]], list[tuple[str, str, str]], float]:
+def run(folder: Path, today: dt.date | None = None,
+        ) -> tuple[dict[str, list[int]], list[tuple[str, str, str]], float]:
     doc = yaml.safe_load((folder / "questions.yaml").read_text("utf-8"))
     figures = [str(f) for f in doc.get("figures", [])]
     with tempfile.TemporaryDirectory() as tmp:
-        engine = engine_with_pack(folder, Path(tmp) / "kb.sqlite3")
+        engine = engine_with_pack(folder, Path(tmp) / "kb.sqlite3", today)
         table: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         misses: list[tuple[str, str, str]] = []
         times: list[float] = []

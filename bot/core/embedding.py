@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-__all__ = ["Embedder", "EmbeddingUnavailable", "LlamaBpeTokenizer"]
+__all__ = ["Embedder", "EmbeddingUnavailable", "LlamaBpeTokenizer", "Similarities"]
 
 PACKAGE: Final = "wordllama"
 WEIGHTS_FILE: Final = "weights/l2_supercat_256.safetensors"
@@ -361,3 +361,23 @@ class Embedder:
             self._cache.move_to_end(text)
             while len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
+
+
+class Similarities:
+    """One cosine per entry (a float32 vector), as the matcher reads it."""
+
+    def __init__(self, values: NDArray[np.float32]) -> None:
+        self.values = values
+
+    def of(self, index: int) -> float:
+        return float(self.values[index])
+
+    def top(self, count: int) -> list[int]:
+        """The indices of the ``count`` closest entries, closest first."""
+        import numpy as np
+
+        count = min(count, len(self.values))
+        if count <= 0:
+            return []
+        best = np.argpartition(-self.values, count - 1)[:count]
+        return [int(i) for i in best[np.argsort(-self.values[best])]]

@@ -8,12 +8,14 @@ primary sources, any other source's figure for the same metric and period, and i
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from bot.core.embedding import Embedder
 from bot.core.matcher import Candidate, Decision, Match, Matcher, Reason
 from bot.core.normalize import Lexicon, Normalizer
 from bot.kb import Entry, Figure, Source, Store, default_knowledge_dir
@@ -86,11 +88,14 @@ class Engine:
     in another process) and rebuilds the matcher if so, so callers never call ``reload``.
     """
 
-    def __init__(self, store: Store, lexicon: Lexicon | None = None):
+    def __init__(self, store: Store, lexicon: Lexicon | None = None, *, embedder: bool = True,
+                 today: dt.date | None = None):
         self.store = store
         if lexicon is None:
             lexicon = Lexicon.load(default_knowledge_dir() / "lexicon.yaml")
-        self.normalizer = Normalizer(lexicon)
+        self.normalizer = Normalizer(lexicon, today)  # today: for "last fiscal year"
+        # the meaning signal, when its package is installed (loaded with the first build)
+        self.embedder = Embedder() if embedder and Embedder.available() else None
         self._matches: dict[str, Match] = {}
         self._built = self._build(self.store.version)
 
@@ -109,7 +114,8 @@ class Engine:
             for sf in _sourced(entry, sources):
                 by_metric.setdefault((sf.figure.metric, sf.figure.period), []).append(sf)
         return _Built(version, sources, {e.id: e for e in knowledge.entries},
-                      Matcher(knowledge.entries, self.normalizer, extra_periods=years),
+                      Matcher(knowledge.entries, self.normalizer, extra_periods=years,
+                              embedder=self.embedder),
                       tuple(dict.fromkeys(e.topic for e in knowledge.entries)), by_metric)
 
     def reload(self, *, force: bool = False) -> bool:

@@ -17,15 +17,22 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 from itertools import pairwise
-from typing import Literal
+from typing import Any, Literal
 
 from rapidfuzz import fuzz, process
 
-from bot.core.normalize import Normalized, Normalizer, canonical_period, period_aliases
+from bot.core.embedding import Embedder, Similarities
+from bot.core.normalize import (
+    Normalized,
+    Normalizer,
+    canonical_period,
+    period_aliases,
+    period_key,
+)
 from bot.kb import Entry, Figure
 
 Decision = Literal["answer", "suggest", "abstain"]
@@ -73,6 +80,19 @@ UNKNOWN_WEIGHT = 1.4
 WEAK_FACTOR = 0.6
 TYPO_CUTOFF = 80
 CANDIDATES = 30
+PERIOD_BONUS = 0.05  # a figure for the very period asked beats a mention of that year
+PERIOD_TIE = 0.08  # entries of one metric this close differ only in their period's words
+# the meaning signal (bot.core.embedding): its share of a candidate's score, the cosine below
+# which two texts count as unrelated, and how many closest entries join the candidates
+SEMANTIC_WEIGHT = 0.70
+SEMANTIC_FLOOR = 0.30
+SEMANTIC_CANDIDATES = 5
+# below ANSWER_AT, an entry still answers when it is also the closest in meaning
+AGREE_AT = 0.25
+AGREE_MARGIN = 0.02
+AGREE_COS = 0.40
+AGREE_COS_MARGIN = 0.0
+OFFER_COS = 0.55  # with no known word, an entry this close in meaning is offered, not answered
 POSTING_CAP = 2000
 # Which kinds of figure answer a question that asks for a number, by the lexicon's quantity
 # groups (most specific first); None means any figure does.
@@ -91,6 +111,7 @@ ASKED = {"percent": "a percentage", "money": "a money amount", "number": "a numb
 # "below average", "than average", "the global average" compare; they do not ask for one
 COMPARING = ("above", "below", "than", "global", "regional", "world")
 _MONEY_UNITS = ("usd", "us$", "$", "pkr", "rs", "rupee", "dollar")
+_MONEY_WORD = re.compile(r"\b(?:usd|pkr|rs|rupees?|dollars?|eur|euros?|gbp|aed)\b|\$")
 _SENTENCE = re.compile(r"[.!?؟۔]+\s*|\n+")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9&'-]*")
 
@@ -113,8 +134,8 @@ def figure_kind(unit: str) -> str:
     low = unit.strip().casefold()
     if "percent" in low or low in {"%", "per cent"}:
         return "percent"
-    if low.startswith(_MONEY_UNITS) or "dollar" in low or "rupee" in low:
-        return "money"
+    if low.startswith(_MONEY_UNITS) or _MONEY_WORD.search(low):
+        return "money"  # "USD", "billion USD", "PKR per GB", "Rs", "million dollars"
     return "count"
 
 
@@ -164,14 +185,19 @@ class _Doc:
     folded: tuple[str, ...] = ()  # each question's full token text, stopwords kept
     qweights: tuple[float, ...] = ()  # each question's total word weight (set after idf)
     kinds: frozenset[str] = frozenset()  # kinds of its figures: percent, money, count
+    metrics: frozenset[str] = frozenset()  # what its figures measure
+    figure_periods: frozenset[str] = frozenset()  # the periods its own figures are for
+    latest: str = ""  # its latest figure's period as a sortable key ("2025-06" for FY25)
 
 
 class Matcher:
     """An index over the entries; ``match`` decides for one question."""
 
     def __init__(self, entries: Iterable[Entry], normalizer: Normalizer,
-                 extra_periods: Iterable[str] = ()):
+                 extra_periods: Iterable[str] = (), embedder: Embedder | None = None):
         self.normalize = normalizer
+        self.embedder = embedder
+        texts: list[list[str]] = []  # per entry, the texts its meaning is read from
         extra = frozenset(extra_periods)
         self.docs: list[_Doc] = []
         postings: dict[str, list[int]] = {}
@@ -193,9 +219,16 @@ class Matcher:
             doc = _Doc(entry.id, entry.question, tuple(dict.fromkeys(n.text for n in normals)),
                        qsets, frozenset(strong), frozenset(weak), frozenset(periods),
                        tuple(dict.fromkeys(" ".join(n.tokens) for n in normals)),
-                       kinds=frozenset(k for f in entry.figures for k in figure_kinds(f)))
+                       kinds=frozenset(k for f in entry.figures for k in figure_kinds(f)),
+                       metrics=frozenset(f.metric for f in entry.figures),
+                       figure_periods=frozenset(p for f in entry.figures
+                                                for p in period_aliases(f.period)),
+                       latest=max((period_key(p) for f in entry.figures
+                                   for p in period_aliases(f.period)), default=""))
             index = len(self.docs)
             self.docs.append(doc)
+            texts.append(list(dict.fromkeys(
+                [*entry.questions, " ".join((entry.topic, *entry.keywords)), entry.answer])))
             for token in strong | weak:
                 postings.setdefault(token, []).append(index)
         self.postings = postings
@@ -250,8 +283,22 @@ class Matcher:
         self.verb_cues = frozenset(normalizer(w).tokens for w in VERB_CUES)
         self.comparing = frozenset(word(w) for w in COMPARING)
 
+        self.semantic = (_Semantic.build(embedder, texts, self._meaning)
+                         if embedder is not None and self.docs else None)
+
     def __len__(self) -> int:
         return len(self.docs)
+
+    def _meaning(self, text: str | Normalized, fixes: dict[str, str] | None = None) -> str:
+        """What the embedding reads of a text: its words after the lexicon's mapping (Roman
+        Urdu and Urdu mapped to English), misspellings fixed, without stopwords, so that all
+        three languages and typing slips meet."""
+        norm = self.normalize(text) if isinstance(text, str) else text
+        stop = self.normalize.lexicon.stopwords
+        words = norm.words if len(norm.words) == len(norm.tokens) else norm.tokens
+        fixes = fixes or {}
+        kept = [fixes.get(t, w) for w, t in zip(words, norm.tokens, strict=True) if t not in stop]
+        return " ".join(kept or words)
 
     def _correct(self, token: str) -> str | None:
         if token in self._typo_cache:
@@ -270,6 +317,8 @@ class Matcher:
         """Greetings and thanks taken out ("Salam! IT exports kitni hain?" asks about
         exports), with the kind of the first one found (None: there were none)."""
         tokens, kept, found = norm.tokens, [], None
+        words = norm.words if len(norm.words) == len(tokens) else tokens
+        kept_words: list[str] = []
         i = 0
         while i < len(tokens):
             for n in range(min(self.smalltalk_longest, len(tokens) - i), 0, -1):
@@ -280,19 +329,21 @@ class Matcher:
                     break
             else:
                 kept.append(tokens[i])
+                kept_words.append(words[i])
                 i += 1
         if found is None:
             return None, norm
         left = set(kept)
         return found, Normalized(tuple(kept), tuple(t for t in norm.content if t in left),
-                                 norm.periods)
+                                 norm.periods, tuple(kept_words))
 
     def _known(self, gram: Sequence[str]) -> bool:
         """True when the knowledge base is about ``gram``: a word of some entry's questions,
-        keywords or topic, or a phrase one of its questions uses as it stands ("income tax"
+        keywords or topic (an answer's passing mention is not enough), or a phrase one of its
+        questions uses as it stands ("income tax"
         in an admin's tax entry; not "textile exports" because an answer says "textiles")."""
         if len(gram) == 1:
-            return gram[0] in self.topical
+            return gram[0] in self.topical  # a word of some entry's questions or keywords
         if any(t not in self.topical for t in gram):
             return False
         phrase = " ".join(gram)
@@ -324,6 +375,52 @@ class Matcher:
                                       or self._correct(t) for t in tokens):
                     return word
         return None
+
+    @staticmethod
+    def _closest_by_far(meaning: Similarities, index: int) -> bool:
+        """The entry is the closest in meaning, close enough, and clearly closer than the
+        next one."""
+        best = meaning.top(2)
+        if not best or best[0] != index or meaning.of(index) < AGREE_COS:
+            return False
+        return len(best) < 2 or meaning.of(index) - meaning.of(best[1]) >= AGREE_COS_MARGIN
+
+    def _ranked(self, scored: list[Candidate], norm: Normalized) -> list[Candidate]:
+        """Best first; with no period asked, the latest figure of a metric first."""
+        if not norm.periods:
+            return self._latest_first(sorted(scored, key=lambda c: c.score, reverse=True))
+        asked = set(norm.periods)
+
+        def key(c: Candidate) -> float:  # "IT exports 2025": the entry with the 2025 figure
+            exact = asked <= self.docs[self.ids[c.entry_id]].figure_periods
+            return c.score + (PERIOD_BONUS if exact else 0.0)
+
+        return sorted(scored, key=key, reverse=True)
+
+    def _offer_by_meaning(self, norm: Normalized) -> tuple[Candidate, ...]:
+        """The entry closest in meaning, when it is close enough to be worth offering."""
+        if self.semantic is None:
+            return ()
+        meaning = self.semantic.similarities(self._meaning(norm))
+        best = meaning.top(1)
+        if not best or meaning.of(best[0]) < OFFER_COS:
+            return ()
+        doc = self.docs[best[0]]
+        return (Candidate(doc.entry_id, 0.0, doc.canonical),)
+
+    def _latest_first(self, scored: list[Candidate]) -> list[Candidate]:
+        """With no period asked, the latest of several figures of one metric (FY25, not FY22)
+        comes first, when the entries are otherwise as close as their periods' words."""
+        top = self.docs[self.ids[scored[0].entry_id]]
+        if not top.metrics:
+            return scored
+        rivals = [c for c in scored[1:] if scored[0].score - c.score <= PERIOD_TIE
+                  and self.docs[self.ids[c.entry_id]].metrics & top.metrics]
+        newest = max(rivals, key=lambda c: self.docs[self.ids[c.entry_id]].latest, default=None)
+        if newest is None or self.docs[self.ids[newest.entry_id]].latest <= top.latest:
+            return scored
+        first = replace(newest, score=scored[0].score)
+        return [first, *(c for c in scored if c.entry_id != newest.entry_id)]
 
     def _narrower(self, tokens: Sequence[str], doc: _Doc) -> str | None:
         """A group or place the question singles out ("women", "Lahore") that ``doc`` does
@@ -416,6 +513,7 @@ class Matcher:
                 return Match("abstain", None, 0.0, (), Reason.NO_SUCH_PERIOD, norm)
             return Match("abstain", None, 0.0, (), Reason.OUT_OF_SCOPE, norm, blocked)
         weights: dict[str, float] = {}
+        fixes: dict[str, str] = {}  # misspelt token -> the knowledge base's word
         for token in norm.content:
             if token in self.idf:
                 weights[token] = self.idf[token]
@@ -423,6 +521,7 @@ class Matcher:
                 fixed = self._correct(token)
                 if fixed is not None:
                     weights[fixed] = max(weights.get(fixed, 0.0), self.idf[fixed] * 0.9)
+                    fixes[token] = fixed
                 else:
                     weights[token] = UNKNOWN_WEIGHT
         known = sorted((t for t in weights if t in self.postings), key=lambda t: len(self.postings[t]))
@@ -437,7 +536,10 @@ class Matcher:
             return Match("abstain", None, 0.0, (), Reason.SMALL_TALK, replace(norm, content=()),
                          talk)
         if not known:
-            return Match("abstain", None, 0.0, (), Reason.NO_KNOWN_WORDS, norm)
+            # no word the knowledge base knows; an entry close in meaning is only offered
+            offered = self._offer_by_meaning(norm)
+            return Match("suggest" if offered else "abstain", None, 0.0, offered,
+                         Reason.NO_KNOWN_WORDS, norm)
         pool: dict[int, float] = {}
         for rank, token in enumerate(known):
             posting = self.postings[token]
@@ -450,10 +552,16 @@ class Matcher:
             for index in posting[: POSTING_CAP * 4]:
                 pool[index] = pool.get(index, 0.0) + weight
         shortlist = sorted(pool, key=pool.__getitem__, reverse=True)[:CANDIDATES]
+        meaning = (self.semantic.similarities(self._meaning(norm, fixes))
+                   if self.semantic else None)
+        if meaning is not None:
+            # entries close in meaning join the candidates, however few words they share
+            shortlist += [i for i in meaning.top(SEMANTIC_CANDIDATES) if i not in pool]
         total = sum(weights.values())
         query_text = " ".join(weights)
         full_text = " ".join(norm.tokens)
-        scored: list[Candidate] = []
+        scored: list[Candidate] = []  # by the words alone
+        blended: list[Candidate] = []  # the same, lifted by meaning
         period_miss = False
         for index in shortlist:
             doc = self.docs[index]
@@ -477,17 +585,30 @@ class Matcher:
             phrasing = process.extractOne(full_text, doc.folded, scorer=fuzz.token_set_ratio)
             score = (1 - TIE_BREAK) * score + TIE_BREAK * (phrasing[1] / 100 if phrasing else 0.0)
             scored.append(Candidate(doc.entry_id, round(score, 4), doc.canonical))
+            if meaning is not None:
+                close = max(0.0, (meaning.of(index) - SEMANTIC_FLOOR) / (1 - SEMANTIC_FLOOR))
+                # meaning lifts an entry the words miss; it never pulls down one they find
+                lifted = max(score, (1 - SEMANTIC_WEIGHT) * score + SEMANTIC_WEIGHT * close)
+                blended.append(Candidate(doc.entry_id, round(lifted, 4), doc.canonical))
         if not scored:
             reason = Reason.NO_SUCH_PERIOD if period_miss else Reason.NO_CANDIDATE
             return Match("abstain", None, 0.0, (), reason, norm)
-        scored.sort(key=lambda c: c.score, reverse=True)
-        top = scored[0]
-        runner = scored[1].score if len(scored) > 1 else 0.0
-        candidates = tuple(scored[:10])
+        ranked = self._ranked(scored, norm)
+        top, runner = ranked[0], (ranked[1].score if len(ranked) > 1 else 0.0)
         clear_lead = top.score >= LEAD_AT and top.score - runner >= LEAD_MARGIN
-        if (specific >= MIN_SPECIFIC
-                and ((top.score >= ANSWER_AT and top.score - runner >= CLEAR_MARGIN)
-                     or top.score >= SURE_AT or clear_lead)):
+        sure = specific >= MIN_SPECIFIC and (
+            (top.score >= ANSWER_AT and top.score - runner >= CLEAR_MARGIN)
+            or top.score >= SURE_AT or clear_lead)
+        if not sure and meaning is not None:
+            # the words alone are unsure: meaning may lift an entry they only half found,
+            # and it answers when it is also the closest in meaning
+            ranked = self._ranked(blended, norm)
+            top, runner = ranked[0], (ranked[1].score if len(ranked) > 1 else 0.0)
+            sure = (specific >= MIN_SPECIFIC and top.score >= AGREE_AT
+                    and top.score - runner >= AGREE_MARGIN
+                    and self._closest_by_far(meaning, self.ids[top.entry_id]))
+        candidates = tuple(ranked[:10])
+        if sure:
             # the best entry is found, but it may not hold the number asked for: offer it
             # (unless the question is one of its own: curators, or an admin's alias, decided)
             doc = self.docs[self.ids[top.entry_id]]
@@ -500,5 +621,31 @@ class Matcher:
                 return Match("suggest", None, top.score, candidates, reason, norm, detail)
             return Match("answer", top.entry_id, top.score, candidates, Reason.CONFIDENT, norm)
         if top.score >= SUGGEST_AT:
-            return Match("suggest", None, top.score, candidates, Reason.CLOSE_CALL, norm)
+            # a close call on an entry that lacks the number asked for says so
+            doc = self.docs[self.ids[top.entry_id]]
+            reason, detail = self._guard(norm.tokens, doc) or (Reason.CLOSE_CALL, "")
+            return Match("suggest", None, top.score, candidates, reason, norm, detail)
         return Match("abstain", None, top.score, candidates, Reason.LOW_SCORE, norm)
+
+
+class _Semantic:
+    """Every entry's texts as embedding rows, grouped by entry, for one matrix product."""
+
+    def __init__(self, embedder: Embedder, rows: Any, starts: Any) -> None:
+        self.embedder, self.rows, self.starts = embedder, rows, starts
+
+    @classmethod
+    def build(cls, embedder: Embedder, texts: list[list[str]],
+              meaning: Callable[[str], str]) -> _Semantic:
+        import numpy as np
+
+        flat = [meaning(t) for group in texts for t in group]
+        starts = np.cumsum([0, *(len(g) for g in texts[:-1])])
+        return cls(embedder, embedder.embed(flat).astype(np.float16), starts)
+
+    def similarities(self, text: str) -> Similarities:
+        """Each entry's closest cosine to ``text`` (its best question, topic or answer)."""
+        import numpy as np
+
+        query = self.embedder.embed([text])[0].astype(np.float16)
+        return Similarities(np.maximum.reduceat(self.rows @ query, self.starts).astype(np.float32))

@@ -7,6 +7,7 @@ and "how many freelancers in pakistan" meet on the same words.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -36,8 +37,86 @@ _APOSTROPHE_S = re.compile(r"['’`]s\b")
 _NON_WORD = re.compile(r"[^\w$%.]+|(?<!\d)\.|\.(?!\d)")
 _IT_UPPER = re.compile(r"\bIT(?:e?S)?\b")
 IT_TOKEN = "infotech"
+VOCABULARY_FILE = "vocabulary.yaml"  # general words, kept apart from the column's synonyms
+_US_UPPER = re.compile(r"\bU\.?S\.?(?:A\.?)?(?![\w.])")
 _SUFFIXES = ("ings", "ing", "ers", "ies", "er", "es", "ed", "s")
-PERIOD_RE = re.compile(r"^(?:fy)?(?:19|20)\d\d$|^fy\d\d$")
+PERIOD_RE = re.compile(r"^(?:fy)?(?:19|20)\d\d$|^fy\d\d$|^m(?:19|20)\d\d(?:0[1-9]|1[0-2])$")
+MONTHS = {name: i for i, names in enumerate((
+    ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+    ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
+    ("october", "oct"), ("november", "nov"), ("december", "dec")), start=1) for name in names}
+_ORDINALS = {w: i for i, w in enumerate(
+    ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+     "tenth", "eleventh", "twelfth"), start=1)}
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+_FY = re.compile(r"^fy(?:20)?(\d\d)$")
+
+
+def fiscal_year(day: dt.date) -> int:
+    """Pakistan's fiscal year (July to June) that ``day`` falls in, as its ending year."""
+    return day.year + 1 if day.month >= 7 else day.year
+
+
+def month_token(year: int, month: int) -> str:
+    """A month as one period token: July 2025 is ``m202507``."""
+    return f"m{year:04d}{month:02d}"
+
+
+def read_periods(words: list[str], today: dt.date) -> list[str]:
+    """Ways of naming a period, as one period token each: "2023-24", "fiscal year 2024",
+    "FY 2024" and "the year ending June 2024" are ``fy24``; "last fiscal year" is the one
+    before today's; "July 2025" and "first month of FY26" are ``m202507``."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        after = words[i + 2] if i + 2 < len(words) else ""
+        fy = _FY.match(w)
+        if (_YEAR.match(w) or fy) and nxt.isdigit() and len(nxt) == 2:
+            start = int(w[-2:]) if not fy else int(fy.group(1)) - 1
+            if (start + 1) % 100 == int(nxt) or (fy and int(fy.group(1)) + 1 == int(nxt)):
+                out.append(f"fy{nxt}")  # 2023-24, FY2022-23
+                i += 2
+                continue
+        if w == "fy" and (_YEAR.match(nxt) or (nxt.isdigit() and len(nxt) == 2)):
+            out.append(f"fy{nxt[-2:]}")  # FY 2024, FY 24
+            i += 2
+            continue
+        if w in {"fiscal", "financial"} and nxt == "year":
+            if _YEAR.match(after) or (after.isdigit() and len(after) == 2):
+                out.append(f"fy{after[-2:]}")  # fiscal year 2024, mali saal 25
+                i += 3
+                continue
+            before = words[i - 1] if i else ""
+            if before in {"last", "previous", "past"}:
+                out[-1:] = [f"fy{(fiscal_year(today) - 1) % 100:02d}"]
+                i += 2
+                continue
+            if before in {"this", "current"}:
+                out[-1:] = [f"fy{fiscal_year(today) % 100:02d}"]
+                i += 2
+                continue
+        if (w == "year" and nxt in {"ending", "ended", "end"} and after == "june"
+                and i + 3 < len(words) and _YEAR.match(words[i + 3])):
+            out.append(f"fy{words[i + 3][-2:]}")  # the year ending June 2024
+            i += 4
+            continue
+        if w in _ORDINALS and nxt == "month" and i + 3 < len(words) and words[i + 2] == "of":
+            target = _FY.match(words[i + 3])
+            if target and _ORDINALS[w] <= 12:
+                month = 6 + _ORDINALS[w]  # July is the first month of a fiscal year
+                year = 2000 + int(target.group(1)) - 1 + (month - 1) // 12
+                out += [month_token(year, (month - 1) % 12 + 1), str(year)]
+                i += 4
+                continue
+        if w in MONTHS and _YEAR.match(nxt):
+            out += [month_token(int(nxt), MONTHS[w]), nxt]  # July 2025 (and its year)
+            i += 2
+            continue
+        out.append(w)
+        i += 1
+    return out
 
 
 def stem(token: str) -> str:
@@ -102,8 +181,14 @@ class Lexicon:
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
+        """The lexicon at ``path``, with the general vocabulary beside it (``vocabulary.yaml``:
+        everyday Roman Urdu and Urdu words of any question) under its own synonyms."""
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: faster
         raw: Any = yaml.load(path.read_text("utf-8"), Loader=loader) or {}
+        general = path.with_name(VOCABULARY_FILE)
+        if general.is_file():
+            vocabulary: Any = yaml.load(general.read_text("utf-8"), Loader=loader) or {}
+            raw["synonyms"] = {**(vocabulary.get("synonyms") or {}), **(raw.get("synonyms") or {})}
         return cls.from_dict(raw)
 
     @classmethod
@@ -139,6 +224,7 @@ class Normalized:
     tokens: tuple[str, ...]  # every word, mapped and stemmed
     content: tuple[str, ...]  # without stopwords, in order, unique
     periods: tuple[str, ...]  # years and fiscal years mentioned, canonical ("fy25", "2025")
+    words: tuple[str, ...] = ()  # every word after the lexicon's mapping, unstemmed (English)
 
     @property
     def text(self) -> str:
@@ -148,9 +234,10 @@ class Normalized:
 class Normalizer:
     """Turns text into tokens the matcher compares; build once, call per question."""
 
-    def __init__(self, lexicon: Lexicon):
+    def __init__(self, lexicon: Lexicon, today: dt.date | None = None):
         self.lexicon = lexicon
         self._longest = lexicon.longest
+        self._today = today  # None: the real date, read when a question names a relative period
 
     def _map(self, words: list[str]) -> list[str]:
         out: list[str] = []
@@ -170,7 +257,8 @@ class Normalizer:
 
     def __call__(self, text: str) -> Normalized:
         text = _IT_UPPER.sub(f" {IT_TOKEN} ", unicodedata.normalize("NFKC", text))
-        words = self._map(split_words(fold(text)))
+        text = _US_UPPER.sub(" usa ", text)  # "US" is the country, "us" the pronoun
+        words = read_periods(self._map(split_words(fold(text))), self._today or dt.date.today())
         stems = [stem(w) for w in words]
         tokens: list[str] = []
         for i, tok in enumerate(stems):
@@ -183,11 +271,12 @@ class Normalizer:
         periods = tuple(dict.fromkeys(p for p in (canonical_period(t) for t in tokens) if p))
         stop = self.lexicon.stopwords
         content = tuple(dict.fromkeys(t for t in tokens if t not in stop and t != "it"))
-        return Normalized(tuple(tokens), content, periods)
+        return Normalized(tuple(tokens), content, periods, tuple(words))
 
 
 def canonical_period(token: str) -> str | None:
-    """'fy25'/'fy2025' -> 'fy25'; a plain year -> '2025'; anything else -> None."""
+    """'fy25'/'fy2025' -> 'fy25'; a plain year -> '2025'; a month token 'm202507' as it is;
+    anything else -> None."""
     if not PERIOD_RE.match(token):
         return None
     if token.startswith("fy"):
@@ -196,11 +285,13 @@ def canonical_period(token: str) -> str | None:
 
 
 def period_aliases(period: str | None) -> set[str]:
-    """Every way a user may name a figure's period: FY25 is also 2025 and 2024-25."""
+    """Every way a user may name a figure's period: FY25 is also 2025 and 2024-25 (and its
+    calendar years 2024 and 2025); October 2026 is ``m202610`` and 2026."""
     if not period:
         return set()
+    words = split_words(fold(period))
     out: set[str] = set()
-    for part in re.split(r"[\s/–-]+", period.casefold()):
+    for part in read_periods(words, dt.date.today()):
         p = canonical_period(part)
         if p is None and part.isdigit() and len(part) == 2:
             p = "20" + part
@@ -209,4 +300,16 @@ def period_aliases(period: str | None) -> set[str]:
             if p.startswith("fy"):
                 end = 2000 + int(p[2:])
                 out |= {str(end), str(end - 1)}
+            elif p.startswith("m"):
+                out.add(p[1:5])
     return out
+
+
+def period_key(token: str) -> str:
+    """A period token as a key that sorts by time: FY25 ends in June 2025 ("2025-06"), a year
+    in December, a month in itself."""
+    if token.startswith("fy"):
+        return f"20{token[2:]}-06"
+    if token.startswith("m"):
+        return f"{token[1:5]}-{token[5:]}"
+    return f"{token}-12" if token.isdigit() else ""
