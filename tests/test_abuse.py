@@ -54,8 +54,10 @@ def test_rate_gate_allows_limit_then_one_notice_then_silence_then_recovers() -> 
 async def test_user_limit_answers_twenty_then_one_polite_notice(
         fake: FakeBotAPI, db_path: Path) -> None:
     async with started(fake, db_path, user_rate_limit=20):
-        for _ in range(30):
-            fake.push_update(updates.private_text(USER, QUESTION))
+        for batch in range(3):  # ten at a time: at most ten of one user's are taken at once
+            for _ in range(10):
+                fake.push_update(updates.private_text(USER, QUESTION))
+            await fake.wait_for("sendMessage", count=min(10 * (batch + 1), 21), timeout=10)
         fake.push_update(updates.private_text(USER + 1, QUESTION))  # someone else: unaffected
         await fake.wait_for(lambda r: r.ok and r.method == "sendMessage"
                             and r.params.get("chat_id") == USER + 1, timeout=10)
@@ -183,3 +185,92 @@ async def test_busy_group_stays_within_telegrams_limit_and_holds_up_no_one(
     assert len(texts(fake, GROUP)) == 20  # 19 replies + the one notice
     assert waited < 1.5  # not held behind the group's pacing
     assert fake.errors == [] or all("not modified" in (e.description or "") for e in fake.errors)
+
+
+# -- fairness: every kind of update counts, a flood holds up no one ---------------------
+
+
+def victim_latency(fake: FakeBotAPI, chat: int, pushed_at: float, send: float) -> float:
+    (record,) = [r for r in fake.requests if r.ok and r.method == "sendMessage"
+                 and r.params.get("chat_id") == chat]
+    return record.time - pushed_at + send
+
+
+async def test_a_flood_of_help_does_not_delay_another_users_answer(
+        fake: FakeBotAPI, db_path: Path) -> None:
+    import time
+
+    fake.inject("sendMessage", "slow", times=10_000, delay=0.08)  # 80 ms per send
+    async with started(fake, db_path):
+        for _ in range(250):
+            fake.push_update(updates.private_text(USER, "/help"))
+        pushed_at = time.time()
+        fake.push_update(updates.private_text(USER + 1, QUESTION))
+        await fake.wait_for(lambda r: r.ok and r.method == "sendMessage"
+                            and r.params.get("chat_id") == USER + 1, timeout=30)
+        latency = victim_latency(fake, USER + 1, pushed_at, 0.08)
+        await fake.wait_for(lambda r: fake.pending_updates() == 0, timeout=10)
+    flooder = texts(fake, USER)
+    assert latency < 2.0, latency
+    assert len(flooder) <= 12  # ten /help at most in hand, one "still answering" notice
+    assert "still answering" in flooder[10]
+    assert "3.8 billion" in texts(fake, USER + 1)[0]
+
+
+async def test_buttons_commands_and_inline_queries_spend_the_same_budget(
+        fake: FakeBotAPI, db_path: Path) -> None:
+    async with started(fake, db_path, user_rate_limit=4):
+        fake.push_update(updates.private_text(USER, "/fact"))
+        msg = (await fake.wait_for("sendMessage"))[0].result
+        vote = msg["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        fake.push_update(updates.callback_query(USER, msg, vote))
+        await fake.wait_for("answerCallbackQuery")
+        fake.push_update(updates.inline_query(USER, "freelancers"))
+        await fake.wait_for("answerInlineQuery")
+        fake.push_update(updates.private_text(USER, "/help"))  # the fourth: still allowed
+        await fake.wait_for("sendMessage", count=2)
+        fake.push_update(updates.private_text(USER, QUESTION))  # the fifth: over budget
+        fake.push_update(updates.inline_query(USER, "exports"))
+        fake.push_update(updates.private_text(USER + 1, QUESTION))  # marker
+        await fake.wait_for(lambda r: r.ok and r.method == "sendMessage"
+                            and r.params.get("chat_id") == USER + 1, timeout=10)
+        await fake.wait_for("sendMessage", count=4)
+    mine = texts(fake, USER)
+    assert len(mine) == 3 and "wait a minute" in mine[2]  # told once, not answered
+    assert len(fake.sent("answerInlineQuery")) == 1  # the second inline query: nothing
+
+
+async def test_one_users_repeated_downvotes_count_once(fake: FakeBotAPI, db_path: Path) -> None:
+    async with started(fake, db_path, user_rate_limit=1000):
+        fake.push_update(updates.private_text(USER, QUESTION))
+        msg = (await fake.wait_for("sendMessage"))[0].result
+        down = next(b["callback_data"] for row in msg["reply_markup"]["inline_keyboard"]
+                    for b in row if b.get("callback_data", "").startswith("v:-"))
+        for batch in range(1, 6):  # ten taps at a time (one user's updates in hand: 10)
+            for _ in range(10):
+                fake.push_update(updates.callback_query(USER, msg, down))
+            await fake.wait_for("answerCallbackQuery", count=10 * batch, timeout=15)
+        fake.push_update(updates.callback_query(USER + 1, msg, down))  # another user: counts
+        await fake.wait_for("answerCallbackQuery", count=51, timeout=15)
+    store = open_store(db_path)
+    try:
+        assert store.db.execute("SELECT COUNT(*) FROM feedback").fetchone()[0] == 2
+    finally:
+        store.close()
+
+
+async def test_inline_queries_do_not_fill_unanswered(fake: FakeBotAPI, db_path: Path) -> None:
+    """Telegram sends an inline query per keystroke: the texts are partial, so inline queries
+    are never logged (neither as questions nor as unanswered)."""
+    typed = "zorblax quantum llama farms"
+    async with started(fake, db_path, user_rate_limit=1000):
+        for i in range(1, len(typed) + 1):
+            fake.push_update(updates.inline_query(USER, typed[:i]))
+            if i % 10 == 0:  # one user's updates in hand: at most ten
+                await fake.wait_for("answerInlineQuery", count=i, timeout=15)
+        await fake.wait_for("answerInlineQuery", count=len(typed), timeout=15)
+    store = open_store(db_path)
+    try:
+        assert store.usage.unanswered() == []
+    finally:
+        store.close()

@@ -165,12 +165,12 @@ async def test_stop_leaves_a_chats_waiting_questions_for_the_next_run_in_order(
 
 async def test_a_cancelled_handler_stops_polling_and_its_update_stays_unconfirmed(
         fake: FakeBotAPI, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.kb.store import Store
+    from bot.kb.chats import Chats
 
-    def cancelled(self: Store, update_id: int) -> None:
+    def cancelled(self: Chats, update_id: int) -> None:
         raise asyncio.CancelledError
 
-    monkeypatch.setattr(Store, "mark_update", cancelled)
+    monkeypatch.setattr(Chats, "mark_update", cancelled)
     async with started(fake, db_path, concurrent_updates=3) as app:
         fake.push_update(updates.private_text(USER, QUESTIONS[0]))
         poller = app.bot_data.poller

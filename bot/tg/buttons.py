@@ -61,6 +61,9 @@ async def vote_button(update: Update, context: Context) -> None:
     if entry is None:
         await query.answer(STALE)
         return
+    if not st.votes.first((query.from_user.id, entry.id)):  # one vote per user and answer
+        await query.answer("You already voted on this answer. Thanks!")
+        return
     message = _message(update)
     up = found["vote"] == "+"
     st.store.usage.record_feedback(entry.id, 1 if up else -1, str(message.chat.type) if message

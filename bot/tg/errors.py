@@ -1,8 +1,11 @@
 """The error handler: log what went wrong with its context (never the token), keep running.
 
-A handler that fails with a bug (not a Telegram error) would otherwise leave the user with no
-answer at all; the user gets one short apology instead (in groups through the chat's flood
-gate; a button press gets it as its notification). Telegram errors get no apology: a timed
+A 400 from Telegram (``BadRequest``, a bug of ours: bad HTML, a stale message id) is an
+ERROR naming the Bot API method, not "network trouble" (python-telegram-bot makes
+``BadRequest`` a ``NetworkError``, so it is checked first). A handler that fails with a bug
+(not a Telegram error) would otherwise leave the user with no answer at all; the user gets
+one short apology instead (in groups through the chat's flood gate; a button press gets it
+as its notification). Telegram errors get no apology: a timed
 out send may have been delivered, and a refused one would be refused again.
 """
 
@@ -11,8 +14,9 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 
+from bot.tg.delivery.ratelimit import method_of
 from bot.tg.replies import send_reply
 from bot.tg.state import BotData, BotState, Context
 
@@ -31,6 +35,10 @@ async def on_error(update: object, context: Context) -> None:
     st = context.bot_data.state if isinstance(context.bot_data, BotData) else None
     if st is not None:
         st.metrics["errors"] += 1
+    if isinstance(error, BadRequest):  # before NetworkError: BadRequest subclasses it
+        log.error("Telegram refused %s (400, a bug on our side)%s: %s",
+                  method_of(error) or "a request", where, error)
+        return
     if isinstance(error, RetryAfter | TimedOut | NetworkError):
         log.warning("Telegram network trouble%s: %s", where, error)
         return

@@ -33,7 +33,8 @@ async def inline_query(update: Update, context: Context) -> None:
     engine = context.state.engine
     text = query.query.strip()[: context.state.settings.max_question_chars]
     if text:
-        answer = engine.ask(text, chat_type="inline")
+        # not logged: Telegram sends a query per keystroke, so the texts are partial
+        answer = engine.ask(text, chat_type="inline", log=False)
         ranked = [answer.entry.id] if answer.entry else []
         ranked += [c.entry_id for c in answer.candidates]
         entries = [e for i in dict.fromkeys(ranked) if (e := engine.entry(i)) is not None]

@@ -1,8 +1,14 @@
-"""Answering a question in any chat: limits, the engine, the formatted reply and buttons."""
+"""Answering a question in any chat: limits, the engine, the formatted reply and buttons.
+
+The per-user budget is spent on arrival, for every kind of update (:func:`asker` says whose
+budget an update spends; :class:`bot.tg.delivery.once.Admission` checks it and :func:`tell`
+sends the one notice); a group's flood gate is spent here, per reply.
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 
 from telegram import Message, Update
 from telegram.constants import ChatType
@@ -24,6 +30,45 @@ def markup_for(answer: Answer) -> object | None:
 
 FLOOD_NOTICE = ("This chat is asking a lot at once; I'll take a short break and answer again "
                 "in a minute.")
+USER_NOTICE = ("You are asking faster than I can keep up. Please wait a minute, then ask "
+               "again.")
+BUSY_NOTICE = ("I'm still answering your earlier messages. Please send the rest again once "
+               "I have caught up.")
+
+
+def asker(update: Update, bot_username: str, bot_id: int,
+          admins: Collection[int]) -> int | None:
+    """The user whose budget ``update`` spends, or None when it spends none.
+
+    Counted: everything in a private chat, button presses, inline queries, and group
+    messages meant for the bot (commands, mentions, replies to it). Not counted: the bot's
+    admins, bots, channel posts, edits, group chatter the bot does not answer.
+    """
+    user = update.effective_user
+    if user is None or user.is_bot or user.id in admins:
+        return None
+    if update.callback_query is not None or update.inline_query is not None:
+        return user.id
+    message = update.message
+    if message is None:
+        return None
+    if message.chat.type == ChatType.PRIVATE:
+        return user.id
+    text = message.text or message.caption or ""
+    replied = message.reply_to_message
+    if (text.startswith("/") or f"@{bot_username}".casefold() in text.casefold()
+            or (replied is not None and replied.from_user is not None
+                and replied.from_user.id == bot_id)):
+        return user.id
+    return None
+
+
+async def tell(st: BotState | None, update: Update, text: str) -> None:
+    """Tell the sender of ``update`` that they are over a limit (an inline query: nothing)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(text)
+    elif update.inline_query is None and update.effective_message is not None:
+        await send_reply(st, update.effective_message, text)
 
 
 async def send_reply(st: BotState | None, message: Message, text: str,
@@ -57,15 +102,6 @@ async def answer_question(update: Update, context: Context,
     st = context.state
     started = time.perf_counter()
     chat_type = str(message.chat.type)
-    user = update.effective_user
-    if user is not None and not user.is_bot:
-        verdict = st.user_gate.check(user.id)
-        if verdict is not Verdict.ALLOW:
-            st.metrics["rate_limited_user"] += 1
-            if verdict is Verdict.NOTICE:
-                await send_reply(st, message, "You are asking faster than I can keep up. "
-                                 "Please wait a minute, then ask again.")
-            return
     if message.chat.type != ChatType.PRIVATE:
         verdict = st.chat_gate.check(message.chat.id)
         if verdict is not Verdict.ALLOW:

@@ -11,7 +11,8 @@ background thread, HTTP/1.1 keep-alive) that speaks the Bot API wire protocol:
   answer*, webhooks, getChatMember, getChat, getFile, ...), generic spec-shaped results for
   the rest;
 * recording (:attr:`FakeBotAPI.requests`, :meth:`FakeBotAPI.sent`, :meth:`FakeBotAPI.wait_for`)
-  and fault injection (429/500/502/drop/slow, deterministic or random).
+  and fault injection (429/500/502/drop/slow, a connection dropped after the call was
+  carried out, ChatMigrated; deterministic or random).
 
 It does not depend on any asyncio loop; everything is guarded by one lock.
 """
@@ -50,7 +51,7 @@ DEFAULT_TOKEN = "123456:TEST-token_abcdefghijklmnopqrstuvwxyz"
 
 #: update types Telegram does not deliver unless explicitly listed in allowed_updates
 _OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
-_FAULT_KINDS = frozenset({"429", "500", "502", "drop", "slow"})
+_FAULT_KINDS = frozenset({"429", "500", "502", "drop", "slow", "accepted_drop", "migrated"})
 _MEDIA_TYPES = {
     "audio": "Audio",
     "video": "Video",
@@ -110,9 +111,13 @@ class Fault:
     rng: random.Random | None = None
     options: dict[str, Any] = field(default_factory=dict)
 
-    def matches(self, method: str) -> bool:
-        """True if this fault applies to ``method`` now (consumes randomness)."""
+    def matches(self, method: str, params: dict[str, Any] | None = None) -> bool:
+        """True if this fault applies to ``method`` now (consumes randomness); with the
+        option ``chat_id``, only to calls for that chat."""
         if self.method not in ("*", method.lower()):
+            return False
+        chat = self.options.get("chat_id")
+        if chat is not None and str((params or {}).get("chat_id")) != str(chat):
             return False
         if self.times is not None and self.times <= 0:
             return False
@@ -514,10 +519,15 @@ class FakeBotAPI:
 
     # ------------------------------------------------------------------ faults
     def inject(self, method: str, kind: str, times: int = 1, **options: Any) -> Fault:
-        """Make the next ``times`` calls of ``method`` ("*" = any) fail with ``kind``.
+        """Make the next ``times`` calls of ``method`` ("*" = any) fail with ``kind``
+        (with ``chat_id=...``: only calls for that chat).
 
         Kinds: "429" (``retry_after=1``), "500", "502" (nginx HTML body), "drop" (connection
-        closed without response), "slow" (``delay=1.0`` seconds, then normal answer).
+        closed without response, the call not carried out), "slow" (``delay=1.0`` seconds,
+        then normal answer), "accepted_drop" (the call carried out and recorded, then the
+        connection closed without response: Telegram took it, the bot cannot know),
+        "migrated" (400 with ``migrate_to_chat_id=new_chat_id``, as for a group that
+        became a supergroup).
         """
         return self._add_fault(Fault(method.lower(), _check_kind(kind), times, options=options))
 
@@ -540,10 +550,10 @@ class FakeBotAPI:
         with self._lock:
             self._faults.clear()
 
-    def _take_fault(self, method: str) -> Fault | None:
+    def _take_fault(self, method: str, params: dict[str, Any] | None = None) -> Fault | None:
         with self._lock:
             for fault in self._faults:
-                if fault.matches(method):
+                if fault.matches(method, params):
                     if fault.times is not None:
                         fault.times -= 1
                     return fault
@@ -711,7 +721,7 @@ class FakeBotAPI:
             )
             return _Response.json(exc.code, exc.payload())
 
-        fault = self._take_fault(method)
+        fault = self._take_fault(method, params)
         if fault is not None:
             response = self._apply_fault(fault, method, params, now, encoding)
             if response is not None:
@@ -741,6 +751,8 @@ class FakeBotAPI:
             ),
             bot_error=False,
         )
+        if fault is not None and fault.kind == "accepted_drop":
+            return _Response(0, b"", drop=True)
         return _Response.json(200, {"ok": True, "result": result})
 
     def _apply_fault(
@@ -750,6 +762,18 @@ class FakeBotAPI:
         if fault.kind == "slow":
             time.sleep(float(opts.get("delay", 1.0)))
             return None
+        if fault.kind == "accepted_drop":
+            return None  # carried out normally; the answer is dropped in _handle
+        if fault.kind == "migrated":
+            new_id = int(opts.get("new_chat_id", -1_000_000_000_001))
+            err = ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                           {"migrate_to_chat_id": new_id})
+            self._record(
+                RecordedRequest(method, params, 400, now, description=err.description,
+                                fault=fault.kind, encoding=encoding),
+                bot_error=False,
+            )
+            return _Response.json(400, err.payload())
         if fault.kind == "429":
             retry_after = int(opts.get("retry_after", 1))
             err = ApiError(

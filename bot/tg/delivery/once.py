@@ -1,8 +1,20 @@
-"""Each update handled once, and a chat's updates in order: shared by polling and webhook.
+"""Each update handled once, in its chat's order, within its sender's share: for polling and
+webhook alike.
 
 :func:`handle_once` asks the store whether an update was handled before (Telegram delivers
-an update again after a crash or restart, until it is confirmed) and records it after;
-:class:`ChatOrder` keeps one chat's updates in arrival order while other chats go on.
+an update again after a crash or restart, until it is confirmed) and records it after, but
+only if every request its handlers made was delivered or may have been (a request Telegram
+did not take within the rate limiter's deadline leaves the update to be handled again:
+:data:`~bot.tg.delivery.ratelimit.OUTCOME`). :class:`ChatOrder` keeps one chat's updates in
+arrival order while other chats go on.
+
+:class:`Admission` runs when an update arrives, before it waits for its chat: every kind
+of update a user sends (messages, commands, button presses, inline queries) spends that
+user's budget (``PKITBOT_USER_RATE_LIMIT`` a minute; the bot's admins are exempt), and one
+user has at most :data:`IN_HAND_PER_USER` updates in hand at once. Past either, the user is
+told once and the rest are recorded as handled at once without running a handler, so a
+flood neither queues behind itself nor holds the poller's window of 100 updates, and other
+chats' answers are not held back by it.
 """
 
 from __future__ import annotations
@@ -10,15 +22,97 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import Counter
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from enum import Enum
 
 from telegram import Update
+from telegram.error import TelegramError
 
+from bot.tg.delivery.ratelimit import OUTCOME, Outcome
+from bot.tg.limits import Verdict
+from bot.tg.replies import BUSY_NOTICE, USER_NOTICE, asker, tell
 from bot.tg.state import PkitbotApp
 
 log = logging.getLogger(__name__)
 
 AnyApplication = PkitbotApp  # kept for the delivery modules' signatures
+IN_HAND_PER_USER = 10  # one user's updates being handled or waiting for their chat
+
+
+class Handled(Enum):
+    """What :func:`handle_once` did with an update."""
+
+    DONE = "done"  # handled and recorded
+    SKIPPED = "skipped"  # handled before (a redelivery): not handled twice
+    UNSENT = "unsent"  # a reply was not taken by Telegram: not recorded, handle it again
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """Admission's verdict on one update: handle it, tell its sender, or drop it."""
+
+    verdict: Verdict
+    user: int | None = None  # whose share it took (None: not counted, or dropped)
+    notice: str | None = None  # what to tell the sender instead of handling it
+
+
+class Admission:
+    """The per-user budget and the bound on a user's updates in hand, checked on arrival."""
+
+    def __init__(self, application: AnyApplication, bound: int = IN_HAND_PER_USER) -> None:
+        self.application = application
+        self.bound = bound
+        self._in_hand: Counter[int] = Counter()
+        self._told_busy: set[int] = set()
+
+    def admit(self, update: Update) -> Ticket:
+        """Whether ``update`` is handled (ALLOW), answered with a notice, or dropped."""
+        st = self.application.bot_data.state
+        if st is None:
+            return Ticket(Verdict.ALLOW)
+        bot = self.application.bot
+        user = asker(update, bot.username, bot.id, st.settings.admins)
+        if user is None:
+            return Ticket(Verdict.ALLOW)
+        notice = None
+        verdict = st.user_gate.check(user)  # every update spends the budget, kept or not
+        if verdict is not Verdict.ALLOW:
+            st.metrics["rate_limited_user"] += 1
+            notice = USER_NOTICE
+            if user in self._told_busy:  # just told to slow down: once is enough
+                verdict = Verdict.SILENT
+        elif self._in_hand[user] >= self.bound:
+            st.metrics["busy_user"] += 1
+            verdict = Verdict.SILENT if user in self._told_busy else Verdict.NOTICE
+            self._told_busy.add(user)
+            notice = BUSY_NOTICE
+        if verdict is Verdict.SILENT:
+            return Ticket(verdict)
+        self._in_hand[user] += 1
+        return Ticket(verdict, user, notice if verdict is Verdict.NOTICE else None)
+
+    def release(self, ticket: Ticket) -> None:
+        """The update of ``ticket`` is no longer in hand."""
+        if ticket.user is None:
+            return
+        self._in_hand[ticket.user] -= 1
+        if self._in_hand[ticket.user] <= 0:
+            del self._in_hand[ticket.user]
+            self._told_busy.discard(ticket.user)
+
+    def in_hand(self, user: int) -> int:
+        return self._in_hand[user]
+
+
+def drop(application: AnyApplication, update: Update) -> None:
+    """Record an update over its sender's limits as handled, without handling it."""
+    st = application.bot_data.state
+    if st is not None:
+        st.metrics["updates"] += 1
+        st.metrics["dropped_updates"] += 1
+        st.store.chats.mark_update(update.update_id)
 
 
 def order_key(update: Update) -> object:
@@ -64,22 +158,44 @@ class ChatOrder:
         return len(self._locks)
 
 
-async def handle_once(application: AnyApplication, update: Update) -> bool:
+async def handle_once(application: AnyApplication, update: Update,
+                      notice: str | None = None) -> Handled:
     """Handle an update unless the store says it was handled already; record it after.
 
     Used by polling and by the webhook, so that either way an update Telegram delivers
-    again (after a crash or restart) is not answered twice. False when it was skipped.
+    again (after a crash or restart) is not answered twice. With ``notice``, the sender is
+    told that instead (they are over a limit). Not recorded (UNSENT) when a reply was not
+    taken by Telegram within the rate limiter's deadline, or the bot stopped first: the
+    caller handles it again, or leaves it unconfirmed for the next run.
     """
     st = application.bot_data.state
     store = st.store if st is not None else None
     if store is not None and store.chats.update_seen(update.update_id):
         log.info("update %d was handled before a restart; not handling it twice",
                  update.update_id)
-        return False
+        return Handled.SKIPPED
     if st is not None:
         st.metrics["updates"] += 1
-    # handler errors go to the error handler; process_update does not raise for them
-    await application.process_update(update)
+    outcome = Outcome()
+    token = OUTCOME.set(outcome)
+    try:
+        if notice is None:
+            # handler errors go to the error handler; process_update does not raise for them
+            await application.process_update(update)
+        else:
+            try:
+                await tell(st, update, notice)
+            except TelegramError as exc:
+                log.warning("could not tell update %d's sender about the limit: %s",
+                            update.update_id, exc)
+    finally:
+        OUTCOME.reset(token)
+    if outcome.unsent:
+        if st is not None:
+            st.metrics["updates_unsent"] += 1
+        log.warning("update %d: %s not taken by Telegram; it will be handled again",
+                    update.update_id, ", ".join(outcome.unsent))
+        return Handled.UNSENT
     if store is not None:
         store.chats.mark_update(update.update_id)
-    return True
+    return Handled.DONE

@@ -36,7 +36,17 @@ from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.tg.delivery.lifecycle import lifecycle, stop_on_signals
-from bot.tg.delivery.once import AnyApplication, handle_once, order_key
+from bot.tg.delivery.once import (
+    Admission,
+    AnyApplication,
+    Handled,
+    Ticket,
+    drop,
+    handle_once,
+    order_key,
+)
+from bot.tg.delivery.ratelimit import stop_sending_waits
+from bot.tg.limits import Verdict
 from bot.tg.state import BotState
 
 log = logging.getLogger(__name__)
@@ -44,6 +54,7 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = 30.0
 CONFIRM_WAIT = 5.0  # longest wait for flood control before the confirming call on stop
 REPOLL = 0.2  # with updates in hand and nothing newer: ask Telegram again after this long
+RETRY_UNSENT = 2.0  # an update whose reply Telegram did not take: handled again after this
 
 
 class Poller:
@@ -69,6 +80,8 @@ class Poller:
         self._wake = asyncio.Event()  # set on stop and on a failure: ends any wait early
         self.handled = 0
         self.skipped = 0
+        self.dropped = 0  # over their sender's limits: recorded without handling
+        self.admission = Admission(application)
         self._not_before = 0.0  # Telegram's flood control on getUpdates (monotonic time)
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -103,6 +116,7 @@ class Poller:
         """
         self._stopping.set()
         self._wake.set()
+        stop_sending_waits(self.application)
         if self._fetch is not None:
             self._fetch.cancel()  # an unanswered long poll confirms nothing: safe to abandon
         if self._task is not None:
@@ -212,14 +226,21 @@ class Poller:
             for update in fresh:
                 if self._stopping.is_set() or self._failure is not None:
                     break  # the rest stays unconfirmed and comes back to the next run
+                ticket = self.admission.admit(update)
+                if ticket.verdict is Verdict.SILENT:  # over its sender's limits: no handler
+                    drop(self.application, update)
+                    self._newest = update.update_id
+                    self.dropped += 1
+                    continue
                 key = order_key(update)
                 before = self._tails.get(key) if key is not None else None
                 if before is None:  # one waiting for its chat takes a slot only when it may run
                     await self._slots.acquire()
                     if self._stopping.is_set() or self._failure is not None:
                         self._slots.release()
+                        self.admission.release(ticket)
                         break
-                self._start(update, key, before)
+                self._start(update, key, before, ticket)
         self._raise_failure()
 
     async def _pause(self, seconds: float, tasks: Sequence[asyncio.Task[None]] = ()) -> None:
@@ -245,11 +266,12 @@ class Poller:
         finally:
             self._fetch = None
 
-    def _start(self, update: Update, key: object, before: asyncio.Task[None] | None) -> None:
+    def _start(self, update: Update, key: object, before: asyncio.Task[None] | None,
+               ticket: Ticket) -> None:
         """Handle ``update`` in a task; after ``before`` (the last from its chat) if given,
         else at once in the slot just taken for it."""
         update_id = update.update_id
-        task = asyncio.create_task(self._handle(update, before))
+        task = asyncio.create_task(self._handle(update, before, ticket))
         self._newest = update_id
         self._in_hand[update_id] = task
         if before is None:
@@ -281,15 +303,28 @@ class Poller:
             if self._fetch is not None:
                 self._fetch.cancel()
 
-    async def _handle(self, update: Update, before: asyncio.Task[None] | None) -> None:
-        if before is not None:
-            await asyncio.wait([before])  # answers in a chat keep the order of questions
-            await self._slots.acquire()
-            self._begun.add(update.update_id)
-        if await handle_once(self.application, update):
-            self.handled += 1
-        else:
-            self.skipped += 1
+    async def _handle(self, update: Update, before: asyncio.Task[None] | None,
+                      ticket: Ticket) -> None:
+        try:
+            if before is not None:
+                await asyncio.wait([before])  # answers in a chat keep the order of questions
+                await self._slots.acquire()
+                self._begun.add(update.update_id)
+            while (done := await handle_once(self.application, update, ticket.notice)
+                   ) is Handled.UNSENT:
+                # Telegram did not take a reply (an outage past the send deadline): not
+                # recorded, so handle it again; on stop it stays unconfirmed for the next run
+                if self._stopping.is_set():
+                    self._unconfirmed = min(update.update_id,
+                                            self._unconfirmed or update.update_id)
+                    return
+                await self._pause(RETRY_UNSENT)
+            if done is Handled.DONE:
+                self.handled += 1
+            else:
+                self.skipped += 1
+        finally:
+            self.admission.release(ticket)
 
 
 async def poll_forever(application: AnyApplication, *, timeout: int = 10,
