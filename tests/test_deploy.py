@@ -18,6 +18,7 @@ import shutil
 import socket
 import subprocess
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -611,6 +612,12 @@ class Running:
 
 @pytest.fixture
 async def webhook(tmp_path: Path) -> AsyncIterator[Running]:
+    async with serving(tmp_path) as running:
+        yield running
+
+
+@asynccontextmanager
+async def serving(tmp_path: Path, **overrides: Any) -> AsyncIterator[Running]:
     from bot.tg.app import build_application
     from bot.tg.delivery.webhook import serve_webhook
 
@@ -618,7 +625,7 @@ async def webhook(tmp_path: Path) -> AsyncIterator[Running]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     settings = Settings(token=fake.token, api_base_url=fake.base_url,
-                        db_path=tmp_path / "kb.sqlite3", webhook_secret="s3cret")
+                        db_path=tmp_path / "kb.sqlite3", webhook_secret="s3cret", **overrides)
     application = build_application(settings)
     ready, stop = asyncio.Event(), asyncio.Event()
     task = asyncio.create_task(serve_webhook(
@@ -858,6 +865,18 @@ async def test_chat_order_runs_one_chat_in_turn_and_others_at_once() -> None:
     assert len(order) == 0  # nothing kept once every turn is over
 
 
+async def in_hand(webhook: Running, count: int) -> None:
+    """Wait until the server reports ``count`` webhook updates in hand (no timed guess:
+    a fixed sleep here once lost the race in a full run)."""
+    async with httpx.AsyncClient(timeout=5) as client:
+        for _ in range(500):
+            health = (await client.get(f"{webhook.base}/healthz")).json()
+            if health["updates_in_hand"] >= count:
+                return
+            await asyncio.sleep(0.01)
+    raise AssertionError(f"never {count} updates in hand")
+
+
 async def test_stop_lets_the_webhook_updates_in_hand_finish(webhook: Running,
                                                              tmp_path: Path) -> None:
     webhook.fake.inject("sendMessage", "slow", times=2, delay=0.8)
@@ -865,9 +884,9 @@ async def test_stop_lets_the_webhook_updates_in_hand_finish(webhook: Running,
     first = updates.private_text(7001, "What were IT exports in FY25?")
     second = updates.private_text(7001, "How many freelancers does Pakistan have?")
     one = asyncio.create_task(post(webhook.url, first, secret_token="s3cret"))
-    await asyncio.sleep(0.2)
+    await in_hand(webhook, 1)
     two = asyncio.create_task(post(webhook.url, second, secret_token="s3cret"))
-    await asyncio.sleep(0.2)  # both in hand: the first sending, the second waiting its turn
+    await in_hand(webhook, 2)  # both in hand: the first sending, the second waiting its turn
     webhook.stop.set()
     assert await one == 200 and await two == 200
     await asyncio.wait_for(webhook.task, 30)
@@ -879,3 +898,45 @@ async def test_stop_lets_the_webhook_updates_in_hand_finish(webhook: Running,
         assert store.chats.update_seen(first["update_id"]) and store.chats.update_seen(second["update_id"])
     finally:
         store.close()
+
+
+async def test_an_unauthenticated_post_is_refused_before_its_body_is_read(
+        webhook: Running) -> None:
+    """The secret is checked on the headers: a 2 MB post with a wrong secret gets 403
+    before a byte of its body is sent, so such posts cost the server no memory."""
+    host, port = webhook.base.removeprefix("http://").split(":")
+    for secret in ("wrong", None):
+        reader, writer = await asyncio.open_connection(host, int(port))
+        try:
+            head = (f"POST /tg HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json"
+                    f"\r\nContent-Length: 2000000\r\n")
+            if secret is not None:
+                head += f"X-Telegram-Bot-Api-Secret-Token: {secret}\r\n"
+            writer.write((head + "\r\n").encode())
+            await writer.drain()
+            status = await asyncio.wait_for(reader.readline(), 5)  # no body sent at all
+            assert status.split()[1] == b"403"
+            await asyncio.wait_for(reader.read(), 5)  # and the server closes the connection
+        finally:
+            writer.close()
+    assert webhook.fake.sent("sendMessage") == []
+
+
+async def test_metrics_from_a_proxy_need_the_token_when_none_is_set(webhook: Running) -> None:
+    async with httpx.AsyncClient(timeout=10) as client:
+        assert (await client.get(f"{webhook.base}/metrics")).status_code == 200  # loopback
+        forwarded = await client.get(f"{webhook.base}/metrics",
+                                     headers={"X-Forwarded-For": "203.0.113.9"})
+        assert forwarded.status_code == 403  # through a proxy: not loopback's own request
+        assert (await client.get(f"{webhook.base}/healthz")).status_code == 200
+
+
+async def test_metrics_token_is_required_when_set(tmp_path: Path) -> None:
+    async with serving(tmp_path, metrics_token="m-t0ken") as webhook, \
+            httpx.AsyncClient(timeout=10) as client:
+        url = f"{webhook.base}/metrics"
+        assert (await client.get(url)).status_code == 401
+        wrong = await client.get(url, headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401 and "Bearer" in wrong.headers["www-authenticate"]
+        right = await client.get(url, headers={"Authorization": "Bearer m-t0ken"})
+        assert right.status_code == 200 and "pkitbot_updates_received_total" in right.text

@@ -3,10 +3,14 @@
 It replaces python-telegram-bot's built-in webhook server (following PTB's "custom webhook"
 pattern: we feed ``application.update_queue`` ourselves) so that one port serves
 
-* ``POST /<path>`` -- updates from Telegram, checked against ``PKITBOT_WEBHOOK_SECRET``
-  (403), size-limited (413) and parsed (400) before they are queued;
+* ``POST /<path>`` -- updates from Telegram. The secret header (``PKITBOT_WEBHOOK_SECRET``)
+  is checked as soon as the headers are in, before a byte of the body is read (403, and the
+  connection is closed), so unauthenticated posts cost no memory; then the body is
+  size-limited (413, from ``Content-Length`` or while it streams in) and parsed (400);
 * ``GET /healthz`` -- 200 with a JSON summary, or 503 when the store or matcher is unusable;
-* ``GET /metrics`` -- Prometheus text built from ``BotState.metrics`` and ``latencies``.
+* ``GET /metrics`` -- Prometheus text built from ``BotState.metrics`` and ``latencies``; with
+  ``PKITBOT_METRICS_TOKEN`` set it needs ``Authorization: Bearer <token>`` (401), without it
+  it answers only requests straight from loopback, not through a proxy (403).
 
 :func:`serve_webhook` runs the whole lifecycle (initialize, post_init, start, setWebhook,
 serve, graceful stop, shutdown, post_shutdown); :func:`run_webhook_mode` wraps it for
@@ -18,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
+import ipaddress
 import json
 import logging
 import re
@@ -27,6 +32,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
+import tornado.httputil
 import tornado.netutil
 import tornado.web
 from telegram import Update
@@ -35,7 +41,9 @@ from tornado.httpserver import HTTPServer
 
 from bot.settings import Settings
 from bot.tg.delivery.lifecycle import lifecycle, stop_on_signals
-from bot.tg.delivery.once import ChatOrder, handle_once
+from bot.tg.delivery.once import Admission, ChatOrder, Handled, drop, handle_once
+from bot.tg.delivery.ratelimit import stop_sending_waits
+from bot.tg.limits import Verdict
 from bot.tg.state import BotState, PkitbotApp
 
 log = logging.getLogger(__name__)
@@ -188,6 +196,8 @@ class _Base(tornado.web.RequestHandler):
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         """A short JSON error body (no tracebacks)."""
         self.set_header("Content-Type", "application/json")
+        if status_code == HTTPStatus.UNAUTHORIZED:
+            self.set_header("WWW-Authenticate", 'Bearer realm="metrics"')
         self.finish(json.dumps({"ok": False, "status": status_code}))
 
     def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
@@ -196,13 +206,15 @@ class _Base(tornado.web.RequestHandler):
             log.error("webhook server error on %s", self.request.path, exc_info=value)
 
 
+@tornado.web.stream_request_body
 class UpdateHandler(_Base):
-    """POST /<path>: check the secret and size, parse, handle the update, then answer 200."""
+    """POST /<path>: check the secret, then the size, parse, handle, then answer 200."""
 
     SUPPORTED_METHODS = ("POST",)
 
     def initialize(self, ptb_app: AnyApplication, secret: str, max_body: int,
-                   order: ChatOrder, in_hand: InHand, slots: asyncio.Semaphore) -> None:
+                   order: ChatOrder, in_hand: InHand, slots: asyncio.Semaphore,
+                   admission: Admission) -> None:
         """Receive the shared objects (tornado's per-request hook)."""
         self.ptb_app = ptb_app
         self.secret = secret
@@ -210,25 +222,42 @@ class UpdateHandler(_Base):
         self.order = order
         self.in_hand = in_hand
         self.slots = slots
+        self.admission = admission
+        self.body = bytearray()
+        self.too_large = False
 
-    async def post(self) -> None:
-        """Handle one update; 403 / 413 / 400 on a bad secret, size or body."""
+    def prepare(self) -> None:
+        """Refuse a wrong secret before the body is read (and close the connection)."""
         given = self.request.headers.get(SECRET_HEADER, "")
         if not self.secret or not hmac.compare_digest(given.encode(), self.secret.encode()):
             log.warning("webhook call with a missing or wrong secret from %s",
                         self.request.remote_ip)
+            # tornado closes the connection rather than read a body it was not asked for
             raise tornado.web.HTTPError(HTTPStatus.FORBIDDEN)
-        if len(self.request.body) > self.max_body:
+        declared = self.request.headers.get("Content-Length", "")
+        # an authenticated body past the limit is read but not kept, then refused (413)
+        self.too_large = declared.isdigit() and int(declared) > self.max_body
+
+    def data_received(self, chunk: bytes) -> None:
+        """Keep the body, up to the limit (a chunked body past it is refused in post)."""
+        if len(self.body) + len(chunk) > self.max_body:
+            self.too_large = True
+        elif not self.too_large:
+            self.body += chunk
+
+    async def post(self) -> None:
+        """Handle one update; 413 / 400 on a bad size or body, 503 when not handled."""
+        if self.too_large:
             raise tornado.web.HTTPError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
         try:
-            data = json.loads(self.request.body)
+            data = json.loads(self.body)
             if not isinstance(data, dict):
                 raise ValueError("not a JSON object")
             bot = self.ptb_app.bot
             update = Update.de_json(data, bot)
         except Exception:
             log.warning("webhook call with a body that is not an update (%d bytes)",
-                        len(self.request.body))
+                        len(self.body))
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from None
         if isinstance(bot, ExtBot):
             bot.insert_callback_data(update)
@@ -236,10 +265,20 @@ class UpdateHandler(_Base):
             raise tornado.web.HTTPError(HTTPStatus.SERVICE_UNAVAILABLE)
         # handled before Telegram hears 200: an update in hand when the process dies is
         # sent again, and the store's record keeps a handled one from being answered twice;
-        # a chat's updates are handled in the order they arrive, a few chats at a time
-        with self.in_hand.track():
-            async with self.order.turn(update), self.slots:
-                await handle_once(self.ptb_app, update)
+        # a chat's updates are handled in the order they arrive, a few chats at a time;
+        # one over its sender's limits is recorded at once, without waiting for its chat
+        ticket = self.admission.admit(update)
+        if ticket.verdict is Verdict.SILENT:
+            drop(self.ptb_app, update)
+        else:
+            try:
+                with self.in_hand.track():
+                    async with self.order.turn(update), self.slots:
+                        done = await handle_once(self.ptb_app, update, ticket.notice)
+            finally:
+                self.admission.release(ticket)
+            if done is Handled.UNSENT:  # Telegram did not take the reply: send it again
+                raise tornado.web.HTTPError(HTTPStatus.SERVICE_UNAVAILABLE)
         self.set_header("Content-Type", "application/json")
         self.finish(b'{"ok":true}')
 
@@ -247,25 +286,57 @@ class UpdateHandler(_Base):
 class HealthHandler(_Base):
     """GET /healthz: is the store queryable and the matcher loaded?"""
 
-    def initialize(self, get_state: StateGetter) -> None:
-        """Receive the state getter."""
+    def initialize(self, get_state: StateGetter, in_hand: InHand) -> None:
+        """Receive the state getter and the webhook calls in hand."""
         self.get_state = get_state
+        self.in_hand = in_hand
 
     def get(self) -> None:
-        """200 or 503 with a JSON summary."""
+        """200 or 503 with a JSON summary (and the webhook updates being handled)."""
         status, body = health(self.get_state())
+        body["updates_in_hand"] = self.in_hand.count
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
         self.set_header("Cache-Control", "no-store")
         self.finish(json.dumps(body))
 
 
-class MetricsHandler(_Base):
-    """GET /metrics: Prometheus text exposition."""
+def from_loopback(request: tornado.httputil.HTTPServerRequest) -> bool:
+    """True for a request straight from this host: a loopback peer, no proxy's headers.
 
-    def initialize(self, get_state: StateGetter) -> None:
-        """Receive the state getter."""
+    The peer address is the socket's (``xheaders`` do not change it); a request a local
+    proxy forwards carries X-Forwarded-For or X-Real-Ip and does not count.
+    """
+    context = getattr(request.connection, "context", None)
+    address = getattr(context, "address", None)
+    host = address[0] if isinstance(address, tuple) and address else ""
+    try:
+        loopback = ipaddress.ip_address(str(host).split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+    forwarded = any(h in request.headers for h in ("X-Forwarded-For", "X-Real-Ip",
+                                                   "Forwarded"))
+    return loopback and not forwarded
+
+
+class MetricsHandler(_Base):
+    """GET /metrics: Prometheus text exposition, behind a token or loopback only."""
+
+    def initialize(self, get_state: StateGetter, token: str) -> None:
+        """Receive the state getter and the metrics token ("" = loopback only)."""
         self.get_state = get_state
+        self.token = token
+
+    def prepare(self) -> None:
+        """401 without the right bearer token (when set); 403 from outside loopback."""
+        if self.token:
+            given = self.request.headers.get("Authorization", "")
+            scheme, _, value = given.partition(" ")
+            if scheme.casefold() != "bearer" or not hmac.compare_digest(
+                    value.strip().encode(), self.token.encode()):
+                raise tornado.web.HTTPError(HTTPStatus.UNAUTHORIZED)
+        elif not from_loopback(self.request):
+            raise tornado.web.HTTPError(HTTPStatus.FORBIDDEN)
 
     def get(self) -> None:
         """The current counters and the latency histogram."""
@@ -284,21 +355,23 @@ class WebhookServer:
     """The HTTP server: update path, /healthz and /metrics on one port."""
 
     def __init__(self, application: AnyApplication, get_state: StateGetter, path: str,
-                 secret: str, max_body: int = DEFAULT_MAX_BODY, concurrency: int = 3) -> None:
+                 secret: str, max_body: int = DEFAULT_MAX_BODY, concurrency: int = 3,
+                 metrics_token: str = "") -> None:
         if path in RESERVED_PATHS:
             raise ValueError(f"the webhook path cannot be {path}")
+        self.application = application
         self.in_hand = InHand()
         route = "/" if path == "/" else re.escape(path.rstrip("/")) + "/?"
         self.app = _App([
-            (r"/healthz", HealthHandler, {"get_state": get_state}),
-            (r"/metrics", MetricsHandler, {"get_state": get_state}),
+            (r"/healthz", HealthHandler, {"get_state": get_state, "in_hand": self.in_hand}),
+            (r"/metrics", MetricsHandler, {"get_state": get_state, "token": metrics_token}),
             (route, UpdateHandler,
              {"ptb_app": application, "secret": secret, "max_body": max_body,
               "order": ChatOrder(), "in_hand": self.in_hand,
-              "slots": asyncio.Semaphore(concurrency)}),
+              "slots": asyncio.Semaphore(concurrency), "admission": Admission(application)}),
         ])
-        # Bodies up to twice the limit are read and refused with 413; beyond that tornado
-        # drops the connection before buffering them.
+        # Authenticated update bodies stream in, kept up to max_body and refused past it
+        # (413); beyond twice that tornado drops the connection.
         self.http = HTTPServer(self.app, max_body_size=2 * max_body + 65536, xheaders=True)
         self.running = False
         self.port = 0
@@ -318,6 +391,7 @@ class WebhookServer:
         self.running = False
         self.in_hand.closing = True
         self.http.stop()
+        stop_sending_waits(self.application)  # a reply waiting out a 429 gives up now
         # let the updates in hand finish (and be recorded) before the store closes; past
         # the limit, an unfinished one gets no 200 and Telegram sends it again
         await self.in_hand.idle(STOP_WAIT)
@@ -341,7 +415,8 @@ async def serve_webhook(application: AnyApplication, settings: Settings, *, webh
     path = webhook_path(webhook_url)
     stop = stop or asyncio.Event()
     server = WebhookServer(application, state_getter(application), path,
-                           settings.webhook_secret, concurrency=settings.concurrent_updates)
+                           settings.webhook_secret, concurrency=settings.concurrent_updates,
+                           metrics_token=settings.metrics_token)
     async with lifecycle(application):
         try:
             actual = server.start(listen, port)
