@@ -424,3 +424,70 @@ def test_sigterm_during_a_long_retry_after_exits_within_ten_seconds(
         child.kill()
         child.wait()
     assert answers_per_chat(fake)[chats[0]] == 1
+
+
+# -- the daily fact: each chat on its own ------------------------------------------------
+
+
+def subscribe(db_path: Path, *chats: int) -> None:
+    store = open_store(db_path)
+    try:
+        for chat in chats:
+            store.chats.subscribe(chat, "private" if chat > 0 else "group")
+    finally:
+        store.close()
+
+
+def subscribers(db_path: Path) -> list[int]:
+    store = open_store(db_path)
+    try:
+        return store.chats.subscribers()
+    finally:
+        store.close()
+
+
+async def test_one_failing_chat_never_stops_the_daily_fact_for_the_others(
+        fake: FakeBotAPI, db_path: Path) -> None:
+    from bot.tg import subscriptions
+
+    group, supergroup, flaky, slow, blocked, fine = -4001, -1_000_000_004_002, 101, 102, 103, 104
+    subscribe(db_path, group, flaky, slow, blocked, fine)
+    fake.inject("sendMessage", "migrated", times=1, chat_id=group, new_chat_id=supergroup)
+    fake.inject("sendMessage", "502", times=6, chat_id=flaky)
+    fake.inject("sendMessage", "slow", times=1, chat_id=slow, delay=1.6)  # past read timeout
+    fake.set_forbidden(blocked)
+    async with bot(fake, db_path, read_timeout=1.0) as app:
+        app.job_queue.run_once(subscriptions.send_daily_fact, 0)
+        for chat in (fine, slow):  # the slow one is recorded once the fake has slept
+            await fake.wait_for(lambda r, c=chat: r.ok and r.method == "sendMessage"
+                                and r.params.get("chat_id") == c, timeout=30)
+        await settle(fake)
+    per_chat = answers_per_chat(fake)
+    assert {c: per_chat[c] for c in (supergroup, flaky, slow, fine)} == dict.fromkeys(
+        (supergroup, flaky, slow, fine), 1)  # the slow one arrived; it was not sent again
+    assert per_chat[group] == 0 and per_chat[blocked] == 0
+    assert all("Fact of the day" in str(p["text"]) for p in fake.sent("sendMessage"))
+    assert subscribers(db_path) == sorted([supergroup, flaky, slow, fine])  # moved, dropped
+
+
+async def test_a_fact_telegram_did_not_take_is_tried_again_later(
+        fake: FakeBotAPI, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.tg import subscriptions
+    from bot.tg.delivery import ratelimit
+
+    monkeypatch.setattr(ratelimit, "SEND_DEADLINE", 0.5)  # each try gives up quickly
+    monkeypatch.setattr(subscriptions, "FACT_RETRY", 0.3)
+    down, fine = 201, 202
+    subscribe(db_path, down, fine)
+    fake.inject("sendMessage", "502", times=5, chat_id=down)
+    async with bot(fake, db_path) as app:
+        app.job_queue.run_once(subscriptions.send_daily_fact, 0)
+        await fake.wait_for(lambda r: r.ok and r.method == "sendMessage"
+                            and r.params.get("chat_id") == down, timeout=30)
+        await settle(fake)
+    per_chat = answers_per_chat(fake)
+    assert per_chat[down] == 1 and per_chat[fine] == 1
+    first = [r for r in calls(fake, "sendMessage") if r.ok]
+    assert first[0].params["chat_id"] == fine  # not held behind the failing chat's retries
+    texts_ = {int(p["chat_id"]): p["text"] for p in fake.sent("sendMessage")}
+    assert texts_[down] == texts_[fine]  # the same fact as it would have had, not the next

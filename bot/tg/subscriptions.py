@@ -1,19 +1,34 @@
-"""The daily fact: /subscribe, /unsubscribe and the JobQueue job that sends it."""
+"""The daily fact: /subscribe, /unsubscribe and the JobQueue job that sends it.
+
+Each chat's fact is sent on its own: a failure in one chat never stops the fact for the
+chats after it. A chat that blocked or removed the bot is unsubscribed; one that became a
+supergroup (``ChatMigrated``) has its subscription moved to the new id and gets the fact
+there; a 400 is logged as an error (a bug of ours, or a chat that is gone). Transient
+faults are retried by the rate limiter for up to a minute; if the fact still was not taken,
+that chat alone is tried again :data:`FACT_RETRY` seconds later (up to
+:data:`FACT_RETRIES` times) with the same fact. A send that may have reached the chat (the
+connection broke after the request was written) is not repeated.
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, TelegramError
+from telegram.ext import JobQueue
 
 from bot.core.formatting import answer_html
+from bot.tg.delivery.ratelimit import taken_maybe
 from bot.tg.keyboards import answer_keyboard
 from bot.tg.replies import send_reply
 from bot.tg.state import Context
 
 log = logging.getLogger(__name__)
+FACT_RETRY = 300.0  # seconds before a chat whose fact Telegram did not take is tried again
+FACT_RETRIES = 3
 ADMIN_STATUSES = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
 
 
@@ -66,15 +81,56 @@ async def send_daily_fact(context: Context) -> None:
     ids = list(engine.entries)
     for chat_id in st.store.chats.subscribers():
         entry_id = st.store.chats.next_fact(chat_id, ids)
-        entry = engine.entries.get(entry_id) if entry_id else None
-        if entry is None:
-            continue
-        text = "<b>📅 Fact of the day</b>\n\n" + answer_html(engine.answer_for(entry))
-        try:
-            await context.bot.send_message(chat_id, text[:4096], reply_markup=answer_keyboard(
-                entry.id))
-        except Forbidden:
-            st.store.chats.unsubscribe(chat_id)
-            log.info("chat %s blocked the bot or removed it; unsubscribed", chat_id)
-        except BadRequest as exc:
-            log.warning("daily fact to chat %s failed: %s", chat_id, exc)
+        if entry_id is not None and entry_id in engine.entries:
+            await deliver_fact(context, chat_id, entry_id, FACT_RETRIES)
+
+
+async def retry_fact(context: Context) -> None:
+    """The job that tries one chat's fact again (data: chat id, entry id, retries left)."""
+    assert context.job is not None
+    chat_id, entry_id, retries = cast(tuple[int, str, int], context.job.data)
+    if chat_id in context.state.store.chats.subscribers():
+        await deliver_fact(context, chat_id, entry_id, retries)
+
+
+async def deliver_fact(context: Context, chat_id: int, entry_id: str, retries: int,
+                       *, migrated: bool = False) -> None:
+    """Send one chat its fact; never raises, so the next chat always gets its own."""
+    st = context.state
+    entry = st.engine.entries.get(entry_id)
+    if entry is None:
+        return
+    text = "<b>📅 Fact of the day</b>\n\n" + answer_html(st.engine.answer_for(entry))
+    try:
+        await context.bot.send_message(chat_id, text[:4096], reply_markup=answer_keyboard(
+            entry.id))
+    except Forbidden:
+        st.store.chats.unsubscribe(chat_id)
+        log.info("chat %s blocked the bot or removed it; unsubscribed", chat_id)
+    except ChatMigrated as exc:
+        new_id = int(exc.new_chat_id)
+        # the store has no "move": unsubscribe the old id, subscribe the new one
+        st.store.chats.unsubscribe(chat_id)
+        st.store.chats.subscribe(new_id, ChatType.SUPERGROUP)
+        log.info("chat %s became supergroup %s; the daily fact moved there", chat_id, new_id)
+        if not migrated:
+            await deliver_fact(context, new_id, entry_id, retries, migrated=True)
+    except BadRequest as exc:
+        log.error("daily fact to chat %s refused by Telegram (400): %s", chat_id, exc)
+    except NetworkError as exc:  # TimedOut too
+        if taken_maybe(exc):
+            log.warning("daily fact to chat %s may or may not have arrived (%s); not sent "
+                        "again", chat_id, exc)
+        elif retries > 0 and (jobs := cast("JobQueue[Context] | None", context.job_queue)):
+            log.warning("daily fact to chat %s not taken (%s); trying again in %.0fs",
+                        chat_id, exc, FACT_RETRY)
+            jobs.run_once(retry_fact, FACT_RETRY,
+                                       data=(chat_id, entry_id, retries - 1),
+                                       name=f"daily-fact-retry-{chat_id}")
+        else:
+            log.error("daily fact to chat %s not sent: %s; giving up until tomorrow",
+                      chat_id, exc)
+    except TelegramError as exc:
+        log.error("daily fact to chat %s failed: %s", chat_id, exc)
+    except Exception:  # a bug: log it, and let the other chats have their fact
+        log.exception("daily fact to chat %s failed", chat_id)
