@@ -84,8 +84,8 @@ def _entries() -> list[Entry]:
 def test_the_closest_entry_in_meaning_shares_few_or_no_words(
         embedder: Embedder, question: str, entry_id: str) -> None:
     matcher = Matcher(_entries(), _normalizer(), embedder=embedder)
-    assert matcher.semantic is not None
-    closest = matcher.semantic.similarities(matcher._meaning(question)).top(1)
+    assert matcher.semantic_ready()
+    closest = matcher.semantic_index().similarities(matcher._meaning(question)).top(1)
     assert matcher.docs[closest[0]].entry_id == entry_id
     # and it becomes a candidate: answered, or at least offered
     match = matcher.match(question)

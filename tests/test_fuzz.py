@@ -92,15 +92,14 @@ def test_any_entry_and_source_format_to_valid_html_within_limits(
     base = next(iter(engine.entries.values()))
     entry = replace(base, id="hostile", question=question, answer=answer, topic=topic,
                     figures=tuple(figures), sources=("hostile-src", *base.sources))
-    saved = engine.sources
-    engine.sources = {**saved, "hostile-src": source}
+    engine.sources["hostile-src"] = source  # the engine's current snapshot, for this case
     try:
         result = engine.answer_for(entry)
         for html in (answer_html(result), citation_html(result.sources)):
             assert len(html) <= MAX_MESSAGE
             check_html(html)
     finally:
-        engine.sources = saved
+        del engine.sources["hostile-src"]
 
 
 # -- the import parsers ---------------------------------------------------------------------

@@ -283,11 +283,23 @@ class Matcher:
         self.verb_cues = frozenset(normalizer(w).tokens for w in VERB_CUES)
         self.comparing = frozenset(word(w) for w in COMPARING)
 
-        self.semantic = (_Semantic.build(embedder, texts, self._meaning)
-                         if embedder is not None and self.docs else None)
+        self._texts = texts  # embedded on first need (semantic_index), not at every build
+        self._semantic: _Semantic | None = None
 
     def __len__(self) -> int:
         return len(self.docs)
+
+    def semantic_ready(self) -> bool:
+        """Whether the meaning signal can be used (its model is installed)."""
+        return self.embedder is not None and bool(self.docs)
+
+    def semantic_index(self) -> _Semantic:
+        """Every entry's texts embedded, built on first use: a question the words answer
+        alone never pays for it, and the bot builds it in the background at start."""
+        if self._semantic is None:
+            assert self.embedder is not None
+            self._semantic = _Semantic.build(self.embedder, self._texts, self._meaning)
+        return self._semantic
 
     def _meaning(self, text: str | Normalized, fixes: dict[str, str] | None = None) -> str:
         """What the embedding reads of a text: its words after the lexicon's mapping (Roman
@@ -376,6 +388,10 @@ class Matcher:
                     return word
         return None
 
+    def _candidate(self, index: int, score: float) -> Candidate:
+        doc = self.docs[index]
+        return Candidate(doc.entry_id, round(score, 4), doc.canonical)
+
     @staticmethod
     def _closest_by_far(meaning: Similarities, index: int) -> bool:
         """The entry is the closest in meaning, close enough, and clearly closer than the
@@ -399,9 +415,9 @@ class Matcher:
 
     def _offer_by_meaning(self, norm: Normalized) -> tuple[Candidate, ...]:
         """The entry closest in meaning, when it is close enough to be worth offering."""
-        if self.semantic is None:
+        if not self.semantic_ready():
             return ()
-        meaning = self.semantic.similarities(self._meaning(norm))
+        meaning = self.semantic_index().similarities(self._meaning(norm))
         best = meaning.top(1)
         if not best or meaning.of(best[0]) < OFFER_COS:
             return ()
@@ -552,22 +568,18 @@ class Matcher:
             for index in posting[: POSTING_CAP * 4]:
                 pool[index] = pool.get(index, 0.0) + weight
         shortlist = sorted(pool, key=pool.__getitem__, reverse=True)[:CANDIDATES]
-        meaning = (self.semantic.similarities(self._meaning(norm, fixes))
-                   if self.semantic else None)
-        if meaning is not None:
-            # entries close in meaning join the candidates, however few words they share
-            shortlist += [i for i in meaning.top(SEMANTIC_CANDIDATES) if i not in pool]
         total = sum(weights.values())
         query_text = " ".join(weights)
         full_text = " ".join(norm.tokens)
-        scored: list[Candidate] = []  # by the words alone
-        blended: list[Candidate] = []  # the same, lifted by meaning
         period_miss = False
-        for index in shortlist:
+
+        def words_score(index: int) -> float | None:
+            """How well the entry's words cover the question (None: not for that period)."""
+            nonlocal period_miss
             doc = self.docs[index]
             if norm.periods and not set(norm.periods) <= doc.periods:
                 period_miss = True
-                continue
+                return None
             covered = sum(w if t in doc.strong else w * WEAK_FACTOR
                           for t, w in weights.items() if t in doc.strong or t in doc.weak)
             best = process.extractOne(query_text, doc.texts, scorer=fuzz.token_sort_ratio)
@@ -583,30 +595,41 @@ class Matcher:
                      + (1 - COVERAGE_WEIGHT - QUESTION_WEIGHT) * similarity)
             # ties (two entries covering the question equally) go to the closer wording
             phrasing = process.extractOne(full_text, doc.folded, scorer=fuzz.token_set_ratio)
-            score = (1 - TIE_BREAK) * score + TIE_BREAK * (phrasing[1] / 100 if phrasing else 0.0)
-            scored.append(Candidate(doc.entry_id, round(score, 4), doc.canonical))
-            if meaning is not None:
+            return (1 - TIE_BREAK) * score + TIE_BREAK * (phrasing[1] / 100 if phrasing else 0.0)
+
+        words: dict[int, float] = {}  # entry index -> score by the words alone
+        for index in shortlist:
+            if (found := words_score(index)) is not None:
+                words[index] = found
+        scored = [self._candidate(i, v) for i, v in words.items()]
+        ranked = self._ranked(scored, norm) if scored else []
+        top = ranked[0] if ranked else None
+        runner = ranked[1].score if len(ranked) > 1 else 0.0
+        sure = top is not None and specific >= MIN_SPECIFIC and (
+            (top.score >= ANSWER_AT and top.score - runner >= CLEAR_MARGIN)
+            or top.score >= SURE_AT or (top.score >= LEAD_AT and top.score - runner >= LEAD_MARGIN))
+        if not sure and self.semantic_ready():
+            # the words alone are unsure: the entries closest in meaning join the candidates,
+            # meaning lifts an entry the words only half found (never lowers one), and it
+            # answers when it is also the entry closest in meaning
+            meaning = self.semantic_index().similarities(self._meaning(norm, fixes))
+            for index in meaning.top(SEMANTIC_CANDIDATES):
+                if index not in words and (found := words_score(index)) is not None:
+                    words[index] = found
+            blended = []
+            for index, score in words.items():
                 close = max(0.0, (meaning.of(index) - SEMANTIC_FLOOR) / (1 - SEMANTIC_FLOOR))
-                # meaning lifts an entry the words miss; it never pulls down one they find
-                lifted = max(score, (1 - SEMANTIC_WEIGHT) * score + SEMANTIC_WEIGHT * close)
-                blended.append(Candidate(doc.entry_id, round(lifted, 4), doc.canonical))
-        if not scored:
+                blended.append(self._candidate(
+                    index, max(score, (1 - SEMANTIC_WEIGHT) * score + SEMANTIC_WEIGHT * close)))
+            if blended:
+                ranked = self._ranked(blended, norm)
+                top, runner = ranked[0], (ranked[1].score if len(ranked) > 1 else 0.0)
+                sure = (specific >= MIN_SPECIFIC and top.score >= AGREE_AT
+                        and top.score - runner >= AGREE_MARGIN
+                        and self._closest_by_far(meaning, self.ids[top.entry_id]))
+        if top is None:
             reason = Reason.NO_SUCH_PERIOD if period_miss else Reason.NO_CANDIDATE
             return Match("abstain", None, 0.0, (), reason, norm)
-        ranked = self._ranked(scored, norm)
-        top, runner = ranked[0], (ranked[1].score if len(ranked) > 1 else 0.0)
-        clear_lead = top.score >= LEAD_AT and top.score - runner >= LEAD_MARGIN
-        sure = specific >= MIN_SPECIFIC and (
-            (top.score >= ANSWER_AT and top.score - runner >= CLEAR_MARGIN)
-            or top.score >= SURE_AT or clear_lead)
-        if not sure and meaning is not None:
-            # the words alone are unsure: meaning may lift an entry they only half found,
-            # and it answers when it is also the closest in meaning
-            ranked = self._ranked(blended, norm)
-            top, runner = ranked[0], (ranked[1].score if len(ranked) > 1 else 0.0)
-            sure = (specific >= MIN_SPECIFIC and top.score >= AGREE_AT
-                    and top.score - runner >= AGREE_MARGIN
-                    and self._closest_by_far(meaning, self.ids[top.entry_id]))
         candidates = tuple(ranked[:10])
         if sure:
             # the best entry is found, but it may not hold the number asked for: offer it
