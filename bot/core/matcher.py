@@ -129,6 +129,29 @@ def figure_kinds(figure: Figure) -> set[str]:
     return kinds
 
 
+_NUMBER = re.compile(r"(?<![\w.])\d[\d,.]*(?![\w])")  # 12,345 or 1.5; not 5G, not 30s
+_PERCENT_TEXT = re.compile(r"\d\s*(?:%|percent\b|per cent\b)")
+_MONEY_TEXT = re.compile(r"(?:\b(?:usd|pkr|rs\.?|us\$)|\$|₨)\s*\d|\d[\d.,]*\s*(?:million|billion|"
+                         r"thousand|lakh|crore|m|bn|k)?\s*(?:usd|pkr|rupees?|dollars?)\b")
+_YEARS_ONLY = re.compile(r"\b(?:fy)?(?:19|20)\d\d(?:-\d\d)?\b")
+
+
+def text_kinds(answer: str) -> set[str]:
+    """The kinds of number an answer's own words state, for an entry an admin added with
+    its figure in the text ("The fee is PKR 12,345"): money, percent, or a count."""
+    low = answer.casefold()
+    kinds: set[str] = set()
+    if _MONEY_TEXT.search(low):
+        kinds.add("money")
+    if _PERCENT_TEXT.search(low):
+        kinds.add("percent")
+    if _NUMBER.search(_YEARS_ONLY.sub(" ", low)):
+        kinds.add("count")
+    if kinds and any(w in low for w in AVERAGE_WORDS):
+        kinds.add("average")
+    return kinds
+
+
 def figure_kind(unit: str) -> str:
     """A figure's unit as the kind of number it is: percent, money or count."""
     low = unit.strip().casefold()
@@ -219,7 +242,8 @@ class Matcher:
             doc = _Doc(entry.id, entry.question, tuple(dict.fromkeys(n.text for n in normals)),
                        qsets, frozenset(strong), frozenset(weak), frozenset(periods),
                        tuple(dict.fromkeys(" ".join(n.tokens) for n in normals)),
-                       kinds=frozenset(k for f in entry.figures for k in figure_kinds(f)),
+                       kinds=frozenset({k for f in entry.figures for k in figure_kinds(f)}
+                                       | text_kinds(entry.answer)),
                        metrics=frozenset(f.metric for f in entry.figures),
                        figure_periods=frozenset(p for f in entry.figures
                                                 for p in period_aliases(f.period)),

@@ -19,6 +19,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 
 from bot.core.formatting import answer_html, esc
+from bot.core.probe import probe, report
 from bot.errors import AdminError, KnowledgeError
 from bot.kb.editing import (
     AddRequest,
@@ -109,8 +110,20 @@ async def add(message: Message, user: User, st: BotState) -> None:
     except AdminError as exc:
         await _fail(st, message, exc)
         return
+    found = _findability(st, entry.id)
+    preview = _preview(st, entry.id)
+    if len(preview) + len(found) > PREVIEW_ROOM:  # one message: the checks matter more
+        preview = "(the answer is too long to preview here; /source shows it)"
     await send_reply(st, message, f"✅ Added <b>#{esc(entry.id)}</b>. Users will see:\n\n"
-                     + _preview(st, entry.id))
+                     + preview + "\n\n" + found)
+
+
+PREVIEW_ROOM = 3900  # a preview and the findability lines, within one Telegram message
+
+
+def _findability(st: BotState, entry_id: str) -> str:
+    """What the bot now answers to the entry's question and its automatic variants."""
+    return "\n".join(esc(line) for line in report(probe(st.engine, entry_id), entry_id))
 
 
 @admin_command("alias")
@@ -125,7 +138,8 @@ async def alias(message: Message, user: User, st: BotState) -> None:
     except AdminError as exc:
         await _fail(st, message, exc)
         return
-    await send_reply(st, message, f"✅ #{esc(entry.id)} now also answers “{esc(parts[1])}”.")
+    await send_reply(st, message, f"✅ #{esc(entry.id)} now also answers “{esc(parts[1])}”.\n\n"
+                     + _findability(st, entry.id))
 
 
 @admin_command("edit")
