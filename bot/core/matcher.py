@@ -92,6 +92,7 @@ AGREE_AT = 0.25
 AGREE_MARGIN = 0.02
 AGREE_COS = 0.40
 AGREE_COS_MARGIN = 0.0
+AGREE_BEHIND = 0.12  # how far behind the closest entry of any period an eligible one may be
 OFFER_COS = 0.55  # with no known word, an entry this close in meaning is offered, not answered
 POSTING_CAP = 2000
 # Which kinds of figure answer a question that asks for a number, by the lexicon's quantity
@@ -333,7 +334,9 @@ class Matcher:
         stop = self.normalize.lexicon.stopwords
         words = norm.words if len(norm.words) == len(norm.tokens) else norm.tokens
         fixes = fixes or {}
-        kept = [fixes.get(t, w) for w, t in zip(words, norm.tokens, strict=True) if t not in stop]
+        # periods are the filter's business: FY22 and FY25 entries mean the same thing
+        kept = [fixes.get(t, w) for w, t in zip(words, norm.tokens, strict=True)
+                if t not in stop and not canonical_period(t)]
         return " ".join(kept or words)
 
     def _correct(self, token: str) -> str | None:
@@ -417,12 +420,15 @@ class Matcher:
         return Candidate(doc.entry_id, round(score, 4), doc.canonical)
 
     @staticmethod
-    def _closest_by_far(meaning: Similarities, index: int) -> bool:
-        """The entry is the closest in meaning, close enough, and clearly closer than the
-        next one."""
-        best = meaning.top(2)
+    def _closest_by_far(meaning: Similarities, index: int, eligible: Iterable[int]) -> bool:
+        """The entry is the closest in meaning of the eligible ones (those for the period
+        asked), close enough, and clearly closer than the next one."""
+        best = sorted(eligible, key=meaning.of, reverse=True)[:2]
         if not best or best[0] != index or meaning.of(index) < AGREE_COS:
             return False
+        overall = meaning.top(1)
+        if overall and meaning.of(overall[0]) - meaning.of(index) > AGREE_BEHIND:
+            return False  # an entry for another period is far closer: this one only fits the year
         return len(best) < 2 or meaning.of(index) - meaning.of(best[1]) >= AGREE_COS_MARGIN
 
     def _ranked(self, scored: list[Candidate], norm: Normalized) -> list[Candidate]:
@@ -650,7 +656,7 @@ class Matcher:
                 top, runner = ranked[0], (ranked[1].score if len(ranked) > 1 else 0.0)
                 sure = (specific >= MIN_SPECIFIC and top.score >= AGREE_AT
                         and top.score - runner >= AGREE_MARGIN
-                        and self._closest_by_far(meaning, self.ids[top.entry_id]))
+                        and self._closest_by_far(meaning, self.ids[top.entry_id], words))
         if top is None:
             reason = Reason.NO_SUCH_PERIOD if period_miss else Reason.NO_CANDIDATE
             return Match("abstain", None, 0.0, (), reason, norm)
