@@ -13,14 +13,14 @@ import io
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from bot.errors import KnowledgeError
-from bot.kb.models import Entry, Figure, Knowledge, Source
+from bot.kb.models import TRANSLATED, Entry, Figure, Knowledge, Source, Translation
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
@@ -29,6 +29,20 @@ QUALIFIERS = {None, "over", "nearly", "about", "at least", "under", "up to", "ar
               "more than", "less than", "almost", "roughly", "approximately", "at most",
               "estimated", "average", "median"}
 MAX_ANSWER = 2000
+# Urdu (Extended Arabic-Indic) and Arabic-Indic digits, and the Arabic decimal separator
+_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩٫", "01234567890123456789.")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def figure_digits(value: float) -> str:
+    """How a figure's value must appear in any translation: 3.8 -> '3.8', 65.0 -> '65'."""
+    return f"{value:g}" if abs(value) < 1e15 else str(value)
+
+
+def missing_figures(answer: str, figures: Iterable[Figure]) -> list[str]:
+    """The figure values (as digits) that ``answer`` does not state."""
+    numbers = {n.replace(",", "") for n in _NUMBER.findall(answer.translate(_DIGITS))}
+    return list(dict.fromkeys(d for f in figures if (d := figure_digits(f.value)) not in numbers))
 MAX_QUESTION = 300
 MIN_ALTERNATES_CURATED = 6
 CSV_LIST_SEP = "|"
@@ -231,9 +245,10 @@ class _Checker:
         for fig in figures:
             if fig is not None and fig.source and fig.source not in self.known_sources:
                 self.add(file, line, eid, "figures.source", f"unknown source {fig.source!r}")
+        translations = self.translations(raw, file, eid, [f for f in figures if f is not None])
         unknown = set(raw) - {
             "__line__", "id", "topic", "question", "alternates", "answer", "figures",
-            "keywords", "sources", "status",
+            "keywords", "sources", "status", "translations",
         }
         for key in sorted(unknown):
             self.add(file, line, eid, key, "is not a known field")
@@ -248,7 +263,53 @@ class _Checker:
             figures=tuple(f for f in figures if f is not None),
             keywords=tuple(k.lower() for k in keywords),
             sources=sources,
+            translations=translations,
         )
+
+    def translations(self, raw: dict[str, Any], file: str, eid: str,
+                     figures: list[Figure]) -> tuple[tuple[str, Translation], ...]:
+        """``translations: {ur: {topic, answer}, roman: {topic, answer}}``, each answer
+        checked to hold every figure's digits (Urdu digits count)."""
+        line = raw.get("__line__")
+        value = raw.get("translations")
+        if value is None or value == "":
+            return ()
+        if isinstance(value, str):  # a CSV cell or a hand-written JSON string
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError:
+                self.add(file, line, eid, "translations", "must be a mapping of languages")
+                return ()
+        if not isinstance(value, dict):
+            self.add(file, line, eid, "translations", "must be a mapping of languages")
+            return ()
+        out: list[tuple[str, Translation]] = []
+        for lang in sorted(set(value) - {"__line__"} - set(TRANSLATED)):
+            self.add(file, line, eid, f"translations.{lang}",
+                     f"unknown language (use {' or '.join(TRANSLATED)})")
+        for lang in TRANSLATED:
+            item = value.get(lang)
+            if item is None:
+                continue
+            where = f"translations.{lang}"
+            if not isinstance(item, dict):
+                self.add(file, line, eid, where, "must be a mapping with topic and answer")
+                continue
+            for key in sorted(set(item) - {"__line__", "topic", "answer"}):
+                self.add(file, line, eid, f"{where}.{key}", "is not a known field")
+            mark = len(self.problems)
+            topic = self.text(item, "topic", file, eid, limit=60)
+            answer = self.text(item, "answer", file, eid, limit=MAX_ANSWER)
+            if topic is None or answer is None:  # name the field as translations.ur.topic
+                self.problems[mark:] = [replace(p, field=f"{where}.{p.field}")
+                                        for p in self.problems[mark:]]
+                continue
+            for missing in missing_figures(answer, figures):
+                self.add(file, item.get("__line__", line), eid, f"{where}.answer",
+                         f"drops or changes the figure {missing} (every figure's digits must "
+                         "appear in each translation)")
+            out.append((lang, Translation(topic, answer)))
+        return tuple(out)
 
     def cross_check(self, knowledge: Knowledge, file_of: dict[str, str]) -> None:
         for entry in knowledge.entries:
@@ -371,7 +432,8 @@ def parse_document(
     return _build([(name, doc)], curated=False, base_sources=base_sources)
 
 
-CSV_FIELDS = ["id", "topic", "question", "alternates", "answer", "figures", "keywords", "sources"]
+CSV_FIELDS = ["id", "topic", "question", "alternates", "answer", "figures", "keywords", "sources",
+              *(f"{part}_{lang}" for lang in TRANSLATED for part in ("topic", "answer"))]
 
 
 def _csv_document(text: str, name: str) -> dict[str, Any]:
@@ -385,6 +447,12 @@ def _csv_document(text: str, name: str) -> dict[str, Any]:
         entries = []
         for row in reader:
             row_dict: dict[str, Any] = {k: v for k, v in row.items() if k is not None}
+            found = {lang: {"topic": row_dict.pop(f"topic_{lang}", "") or "",
+                            "answer": row_dict.pop(f"answer_{lang}", "") or ""}
+                     for lang in TRANSLATED}
+            found = {lang: t for lang, t in found.items() if t["topic"] or t["answer"]}
+            if found:
+                row_dict["translations"] = found
             row_dict["__line__"] = reader.line_num
             entries.append(row_dict)
     except csv.Error as exc:
@@ -432,11 +500,14 @@ def dump_csv(knowledge: Knowledge) -> str:
     writer.writeheader()
     for e in knowledge.entries:
         d = e.to_dict()
+        translated = d.pop("translations", {})
         writer.writerow({
             **d,
             "alternates": CSV_LIST_SEP.join(d["alternates"]),
             "keywords": CSV_LIST_SEP.join(d["keywords"]),
             "sources": CSV_LIST_SEP.join(d["sources"]),
             "figures": json.dumps(d["figures"], ensure_ascii=False),
+            **{f"{part}_{lang}": t[part] for lang, t in translated.items()
+               for part in ("topic", "answer")},
         })
     return out.getvalue()

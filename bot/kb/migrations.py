@@ -167,6 +167,19 @@ def m005_processed_updates(db: Database) -> None:
     db.table("processed_updates").create({"update_id": int, "at": float}, pk="update_id")
 
 
+@migrations()
+def m006_translations_and_languages(db: Database) -> None:
+    """Entries' curated Urdu and Roman Urdu topic and answer; each user's reply language."""
+    db.table("translations").create(
+        {"entry_id": str, "language": str, "topic": str, "answer": str},  # language: ur | roman
+        pk=("entry_id", "language"),
+        foreign_keys=[("entry_id", "entries", "id")],
+        not_null={"topic", "answer"},
+    )
+    # a user's (or a chat's) /language choice: en | ur | roman; no row means automatic
+    db.table("reply_languages").create({"id": int, "language": str, "set_at": str}, pk="id")
+
+
 def apply(db: Database) -> None:
     """Apply every pending migration (a no-op on an up-to-date database)."""
     migrations.apply(db)

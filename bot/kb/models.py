@@ -41,6 +41,21 @@ class Figure:
         return data
 
 
+LANGUAGES = ("en", "ur", "roman")  # English, Urdu script, Roman Urdu
+TRANSLATED = ("ur", "roman")  # the languages an entry's translations may be in
+
+
+@dataclass(frozen=True)
+class Translation:
+    """An entry's topic and answer in another language, curated (not machine translated)."""
+
+    topic: str
+    answer: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"topic": self.topic, "answer": self.answer}
+
+
 @dataclass(frozen=True)
 class Entry:
     """One figure or claim, with the questions that should find it and its sources."""
@@ -54,6 +69,12 @@ class Entry:
     keywords: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     status: str = "active"
+    # (language, translation) pairs in TRANSLATED order; a tuple keeps the entry hashable
+    translations: tuple[tuple[str, Translation], ...] = ()
+
+    def translation(self, language: str) -> Translation | None:
+        """The entry's topic and answer in ``language`` ("ur", "roman"), if curated."""
+        return next((t for lang, t in self.translations if lang == language), None)
 
     @property
     def questions(self) -> tuple[str, ...]:
@@ -70,6 +91,8 @@ class Entry:
             "figures": [f.to_dict() for f in self.figures],
             "keywords": list(self.keywords),
             "sources": list(self.sources),
+            **({"translations": {lang: t.to_dict() for lang, t in self.translations}}
+               if self.translations else {}),
         }
 
 

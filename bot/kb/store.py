@@ -24,7 +24,7 @@ from sqlite_utils import Database
 from bot.errors import NotFound, StoreError
 from bot.kb import migrations
 from bot.kb.files import load_dir
-from bot.kb.models import Entry, Figure, Knowledge, Source
+from bot.kb.models import Entry, Figure, Knowledge, Source, Translation
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -167,6 +167,11 @@ class Store:
             figures.setdefault(f["entry_id"], []).append(Figure(
                 f["metric"], f["value"], f["unit"], f["period"], f["period_label"],
                 f["qualifier"], f["source_id"]))
+        translations: dict[str, list[tuple[str, Translation]]] = {}
+        for t in self.db.query(f"SELECT * FROM translations WHERE 1 {mine} "
+                               "ORDER BY entry_id, language DESC", args):  # ur, then roman
+            translations.setdefault(t["entry_id"], []).append(
+                (t["language"], Translation(t["topic"], t["answer"])))
         return [
             Entry(
                 id=r["id"], topic=r["topic"], question=r["question"], answer=r["answer"],
@@ -175,6 +180,7 @@ class Store:
                 keywords=tuple(json.loads(r["keywords"] or "[]")),
                 sources=tuple(sources.get(r["id"], ())),
                 status=r["status"],
+                translations=tuple(translations.get(r["id"], ())),
             )
             for r in rows
         ]
@@ -215,6 +221,7 @@ class Store:
         self.db.table("questions").delete_where("entry_id = ?", [entry.id])
         self.db.table("figures").delete_where("entry_id = ?", [entry.id])
         self.db.table("entry_sources").delete_where("entry_id = ?", [entry.id])
+        self.db.table("translations").delete_where("entry_id = ?", [entry.id])
         self.db.table("entries").upsert({
             "id": entry.id, "topic": entry.topic, "question": entry.question,
             "answer": entry.answer, "keywords": json.dumps(list(entry.keywords), ensure_ascii=False),
@@ -234,6 +241,10 @@ class Store:
              "period": f.period, "period_label": f.period_label, "qualifier": f.qualifier,
              "source_id": f.source}
             for f in entry.figures
+        )
+        self.db.table("translations").insert_all(
+            {"entry_id": entry.id, "language": lang, "topic": t.topic, "answer": t.answer}
+            for lang, t in entry.translations
         )
 
     def _revision(self, entry_id: str, actor: str, via: str, action: str,
@@ -376,7 +387,7 @@ class Store:
             return rev
 
     def _purge(self, entry_id: str) -> None:
-        for table in ("questions", "figures", "entry_sources"):
+        for table in ("questions", "figures", "entry_sources", "translations"):
             self.db.table(table).delete_where("entry_id = ?", [entry_id])
         self.db.table("entries").delete(entry_id)
 
@@ -595,6 +606,8 @@ def entry_from_snapshot(data: dict[str, Any]) -> Entry:
         figures=tuple(Figure(**f) for f in data.get("figures", ())),
         keywords=tuple(data.get("keywords", ())), sources=tuple(data.get("sources", ())),
         status=data.get("status", "active"),
+        translations=tuple((lang, Translation(**t))
+                           for lang, t in data.get("translations", {}).items()),
     )
 
 
