@@ -8,6 +8,7 @@ and "how many freelancers in pakistan" meet on the same words.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ _APOSTROPHE_S = re.compile(r"['’`]s\b")
 _NON_WORD = re.compile(r"[^\w$%.]+|(?<!\d)\.|\.(?!\d)")
 _IT_UPPER = re.compile(r"\bIT(?:e?S)?\b")
 IT_TOKEN = "infotech"
+CACHE_TEXT = 120  # texts up to this long are remembered (topics, keywords, typical questions)
+CACHE_SIZE = 4_096
 VOCABULARY_FILE = "vocabulary.yaml"  # general words, kept apart from the column's synonyms
 _US_UPPER = re.compile(r"\bU\.?S\.?(?:A\.?)?(?![\w.])")
 _SUFFIXES = ("ings", "ing", "ers", "ies", "er", "es", "ed", "s")
@@ -119,6 +122,7 @@ def read_periods(words: list[str], today: dt.date) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def stem(token: str) -> str:
     """A light English stemmer, never below four letters: plurals, -er/-ing/-ed, and a
     final silent e, so that "compete", "competes", "competed" and "competing" meet."""
@@ -238,13 +242,20 @@ class Normalizer:
         self.lexicon = lexicon
         self._longest = lexicon.longest
         self._today = today  # None: the real date, read when a question names a relative period
+        # the longest lexicon phrase starting with each word: most words start none
+        self._starts: dict[str, int] = {}
+        for key in lexicon.synonyms:
+            self._starts[key[0]] = max(self._starts.get(key[0], 0), len(key))
+        self._cache: dict[str, Normalized] = {}  # short texts repeat: topics, keywords, queries
+        self._cache_day: dt.date | None = None
 
     def _map(self, words: list[str]) -> list[str]:
         out: list[str] = []
         i = 0
         syn = self.lexicon.synonyms
+        starts = self._starts
         while i < len(words):
-            for n in range(min(self._longest, len(words) - i), 0, -1):
+            for n in range(min(starts.get(words[i], 0), len(words) - i), 0, -1):
                 target = syn.get(tuple(words[i : i + n]))
                 if target is not None:
                     out.extend(target)
@@ -256,9 +267,23 @@ class Normalizer:
         return out
 
     def __call__(self, text: str) -> Normalized:
+        day = self._today or dt.date.today()
+        if day != self._cache_day:  # "last fiscal year" moves with the date
+            self._cache, self._cache_day = {}, day
+        cached = self._cache.get(text)
+        if cached is not None:
+            return cached
+        found = self._normalize(text, day)
+        if len(text) <= CACHE_TEXT:
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.clear()
+            self._cache[text] = found
+        return found
+
+    def _normalize(self, text: str, day: dt.date) -> Normalized:
         text = _IT_UPPER.sub(f" {IT_TOKEN} ", unicodedata.normalize("NFKC", text))
         text = _US_UPPER.sub(" usa ", text)  # "US" is the country, "us" the pronoun
-        words = read_periods(self._map(split_words(fold(text))), self._today or dt.date.today())
+        words = read_periods(self._map(split_words(fold(text))), day)
         stems = [stem(w) for w in words]
         tokens: list[str] = []
         for i, tok in enumerate(stems):
