@@ -88,3 +88,105 @@ def test_curated_yaml_keeps_the_translations_block() -> None:
     entry = raw["entries"][0]
     assert set(entry["translations"]) == {"ur", "roman"}
     assert "3.8 ارب ڈالر سے زیادہ" in entry["translations"]["ur"]["answer"]
+
+
+# -- the reply's language, the catalogue and right-to-left rendering ------------------------
+
+from dataclasses import fields  # noqa: E402
+from string import Formatter  # noqa: E402
+
+from bot.core.engine import Engine  # noqa: E402
+from bot.core.formatting import FSI, PDI, answer_html, answer_text, isolate_html  # noqa: E402
+from bot.core.i18n import CATALOGUE  # noqa: E402
+from bot.core.language import detect, reply_language  # noqa: E402
+from bot.core.matcher import Reason  # noqa: E402
+from tests.fakebot.html_check import check_html  # noqa: E402
+
+MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("پاکستان میں کتنے فری لانسرز ہیں؟", "ur"),
+    ("فری لانسرز FY25 Upwork", "ur"),
+    ("Pakistan ki IT exports kitni hain?", "roman"),
+    ("Pakistan mein kitne freelancers hain?", "roman"),
+    ("Assalam o alaikum", "roman"),
+    ("What were IT exports in FY25?", "en"),
+    ("tell me about freelancing", "en"),
+    ("How many freelancers are in Pakistan?", "en"),
+    ("freelancers", "en"),
+])
+def test_the_language_of_a_question_is_detected(text: str, language: str) -> None:
+    assert detect(text) == language
+
+
+def test_a_choice_wins_and_the_language_code_is_only_a_hint() -> None:
+    assert reply_language("en", "پاکستان میں کتنے فری لانسرز ہیں؟", "ur") == "en"
+    assert reply_language(None, "Pakistan ki IT exports kitni hain?", "en") == "roman"
+    assert reply_language(None, "", "ur") == "ur"  # /start carries no text
+    assert reply_language(None, "", "ur-PK") == "ur"
+    assert reply_language(None, "", "en") == "en"
+    assert reply_language(None, "What were IT exports?", "ur") == "en"
+
+
+def test_every_key_exists_in_every_language_with_the_same_placeholders() -> None:
+    assert set(CATALOGUE) == {"en", "ur", "roman"}
+    for field in fields(CATALOGUE["en"]):
+        values = {lang: getattr(t, field.name) for lang, t in CATALOGUE.items()}
+        for lang, value in values.items():
+            assert value, (lang, field.name)
+        if isinstance(values["en"], str):
+            names = {lang: {p[1] for p in Formatter().parse(v) if p[1]}
+                     for lang, v in values.items()}
+            assert names["ur"] == names["en"] == names["roman"], field.name
+    for lang, t in CATALOGUE.items():
+        assert len(t.description) <= 512 and len(t.short_description) <= 120, lang
+        for name in ("start", "help", "topic_questions", "ask_needs_question", "not_text",
+                     "group_yes", "source_which", "source_none", "unknown_command"):
+            check_html(getattr(t, name).format(topics="x", examples="y", topic="z", id="i",
+                                               command="/c"))
+
+
+def test_urdu_html_isolates_latin_runs_and_plain_text_has_no_marks(
+        shared_engine: Engine) -> None:
+    answer = shared_engine.ask("پاکستان میں کتنے فری لانسرز ہیں؟", log=False)
+    html = answer_html(answer, "ur")
+    assert f"{FSI}1.5{PDI}" in html and f"{FSI}Upwork{PDI}" in html
+    assert "ملین" in html and "ماخذ" in html
+    check_html(html)
+    plain = answer_text(answer, "ur")
+    assert not MARKS.search(plain) and "1.5" in plain and "ماخذ:" in plain
+    for lang in ("en", "roman"):
+        assert not MARKS.search(answer_html(answer, lang))
+    # never inside a tag or an entity
+    assert isolate_html('<a href="https://x.pk/a">link</a> &amp; ۱') == \
+        f'<a href="https://x.pk/a">{FSI}link{PDI}</a> &amp; ۱'
+
+
+def test_every_stock_answer_renders_in_every_language_within_the_limit(
+        shared_engine: Engine) -> None:
+    for entry in shared_engine.entries.values():
+        for lang in ("en", "ur", "roman"):
+            html = answer_html(shared_engine.answer_for(entry), lang)
+            check_html(html)
+            assert len(html.encode("utf-16-le")) // 2 <= 4096
+
+
+def test_refusals_greetings_and_thanks_follow_the_language(shared_engine: Engine) -> None:
+    hello = shared_engine.ask("السلام علیکم", log=False)
+    assert answer_text(hello, "ur").startswith("وعلیکم السلام")
+    assert answer_text(shared_engine.ask("Assalam o alaikum", log=False),
+                       "roman").startswith("Wa alaikum assalam")
+    assert answer_text(shared_engine.ask("hello", log=False), "en").startswith("Hello!")
+    refused = shared_engine.ask("بنگلہ دیش میں کتنے فری لانسرز ہیں", log=False)
+    assert refused.reason is Reason.OUT_OF_SCOPE
+    assert answer_text(refused, "ur").startswith("میرے پاس صرف پاکستان")
+
+
+def test_an_entry_without_a_translation_answers_in_english_with_a_note(
+        shared_engine: Engine) -> None:
+    from dataclasses import replace
+
+    entry = replace(shared_engine.entries["freelancer-count"], translations=())
+    text = answer_text(shared_engine.answer_for(entry), "roman")
+    assert entry.answer in text and "tarjuma abhi tayyar nahi" in text

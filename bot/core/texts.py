@@ -1,55 +1,47 @@
-"""Fixed texts the bot says (start, help, about), as Telegram HTML; no telegram import."""
+"""Fixed texts the bot says (start, help, about), as Telegram HTML in the reply's language.
+
+The words come from the catalogue (:mod:`bot.core.i18n`); this module fills in what is
+known only at run time (the topics, the sources) and isolates Latin runs in Urdu. No
+telegram import.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.core.formatting import esc, source_text
+from bot.core.formatting import esc, fit, for_language, source_text
+from bot.core.i18n import texts
 from bot.kb import Source
 
-EXAMPLES = (
-    "What were IT exports in FY25?",
-    "Pakistan mein kitne freelancers hain?",
-    "IT exports ka target kya hai?",
-)
+EXAMPLES = texts("en").examples
 
 
-def start_html(topics: Iterable[str]) -> str:
-    topic_list = ", ".join(esc(t) for t in topics) or "Pakistan's IT sector"
-    examples = "\n".join(f"• <code>{esc(q)}</code>" for q in EXAMPLES)
-    return (
-        "Assalam-o-Alaikum! I answer questions about <b>Pakistan's IT sector</b> with "
-        "sourced figures: every answer says where it comes from.\n\n"
-        f"I know about: {topic_list}.\n\n"
-        f"Try asking:\n{examples}\n\n"
-        "Ask in English, Roman Urdu or اردو. /help lists what else I can do."
-    )
+def start_html(topics: Iterable[str], language: str = "en") -> str:
+    """The greeting: what the bot knows (topic names in ``language``) and example questions."""
+    words = texts(language)
+    joiner = "، " if language == "ur" else ", "
+    topic_list = joiner.join(esc(t) for t in topics) or esc(words.sector)
+    examples = "\n".join(f"• <code>{esc(q)}</code>" for q in words.examples)
+    return fit(for_language(words.start.format(topics=topic_list, examples=examples), language))
 
 
-HELP_HTML = (
-    "<b>How to ask</b>\n"
-    "• In this chat, just type your question.\n"
-    "• In a group: <code>/ask your question</code>, mention me, or reply to my message.\n"
-    "• In any chat: type my @username and a few words for inline answers.\n\n"
-    "<b>Commands</b>\n"
-    "/ask &lt;question&gt; — answer a question\n"
-    "/topics — browse what I know\n"
-    "/fact — a random sourced fact\n"
-    "/source &lt;id&gt; — the full citation of an answer\n"
-    "/subscribe, /unsubscribe — a daily fact in this chat (group admins)\n"
-    "/about — where my answers come from"
-)
+def help_html(language: str = "en") -> str:
+    """How to ask, and the commands."""
+    return for_language(texts(language).help, language)
 
 
-def about_html(sources: Iterable[Source]) -> str:
+HELP_HTML = help_html("en")
+
+
+def about_html(sources: Iterable[Source], language: str = "en") -> str:
+    """Credit the column, its author and the primary sources it names."""
+    words = texts(language)
     column = [s for s in sources if s.kind == "column"]
     others = [s for s in sources if s.kind != "column"]
-    lines = ["<b>About pkitbot</b>",
-             "My knowledge base is curated from the newspaper column:"]
+    lines = [f"<b>{esc(words.about_title)}</b>", esc(words.about_column)]
     lines += [f"• {esc(source_text(s))}" for s in column]
     if others:
-        lines.append("and the primary sources it names:")
+        lines.append(esc(words.about_primary))
         lines += [f"• {esc(source_text(s))}" for s in others]
-    lines.append("Figures are stated exactly as the column gives them; the summaries are our "
-                 "own words. Credit for the reporting goes to the column's author.")
-    return "\n".join(lines)
+    lines.append(esc(words.about_credit))
+    return fit(for_language("\n".join(lines), language))

@@ -6,7 +6,7 @@ all reach the knowledge base through these names.
 
 from bot.errors import KnowledgeError, NotFound, StoreError
 from bot.kb.files import default_knowledge_dir, load_dir
-from bot.kb.models import Entry, Figure, Knowledge, Source
+from bot.kb.models import LANGUAGES, Entry, Figure, Knowledge, Source, Translation
 from bot.kb.store import Store, open_store
 
 __all__ = [
@@ -14,10 +14,12 @@ __all__ = [
     "Figure",
     "Knowledge",
     "KnowledgeError",
+    "LANGUAGES",
     "NotFound",
     "Source",
     "Store",
     "StoreError",
+    "Translation",
     "default_knowledge_dir",
     "load_dir",
     "open_store",
