@@ -104,7 +104,7 @@ def engine_for(db: Path | None) -> Engine:
 
 db_option = click.option(
     "--db", type=click.Path(path_type=Path, dir_okay=False), default=None,
-    help="Database file (default: $PKITBOT_DB, else the default location in the README).",
+    help="Database file (default: $PKITBOT_DB, else pkitbot.sqlite3 in the user data dir).",
 )
 
 
