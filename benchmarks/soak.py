@@ -13,11 +13,21 @@ answers (15%: feedback and sources) and admin ``/edit`` commands (5%). Each expe
 one answer: a sendMessage to the chat, an answerInlineQuery or an answerCallbackQuery with
 its id. After the load it waits (up to ``--drain`` s) for the backlog.
 
-Printed: answered/expected, duplicates (a second answer to one update), missing, p50/p99
+Printed: answered/expected, doubled (a second answer to one update), lost, p50/p99
 latency (push time to the fake receiving the answer), RSS at start of the load and at the
 end (after a warm-up of ``--warmup`` s), requests refused by the fake, faults injected.
 
-Run: ``python benchmarks/soak.py [--seconds 60] [--rate 10] [--p429 0.05] [--p502 0.02]``.
+Two more scenarios (``--scenario``), each printing answers lost, doubled and p99 latency:
+
+* ``flood``: every sendMessage takes ``--send-ms`` (80) ms; one user sends ``--flood``
+  (250) ``/help`` at once, again every 20 s, while other users (the victims) ask a question
+  each at ``--rate`` a second. Latency and losses are the victims'; the flooder's answers
+  are counted apart (they are meant to be cut off by its limits).
+* ``storm``: the ``mixed`` traffic without random faults; every 10 s sendMessage is refused
+  with seven 429s in a row (``retry_after`` 1 s), an ~8 s outage.
+
+Run: ``python benchmarks/soak.py [--scenario mixed|flood|storm] [--seconds 60] [--rate 10]
+[--p429 0.05] [--p502 0.02]``.
 """
 
 from __future__ import annotations
@@ -41,6 +51,7 @@ from tests.fakebot import updates  # noqa: E402
 from tests.fakebot.server import FakeBotAPI  # noqa: E402
 
 ADMIN = 424242
+FLOODER = 777_777
 QUESTIONS = ["What were IT exports in FY25?", "Pakistan mein kitne freelancers hain?",
              "فری لانسرز کی تعداد", "How many IT companies are registered?",
              "what share of freelancers is under 30?", "IT exports growth",
@@ -80,6 +91,19 @@ class Traffic:
     def _expect_message(self, chat: int) -> None:
         self.per_chat[chat] += 1
         self.expected[("msg", chat, self.per_chat[chat])] = time.time()
+
+    def push_victim(self) -> None:
+        """A question from a user who asks once (the flood scenario's victims)."""
+        self.n += 1
+        chat = 50_000 + self.n
+        self.fake.push_update(updates.private_text(chat, self.rng.choice(QUESTIONS)))
+        self._expect_message(chat)
+        self.kinds["victim"] += 1
+
+    def push_flood(self, count: int) -> None:
+        for _ in range(count):
+            self.fake.push_update(updates.private_text(FLOODER, "/help"))
+        self.kinds["flooder /help"] += count
 
     def push(self) -> None:
         self.n += 1
@@ -133,6 +157,8 @@ class Traffic:
         for r in records:
             if r.method == "sendMessage":
                 chat = int(r.params["chat_id"])
+                if chat == FLOODER:
+                    continue  # its answers are expected to be cut off, not counted
                 seen[chat] += 1
                 got[("msg", chat, seen[chat])] = r.time
             elif r.method in ("answerInlineQuery", "answerCallbackQuery"):
@@ -153,23 +179,40 @@ async def main() -> None:
     parser.add_argument("--p502", type=float, default=0.02)
     parser.add_argument("--warmup", type=float, default=5)
     parser.add_argument("--drain", type=float, default=60)
+    parser.add_argument("--scenario", choices=("mixed", "flood", "storm"), default="mixed")
+    parser.add_argument("--flood", type=int, default=250, help="/help per flood burst")
+    parser.add_argument("--send-ms", type=float, default=80, help="flood: ms per send")
     args = parser.parse_args()
 
     with FakeBotAPI() as fake, tempfile.TemporaryDirectory() as tmp:
         child = spawn(fake, Path(tmp) / "kb.sqlite3")
         try:
             fake.wait_for_sync("getUpdates", timeout=60)
-            fake.inject_random("*", "429", args.p429, seed=1, retry_after=1)
-            fake.inject_random("*", "502", args.p502, seed=2)
+            if args.scenario == "mixed":
+                fake.inject_random("*", "429", args.p429, seed=1, retry_after=1)
+                fake.inject_random("*", "502", args.p502, seed=2)
+            elif args.scenario == "flood":
+                fake.inject("sendMessage", "slow", times=10**9, delay=args.send_ms / 1000)
             traffic = Traffic(fake)
             interval = 1 / args.rate
             t0 = time.monotonic()
             rss_start = None
             next_at = t0
+            bursts = 0
             while (now := time.monotonic()) - t0 < args.seconds:
                 if rss_start is None and now - t0 >= args.warmup:
                     rss_start = rss_mb(child.pid)
-                traffic.push()
+                period = 20 if args.scenario == "flood" else 10
+                if args.scenario != "mixed" and now - t0 >= bursts * period:
+                    bursts += 1
+                    if args.scenario == "flood":
+                        traffic.push_flood(args.flood)
+                    else:
+                        fake.inject("sendMessage", "429", times=7, retry_after=1)
+                if args.scenario == "flood":
+                    traffic.push_victim()
+                else:
+                    traffic.push()
                 next_at += interval
                 await asyncio.sleep(max(0.0, next_at - time.monotonic()))
             deadline = time.monotonic() + args.drain
@@ -196,10 +239,14 @@ async def main() -> None:
         refused = [r for r in fake.errors if 400 <= r.status < 500 and r.status != 429
                    and "not modified" not in (r.description or "")]
         growth = (rss_end - rss_start) / rss_start * 100 if rss_start else float("nan")
-        print(f"duration {args.seconds:.0f} s at {args.rate:g} updates/s; mix {dict(traffic.kinds)}")
+        print(f"scenario {args.scenario}: {args.seconds:.0f} s at {args.rate:g} updates/s; "
+              f"mix {dict(traffic.kinds)}")
+        if args.scenario == "flood":
+            print(f"flooder: {len(fake.sent('sendMessage', FLOODER))} replies to "
+                  f"{traffic.kinds['flooder /help']} /help in {bursts} bursts")
         print(f"faults injected: {dict(faults)} over {len(fake.requests)} requests")
-        print(f"answered/expected: {answered}/{expected}  duplicates: {dup}  "
-              f"missing: {expected - answered}")
+        print(f"answered/expected: {answered}/{expected}  doubled: {dup}  "
+              f"lost: {expected - answered}")
         print(f"latency p50 {pct(0.50):.0f} ms  p99 {pct(0.99):.0f} ms  max {pct(1.0):.0f} ms")
         print(f"RSS start {rss_start:.1f} MB  end {rss_end:.1f} MB  growth {growth:+.1f}% "
               f"({'OK' if growth <= 10 else 'OVER'} the 10% budget)")

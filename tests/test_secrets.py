@@ -79,7 +79,7 @@ async def test_token_in_no_log_line_error_or_reply(fake: FakeBotAPI, db_path: Pa
     fake.inject("sendMessage", "429", times=1, retry_after=1)
     fake.inject("sendMessage", "500", times=1)
     fake.inject("sendMessage", "502", times=1)
-    fake.inject("sendMessage", "drop", times=1)
+    fake.inject("sendMessage", "accepted_drop", times=1)  # a plain drop is never resent
     fake.set_forbidden(BLOCKED, "Forbidden: bot was blocked by the user")
     app = build_application(settings_for(fake, db_path), read_timeout=1.0)
     app.add_error_handler(keep)
