@@ -272,5 +272,5 @@ async def test_calls_go_out_as_json_and_uploads_as_multipart(
     assert answer.encoding == "json"
     assert "3.8 billion" in answer.params["text"]
     assert [b["text"] for row in answer.params["reply_markup"]["inline_keyboard"]
-            for b in row] == ["👍", "👎", "📚 Sources"]
+            for b in row] == ["👍", "👎", "📚 Sources", "↗️ Share"]
     assert upload.encoding == "multipart"

@@ -35,7 +35,7 @@ async def test_private_question_gets_sourced_answer_with_buttons(
     assert "State Bank of Pakistan" in params["text"]
     assert params["parse_mode"] == "HTML"
     labels = [b[0] for b in buttons(params)]
-    assert labels == ["👍", "👎", "📚 Sources"]
+    assert labels == ["👍", "👎", "📚 Sources", "↗️ Share"]
     assert fake.errors == []
 
 
@@ -45,7 +45,7 @@ async def test_roman_urdu_and_urdu_questions_are_answered(fake: FakeBotAPI, db_p
         fake.push_update(updates.private_text(USER + 1, "فری لانسرز کی تعداد"))
         await fake.wait_for("sendMessage", count=2)
     assert "1.5 million" in texts(fake, USER)[0]
-    assert "1.5 million" in texts(fake, USER + 1)[0]
+    assert "1.5\u2069 ملین" in texts(fake, USER + 1)[0]  # answered in Urdu (tests/test_languages.py)
 
 
 async def test_off_topic_question_is_refused_without_figures(
@@ -65,9 +65,9 @@ async def test_greetings_get_a_friendly_reply_and_a_greeted_question_its_answer(
         fake.push_update(updates.private_text(USER + 2, "shukriya"))
         await fake.wait_for("sendMessage", count=3)
     (hello,) = fake.sent("sendMessage", USER)
-    assert hello["text"].startswith("Hello!") and "reply_markup" not in hello
+    assert hello["text"].startswith("Wa alaikum assalam!") and "reply_markup" not in hello
     assert "1.5 million" in texts(fake, USER + 1)[0]
-    assert texts(fake, USER + 2)[0].startswith("You're welcome!")
+    assert texts(fake, USER + 2)[0].startswith("Aap ka bhi shukriya!")  # answered in kind
     store = open_store(db_path)
     assert store.usage.unanswered() == []  # greetings are not questions for the admins
     store.close()
@@ -156,7 +156,7 @@ async def test_feedback_and_sources_buttons(fake: FakeBotAPI, db_path: Path) -> 
         fake.push_update(updates.private_text(USER, "How many freelancers in Pakistan?"))
         await fake.wait_for("sendMessage")
         answer = fake.last_sent(USER)
-        (up, _down, sources) = [data for _, data in buttons({"reply_markup": answer["reply_markup"]})]
+        (up, _down, sources, _share) = [data for _, data in buttons({"reply_markup": answer["reply_markup"]})]
         fake.push_update(updates.callback_query(USER, answer, up))
         await fake.wait_for("editMessageReplyMarkup")
         fake.push_update(updates.callback_query(USER, fake.message(USER, answer["message_id"]),
@@ -165,7 +165,8 @@ async def test_feedback_and_sources_buttons(fake: FakeBotAPI, db_path: Path) -> 
         store = app.bot_data.state.store
         votes = list(store.db.query("SELECT entry_id, vote FROM feedback"))
     thanked = fake.sent("editMessageReplyMarkup")[0]
-    assert [t for t, _ in buttons(thanked)] == ["🙏 Thanks for your feedback", "📚 Sources"]
+    assert [t for t, _ in buttons(thanked)] == ["🙏 Thanks for your feedback", "📚 Sources",
+                                               "↗️ Share"]
     expanded = fake.sent("editMessageText")[0]
     assert "<b>Sources</b>" in expanded["text"] and "Ali Z" in expanded["text"]
     assert votes == [{"entry_id": up.split(":")[2], "vote": 1}]

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 from bot.core.engine import Answer, SourcedFigure
 from bot.core.i18n import Texts, texts
+from bot.core.language import detect
 from bot.core.matcher import Reason
 from bot.kb import Entry, Figure, Source
 
@@ -236,6 +237,16 @@ def topic_name(entry: Entry, language: str) -> str:
     """The entry's topic in ``language`` (the English name when it has no translation)."""
     found = entry.translation(language)
     return found.topic if found is not None else entry.topic
+
+
+def question_in(entry: Entry, language: str) -> str:
+    """A way to ask for the entry in ``language``: its first such alternate (the canonical
+    question for English, or when none is in that language)."""
+    if language != "en":
+        for question in entry.alternates:
+            if detect(question) == language:
+                return question
+    return entry.question
 
 
 def _body(answer: Answer, language: str) -> tuple[str, str, str | None]:

@@ -178,6 +178,18 @@ def m006_translations_and_languages(db: Database) -> None:
     )
     # a user's (or a chat's) /language choice: en | ur | roman; no row means automatic
     db.table("reply_languages").create({"id": int, "language": str, "set_at": str}, pk="id")
+    # an existing knowledge base gets the curated translations of the entries it holds
+    from bot.errors import KnowledgeError
+    from bot.kb.files import load_dir
+
+    try:
+        curated = load_dir()
+    except KnowledgeError:
+        return
+    ids = {r[0] for r in db.execute("SELECT id FROM entries")}
+    db.table("translations").insert_all(
+        {"entry_id": e.id, "language": lang, "topic": t.topic, "answer": t.answer}
+        for e in curated.entries if e.id in ids for lang, t in e.translations)
 
 
 def apply(db: Database) -> None:

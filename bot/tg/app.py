@@ -39,6 +39,7 @@ from telegram.ext import (
 )
 
 from bot.core.engine import Engine
+from bot.core.i18n import texts
 from bot.kb.store import open_store
 from bot.logs import setup_logging
 from bot.settings import Settings
@@ -87,6 +88,8 @@ COMMANDS = (
             _in("private", "group_admin", "bot_admin")),
     Command("unsubscribe", subscriptions.unsubscribe_chat, "Stop the daily fact",
             _in("private", "group_admin", "bot_admin")),
+    Command("language", commands.language, "Reply language: English, اردو, Roman Urdu",
+            EVERYWHERE),
     Command("add", admin.add, "Add an entry: question | answer | source [| url]", _in("bot_admin")),
     Command("alias", admin.alias, "Another way to ask for an entry", _in("bot_admin")),
     Command("edit", admin.edit, "Change a field of an entry", _in("bot_admin")),
@@ -100,15 +103,36 @@ COMMANDS = (
     Command("grant", admin.grant, "Make a user id an admin", _in("bot_admin")),
     Command("revoke", admin.revoke, "Remove an admin", _in("bot_admin")),
 )
-MENU_ORDER = ("ask", "topics", "fact", "source", "subscribe", "unsubscribe", "help", "about")
+MENU_ORDER = ("ask", "topics", "fact", "source", "subscribe", "unsubscribe", "language", "help",
+              "about")
+MENU_LANGUAGES = ("ur",)  # Telegram language codes with their own menu and description
 
 
-def menu(name: str) -> list[BotCommand]:
-    """The command menu for one audience, built from :data:`COMMANDS`."""
+def menu(name: str, language: str = "en") -> list[BotCommand]:
+    """The command menu for one audience, built from :data:`COMMANDS`; the users' commands
+    described in ``language`` from the catalogue (admin commands stay English)."""
+    words = texts(language)
     chosen = [c for c in COMMANDS if name in c.menus]
     first = [c for n in MENU_ORDER for c in chosen if c.name == n]
-    return [BotCommand(c.name, c.description)
+    return [BotCommand(c.name, str(getattr(words, f"cmd_{c.name}", c.description)))
             for c in [*first, *(c for c in chosen if c not in first)]]
+
+
+async def introduce(bot: Any) -> None:
+    """The command menus and the profile texts ("What can this bot do?"), for everyone and
+    for each language in :data:`MENU_LANGUAGES`."""
+    for code in ("", *MENU_LANGUAGES):
+        language = code or "en"
+        words = texts(language)
+        await bot.set_my_commands(menu("private", language), scope=BotCommandScopeAllPrivateChats(),
+                                  language_code=code or None)
+        await bot.set_my_commands(menu("group", language), scope=BotCommandScopeAllGroupChats(),
+                                  language_code=code or None)
+        await bot.set_my_commands(menu("group_admin", language),
+                                  scope=BotCommandScopeAllChatAdministrators(),
+                                  language_code=code or None)
+        await bot.set_my_description(words.description, language_code=code or None)
+        await bot.set_my_short_description(words.short_description, language_code=code or None)
 
 
 def handlers() -> list[BaseHandler[Update, Context, None]]:
@@ -141,9 +165,7 @@ async def post_init(application: PkitbotApp) -> None:
         user_gate=RateGate(settings.user_rate_limit),
     )
     bot = application.bot
-    await bot.set_my_commands(menu("private"), scope=BotCommandScopeAllPrivateChats())
-    await bot.set_my_commands(menu("group"), scope=BotCommandScopeAllGroupChats())
-    await bot.set_my_commands(menu("group_admin"), scope=BotCommandScopeAllChatAdministrators())
+    await introduce(bot)
     for admin_id in sorted(settings.admins):
         try:  # the bot's own admins also see the admin commands in their private chat
             await bot.set_my_commands(menu("bot_admin"), scope=BotCommandScopeChat(admin_id))

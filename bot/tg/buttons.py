@@ -3,7 +3,9 @@
 Callback data is built in :mod:`bot.tg.keyboards` (``kind:part:part``, at most 64 bytes):
 ``a:<id>`` answers an entry (did you mean, topics), ``v:+|-:<id>`` records feedback,
 ``s:<id>`` shows the sources, ``t:<n>`` lists a topic's questions, ``x`` does nothing (an
-already used button), ``u:...`` and ``i:...`` are the admins' unanswered and import buttons.
+already used button), ``l:<lang>`` sets the reply language, ``u:...`` and ``i:...`` are
+the admins' unanswered and import buttons. The answer buttons' last part, when there is one,
+is the reply's language (``s:<id>:ur``).
 Anything else, or an id that no longer exists, gets a polite "out of date" notice.
 """
 
@@ -15,10 +17,12 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler
 
-from bot.core.formatting import answer_html, citation_html, esc
+from bot.core.formatting import answer_html, citation_html, esc, for_language, question_in
+from bot.core.i18n import texts
 from bot.tg import admin
-from bot.tg.keyboards import answer_keyboard, entries_keyboard
-from bot.tg.replies import send_reply
+from bot.tg.commands import language_set_text
+from bot.tg.keyboards import answer_keyboard, entries_keyboard, language_keyboard
+from bot.tg.replies import language_for, send_reply
 from bot.tg.state import Context
 
 __all__ = ["HANDLERS", "STALE"]
@@ -31,9 +35,21 @@ def _message(update: Update) -> Message | None:
     return query.message if query is not None and isinstance(query.message, Message) else None
 
 
-def _match(context: Context) -> re.Match[str]:
-    assert context.matches  # routed by a pattern
-    return context.matches[0]
+def _match(context: Context) -> re.Match[str] | None:
+    """What the handler's pattern matched; None for a button with no data (python-telegram-
+    bot routes those to the first handler: not a button of ours, so treated as stale)."""
+    found = context.matches[0] if context.matches else None
+    return found if isinstance(found, re.Match) else None
+
+
+def _language(update: Update, context: Context) -> str:
+    """The button's own language part, else the presser's language."""
+    found = context.matches[0].groupdict().get("lang") if context.matches else None
+    return found or language_for(context.state, update)
+
+
+def _stale(update: Update, context: Context) -> str:
+    return texts(language_for(context.state, update)).stale_button
 
 
 async def answer_button(update: Update, context: Context) -> None:
@@ -41,14 +57,18 @@ async def answer_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     st = context.state
-    entry = st.engine.entry(_match(context)["id"])
+    found = _match(context)
+    entry = st.engine.entry(found["id"]) if found else None
     if entry is None:
-        await query.answer(STALE)
+        await query.answer(_stale(update, context))
         return
     await query.answer()
+    language = _language(update, context)
     if (message := _message(update)) is not None:
-        await send_reply(st, message, answer_html(st.engine.answer_for(entry)),
-                         answer_keyboard(entry.id))
+        await send_reply(st, message, answer_html(st.engine.answer_for(entry), language),
+                         answer_keyboard(entry.id, language=language,
+                                         share=question_in(entry, language)),
+                         language=language)
 
 
 async def vote_button(update: Update, context: Context) -> None:
@@ -57,25 +77,28 @@ async def vote_button(update: Update, context: Context) -> None:
     assert query is not None
     st = context.state
     found = _match(context)
-    entry = st.engine.entry(found["id"])
-    if entry is None:
-        await query.answer(STALE)
+    entry = st.engine.entry(found["id"]) if found else None
+    if entry is None or found is None:
+        await query.answer(_stale(update, context))
         return
+    language = _language(update, context)
+    words = texts(language)
     if not st.votes.first((query.from_user.id, entry.id)):  # one vote per user and answer
-        await query.answer("You already voted on this answer. Thanks!")
+        await query.answer(words.vote_again)
         return
     message = _message(update)
     up = found["vote"] == "+"
     st.store.usage.record_feedback(entry.id, 1 if up else -1, str(message.chat.type) if message
                              else "inline")
     st.metrics[f"feedback_{'up' if up else 'down'}"] += 1
-    await query.answer("Thanks for your feedback!")
-    shown = bool(message and message.text and "Sources" in (message.text or "")
+    await query.answer(words.vote_thanks)
+    shown = bool(message and message.text and words.sources_heading in (message.text or "")
                  and message.reply_markup is not None
-                 and not any(b.callback_data == f"s:{entry.id}"
+                 and not any(str(b.callback_data or "").startswith(f"s:{entry.id}")
                              for row in message.reply_markup.inline_keyboard for b in row))
     await _edit_markup(query.edit_message_reply_markup(
-        answer_keyboard(entry.id, voted=True, sources_shown=shown)))
+        answer_keyboard(entry.id, voted=True, sources_shown=shown, language=language,
+                        share=question_in(entry, language))))
 
 
 async def sources_button(update: Update, context: Context) -> None:
@@ -83,20 +106,24 @@ async def sources_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     st = context.state
-    entry = st.engine.entry(_match(context)["id"])
+    found = _match(context)
+    entry = st.engine.entry(found["id"]) if found else None
     if entry is None:
-        await query.answer(STALE)
+        await query.answer(_stale(update, context))
         return
     await query.answer()
+    language = _language(update, context)
     answer = st.engine.answer_for(entry)
-    text = answer_html(answer) + "\n\n" + citation_html(answer.sources)
-    if len(text) > 4096:
-        text = citation_html(answer.sources)
+    text = answer_html(answer, language) + "\n\n" + citation_html(answer.sources, language)
+    if len(text.encode("utf-16-le")) // 2 > 4096:
+        text = citation_html(answer.sources, language)
     message = _message(update)
     voted = bool(message and message.reply_markup and any(
         b.callback_data == "x" for row in message.reply_markup.inline_keyboard for b in row))
     await _edit_markup(query.edit_message_text(
-        text, reply_markup=answer_keyboard(entry.id, voted=voted, sources_shown=True)))
+        text, reply_markup=answer_keyboard(entry.id, voted=voted, sources_shown=True,
+                                           language=language,
+                                           share=question_in(entry, language))))
 
 
 async def topic_button(update: Update, context: Context) -> None:
@@ -105,16 +132,38 @@ async def topic_button(update: Update, context: Context) -> None:
     assert query is not None
     st = context.state
     topics = st.engine.topics
-    index = int(_match(context)["index"])
+    found = _match(context)
+    index = int(found["index"]) if found else len(topics)
     if index >= len(topics):
-        await query.answer(STALE)
+        await query.answer(_stale(update, context))
         return
     topic = topics[index]
     entries = st.engine.in_topic(topic)
     await query.answer()
+    language = language_for(st, update)
+    name = entries[0].translation(language) if entries and language != "en" else None
     if (message := _message(update)) is not None:
-        await send_reply(st, message, f"<b>{esc(topic)}</b>: pick a question",
-                         entries_keyboard(entries[:20]))
+        text = texts(language).topic_questions.format(topic=esc(name.topic if name else topic))
+        await send_reply(st, message, for_language(text, language),
+                         entries_keyboard(entries[:20], language), language=language)
+
+
+async def language_button(update: Update, context: Context) -> None:
+    """Remember the presser's reply language (or automatic) and say so in it."""
+    query = update.callback_query
+    assert query is not None
+    st = context.state
+    found = _match(context)
+    if found is None:
+        await query.answer(_stale(update, context))
+        return
+    code = found["code"]
+    choice = None if code == "auto" else code
+    st.store.chats.set_language(query.from_user.id, choice)
+    shown = language_for(st, update)
+    await query.answer()
+    await _edit_markup(query.edit_message_text(language_set_text(choice, shown),
+                                               reply_markup=language_keyboard(choice)))
 
 
 async def used_button(update: Update, context: Context) -> None:
@@ -138,7 +187,7 @@ async def import_button(update: Update, context: Context) -> None:
 async def stale_button(update: Update, context: Context) -> None:
     """Any other button (an older version's, or forged data): a polite notice."""
     assert update.callback_query is not None
-    await update.callback_query.answer(STALE, show_alert=False)
+    await update.callback_query.answer(_stale(update, context), show_alert=False)
 
 
 async def _edit_markup(call: object) -> None:
@@ -150,10 +199,12 @@ async def _edit_markup(call: object) -> None:
             raise
 
 
+_LANG = r"(?::(?P<lang>ur|roman))?$"  # the reply's language, when not English
 HANDLERS: tuple[CallbackQueryHandler[Context, None], ...] = (
-    CallbackQueryHandler(answer_button, pattern=r"^a:(?P<id>[^:]+)$"),
-    CallbackQueryHandler(vote_button, pattern=r"^v:(?P<vote>[+-]):(?P<id>[^:]+)$"),
-    CallbackQueryHandler(sources_button, pattern=r"^s:(?P<id>[^:]+)$"),
+    CallbackQueryHandler(answer_button, pattern=r"^a:(?P<id>[^:]+)" + _LANG),
+    CallbackQueryHandler(vote_button, pattern=r"^v:(?P<vote>[+-]):(?P<id>[^:]+)" + _LANG),
+    CallbackQueryHandler(sources_button, pattern=r"^s:(?P<id>[^:]+)" + _LANG),
+    CallbackQueryHandler(language_button, pattern=r"^l:(?P<code>en|ur|roman|auto)$"),
     CallbackQueryHandler(topic_button, pattern=r"^t:(?P<index>\d{1,4})$"),
     CallbackQueryHandler(used_button, pattern=r"^x$"),
     CallbackQueryHandler(unanswered_button, pattern=r"^u:"),

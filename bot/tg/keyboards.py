@@ -2,7 +2,9 @@
 
 Callback data forms, each at most 64 bytes:
 ``a:<id>`` answer an entry (did you mean), ``v:+:<id>`` / ``v:-:<id>`` feedback,
-``s:<id>`` show sources, ``t:<n>`` a topic's questions, ``x`` does nothing.
+``s:<id>`` show sources, ``t:<n>`` a topic's questions, ``x`` does nothing, ``l:<lang>``
+set the reply language (en, ur, roman, auto). The answer buttons carry the reply's language
+as a last part (``a:<id>:ur``), so what they open stays in the asker's language.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.core.formatting import question_in
+from bot.core.i18n import texts
 from bot.core.matcher import Candidate
 from bot.kb.models import Entry
 
@@ -46,25 +50,55 @@ class StaticKeyboard(InlineKeyboardMarkup):
         return dict(self._json) if recursive else super().to_dict(recursive=False)
 
 
-@lru_cache(maxsize=4096)  # one per entry and state; the markup is immutable, so shared
-def answer_keyboard(entry_id: str, *, voted: bool = False,
-                    sources_shown: bool = False) -> InlineKeyboardMarkup:
-    """👍/👎 (or a thank-you once voted) and the Sources button."""
+def _lang(language: str) -> tuple[str, ...]:
+    return () if language == "en" else (language,)
+
+
+@lru_cache(maxsize=4096)  # one per entry, state and language; immutable, so shared
+def answer_keyboard(entry_id: str, *, voted: bool = False, sources_shown: bool = False,
+                    language: str = "en", share: str | None = None) -> InlineKeyboardMarkup:
+    """👍/👎 (or a thank-you once voted), the Sources button and, given ``share`` (a
+    question for the entry), a Share button that opens inline mode with it in any chat."""
+    words = texts(language)
     if voted:
-        rows = [[InlineKeyboardButton("🙏 Thanks for your feedback", callback_data="x")]]
+        rows = [[InlineKeyboardButton(words.button_voted, callback_data="x")]]
     else:
-        rows = [[InlineKeyboardButton("👍", callback_data=data("v", "+", entry_id)),
-                 InlineKeyboardButton("👎", callback_data=data("v", "-", entry_id))]]
+        rows = [[InlineKeyboardButton("👍", callback_data=data("v", "+", entry_id,
+                                                              *_lang(language))),
+                 InlineKeyboardButton("👎", callback_data=data("v", "-", entry_id,
+                                                              *_lang(language)))]]
+    last = []
     if not sources_shown:
-        rows.append([InlineKeyboardButton("📚 Sources", callback_data=data("s", entry_id))])
+        last.append(InlineKeyboardButton(words.button_sources,
+                                         callback_data=data("s", entry_id, *_lang(language))))
+    if share:
+        last.append(InlineKeyboardButton(words.button_share, switch_inline_query=share[:256]))
+    if last:
+        rows.append(last)
     return StaticKeyboard(rows)
 
 
-def suggestions_keyboard(candidates: Iterable[Candidate]) -> InlineKeyboardMarkup:
+def suggestions_keyboard(candidates: Iterable[Candidate],
+                         language: str = "en") -> InlineKeyboardMarkup:
     """One "did you mean" button per candidate entry."""
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label(c.question), callback_data=data("a", c.entry_id))]
+        [[InlineKeyboardButton(label(c.question), callback_data=data("a", c.entry_id,
+                                                                      *_lang(language)))]
          for c in candidates]
+    )
+
+
+LANGUAGE_CHOICES = (("en", "English"), ("ur", "اردو"), ("roman", "Roman Urdu"))
+
+
+def language_keyboard(current: str | None) -> InlineKeyboardMarkup:
+    """English, اردو, Roman Urdu and automatic; the current choice ticked."""
+    auto = {"en": "🔄 Automatic", "ur": "🔄 خودکار", "roman": "🔄 Automatic (khud)"}
+    buttons = [(code, name) for code, name in LANGUAGE_CHOICES]
+    buttons.append(("auto", auto.get(current or "en", auto["en"])))
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(("✅ " if code == (current or "auto") else "") + name,
+                               callback_data=data("l", code))] for code, name in buttons]
     )
 
 
@@ -75,8 +109,9 @@ def topics_keyboard(topics: Sequence[str]) -> InlineKeyboardMarkup:
     )
 
 
-def entries_keyboard(entries: Iterable[Entry]) -> InlineKeyboardMarkup:
+def entries_keyboard(entries: Iterable[Entry], language: str = "en") -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label(e.question), callback_data=data("a", e.id))]
+        [[InlineKeyboardButton(label(question_in(e, language)),
+                               callback_data=data("a", e.id, *_lang(language)))]
          for e in entries]
     )

@@ -14,18 +14,31 @@ from telegram import Message, Update
 from telegram.constants import ChatType
 
 from bot.core.engine import Answer
-from bot.core.formatting import answer_html
+from bot.core.formatting import answer_html, question_in, topics_in
+from bot.core.i18n import texts
+from bot.core.language import reply_language
 from bot.tg.keyboards import answer_keyboard, suggestions_keyboard
 from bot.tg.limits import Verdict
 from bot.tg.state import BotState, Context
 
 
-def markup_for(answer: Answer) -> object | None:
+def markup_for(answer: Answer, language: str = "en") -> object | None:
     if answer.answered and answer.entry is not None:
-        return answer_keyboard(answer.entry.id)
+        return answer_keyboard(answer.entry.id, language=language,
+                               share=question_in(answer.entry, language))
     if answer.suggestions:
-        return suggestions_keyboard(answer.suggestions)
+        return suggestions_keyboard(answer.suggestions, language)
     return None
+
+
+def language_for(st: BotState | None, update: Update, text: str | None = None) -> str:
+    """The reply's language for the update's sender: their /language choice, else the
+    language of ``text``, else Telegram's language_code; English without a sender."""
+    user = update.effective_user
+    if user is None:
+        return reply_language(None, text)
+    choice = st.store.chats.language(user.id) if st is not None else None
+    return reply_language(choice, text, user.language_code)
 
 
 FLOOD_NOTICE = ("This chat is asking a lot at once; I'll take a short break and answer again "
@@ -64,7 +77,13 @@ def asker(update: Update, bot_username: str, bot_id: int,
 
 
 async def tell(st: BotState | None, update: Update, text: str) -> None:
-    """Tell the sender of ``update`` that they are over a limit (an inline query: nothing)."""
+    """Tell the sender of ``update`` that they are over a limit (an inline query: nothing),
+    in their language (``text`` is one of the English notices here)."""
+    key = {USER_NOTICE: "user_notice", BUSY_NOTICE: "busy_notice",
+           FLOOD_NOTICE: "flood_notice"}.get(text)
+    if key is not None:
+        message = update.effective_message
+        text = getattr(texts(language_for(st, update, message.text if message else None)), key)
     if update.callback_query is not None:
         await update.callback_query.answer(text)
     elif update.inline_query is None and update.effective_message is not None:
@@ -72,7 +91,8 @@ async def tell(st: BotState | None, update: Update, text: str) -> None:
 
 
 async def send_reply(st: BotState | None, message: Message, text: str,
-                     markup: object | None = None, *, gated: bool = False) -> None:
+                     markup: object | None = None, *, gated: bool = False,
+                     language: str = "en") -> None:
     """Reply in the message's chat; quoting the asker outside private chats.
 
     Outside private chats the reply counts against the chat's flood gate (``st.chat_gate``)
@@ -89,7 +109,7 @@ async def send_reply(st: BotState | None, message: Message, text: str,
             st.metrics["rate_limited_chat"] += 1
             if verdict is Verdict.SILENT:
                 return
-            text, markup = FLOOD_NOTICE, None
+            text, markup = texts(language).flood_notice, None
     await message.reply_text(text, reply_markup=markup, do_quote=quote)  # type: ignore[arg-type]
 
 
@@ -102,26 +122,29 @@ async def answer_question(update: Update, context: Context,
     st = context.state
     started = time.perf_counter()
     chat_type = str(message.chat.type)
+    question = question.strip()
+    language = language_for(st, update, question)  # the asker's, in groups too
+    words = texts(language)
     if message.chat.type != ChatType.PRIVATE:
         verdict = st.chat_gate.check(message.chat.id)
         if verdict is not Verdict.ALLOW:
             st.metrics["rate_limited_chat"] += 1
             if verdict is Verdict.NOTICE:
-                await send_reply(st, message, FLOOD_NOTICE, gated=True)
+                await send_reply(st, message, words.flood_notice, gated=True)
             return
-    question = question.strip()
     if not question:
-        await send_reply(st, message, "Ask me a question after the command, for example: "
-                         "<code>/ask What were IT exports in FY25?</code>", gated=True)
+        await send_reply(st, message, words.ask_needs_question, gated=True)
         return
     limit = st.settings.max_question_chars
     if len(question) > limit:
-        await send_reply(st, message, f"That question is too long ({len(question)} characters). "
-                         f"Please keep it under {limit}.", gated=True)
+        await send_reply(st, message, words.too_long.format(length=len(question), limit=limit),
+                         gated=True)
         return
     answer = st.engine.ask(question, chat_type=chat_type)
     st.metrics[f"questions_{answer.decision}"] += 1
-    await send_reply(st, message, answer_html(answer), markup_for(answer), gated=True)
+    topics = topics_in(st.engine.entries.values(), language) if not answer.answered else None
+    await send_reply(st, message, answer_html(answer, language, topics),
+                     markup_for(answer, language), gated=True)
     st.latencies.append(time.perf_counter() - started)
     if len(st.latencies) > 10_000:
         del st.latencies[:5_000]

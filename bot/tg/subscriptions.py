@@ -20,7 +20,8 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, TelegramError
 from telegram.ext import JobQueue
 
-from bot.core.formatting import answer_html
+from bot.core.formatting import answer_html, fit
+from bot.core.i18n import texts
 from bot.tg.delivery.ratelimit import taken_maybe
 from bot.tg.keyboards import answer_keyboard
 from bot.tg.replies import send_reply
@@ -100,10 +101,12 @@ async def deliver_fact(context: Context, chat_id: int, entry_id: str, retries: i
     entry = st.engine.entries.get(entry_id)
     if entry is None:
         return
-    text = "<b>📅 Fact of the day</b>\n\n" + answer_html(st.engine.answer_for(entry))
+    language = st.store.chats.language(chat_id) or "en"  # a private chat's id is its user's
+    text = f"<b>{texts(language).fact_heading}</b>\n\n" + answer_html(
+        st.engine.answer_for(entry), language)
     try:
-        await context.bot.send_message(chat_id, text[:4096], reply_markup=answer_keyboard(
-            entry.id))
+        await context.bot.send_message(chat_id, fit(text), reply_markup=answer_keyboard(
+            entry.id, language=language))
     except Forbidden:
         st.store.chats.unsubscribe(chat_id)
         log.info("chat %s blocked the bot or removed it; unsubscribed", chat_id)
