@@ -228,18 +228,23 @@ def _close_logging(engine: Engine) -> None:
 def run(webhook_url: str | None, listen: str, port: int) -> None:
     """Run the Telegram bot (long polling, or a webhook with --webhook-url).
 
+    Every setting is checked before Telegram is contacted. While Telegram cannot be reached
+    the start is retried (1 s doubling to 60 s, one log line a minute) until SIGTERM/SIGINT.
+
     \b
     Examples:
       TELEGRAM_BOT_TOKEN=123:ABC... pkitbot run
       PKITBOT_WEBHOOK_SECRET=s3cret pkitbot run --webhook-url https://bot.example.com/tg --port 8443
+
+    \b
+    Exit codes:
+      0    stopped by SIGTERM or SIGINT
+      1    a setting is missing or malformed, the database cannot be used, or the bot failed
+      2    usage: an unknown option or a bad argument
+      3    Telegram rejected TELEGRAM_BOT_TOKEN (revoked or mistyped): a restart cannot help
     """
     config = settings()
-    try:
-        config.require_token()
-        if webhook_url and not config.webhook_secret:
-            raise SettingsError("PKITBOT_WEBHOOK_SECRET is required in webhook mode")
-    except SettingsError as exc:
-        fail(str(exc))
+    config.validate_for_run(webhook_url)  # SettingsError: one line, before any connection
     from bot.tg.app import run_bot
 
     run_bot(config, webhook_url=webhook_url, listen=listen, port=port)
@@ -615,7 +620,9 @@ def _order(result: Any) -> tuple[int, str]:
               help="Skip the Telegram checks (database and knowledge only).")
 @click.option("--timeout", default=10.0, show_default=True, type=float,
               help="Seconds to wait for each Bot API call.")
-def doctor(offline: bool, timeout: float) -> None:
+@click.option("--webhook-url", default=None,
+              help="Also check the webhook settings `run --webhook-url` would use.")
+def doctor(offline: bool, timeout: float, webhook_url: str | None) -> None:
     """Check the token, database, knowledge files and Telegram; exit 1 if any fails.
 
     \b
@@ -631,7 +638,7 @@ def doctor(offline: bool, timeout: float) -> None:
         click.echo(Check("settings", False, str(exc)).line())
         sys.exit(1)
     token = settings.token
-    checks = run_checks(settings, offline=offline, timeout=timeout)
+    checks = run_checks(settings, offline=offline, timeout=timeout, webhook_url=webhook_url)
     for check in checks:
         click.echo(redact(check.line(), token))
     sys.exit(0 if all_ok(checks) else 1)

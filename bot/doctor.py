@@ -2,7 +2,9 @@
 
 Each check returns a :class:`Check` (name, ok, detail); :func:`run_checks` runs them all in
 order: the token's form, the database (opens, migrations, ``PRAGMA integrity_check``), the
-curated knowledge files and, unless offline, Telegram (``getMe``, ``getWebhookInfo``). The
+curated knowledge files, with ``--webhook-url`` the webhook settings ``run`` would refuse
+(the other settings are checked as they are read, the same way for ``run``) and, unless
+offline, Telegram (``getMe``, ``getWebhookInfo``). The
 token never appears in a detail: every text is scrubbed before it is returned.
 """
 
@@ -18,7 +20,7 @@ import httpx
 
 from bot.errors import SettingsError
 from bot.logs import REDACTED, RedactToken
-from bot.settings import Settings
+from bot.settings import Settings, check_webhook_url
 
 TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
 RECENT_WEBHOOK_ERROR_SECONDS = 3600
@@ -197,10 +199,31 @@ def _webhook_check(info: dict[str, Any]) -> Check:
     return Check("webhook", True, detail)
 
 
+def check_webhook_settings(settings: Settings, webhook_url: str) -> Check:
+    """Would ``pkitbot run --webhook-url URL`` accept its webhook settings?"""
+    try:
+        if not settings.webhook_secret:
+            raise SettingsError("PKITBOT_WEBHOOK_SECRET is required in webhook mode "
+                                "(e.g. the output of `openssl rand -hex 32`)")
+        path = check_webhook_url(webhook_url)
+    except SettingsError as exc:
+        return Check("webhook settings", False, str(exc))
+    return Check("webhook settings", True,
+                 f"https URL, updates on path {path}, PKITBOT_WEBHOOK_SECRET set")
+
+
 def run_checks(settings: Settings, *, offline: bool = False,
-               knowledge_dir: Path | None = None, timeout: float = 10.0) -> list[Check]:
-    """Every check in order; Telegram is skipped when ``offline``. Details are token-free."""
+               knowledge_dir: Path | None = None, timeout: float = 10.0,
+               webhook_url: str | None = None) -> list[Check]:
+    """Every check in order; Telegram is skipped when ``offline``. Details are token-free.
+
+    ``settings`` come from :meth:`Settings.from_env`, which already checked each value (the
+    time zone, the secret's characters, HH:MM...) exactly as ``pkitbot run`` does; with
+    ``webhook_url`` the webhook mode's own checks run too.
+    """
     checks = [check_token(settings), check_database(settings), check_knowledge(knowledge_dir)]
+    if webhook_url is not None:
+        checks.append(check_webhook_settings(settings, webhook_url))
     if not offline:
         checks.extend(check_telegram(settings, timeout=timeout))
     return [Check(c.name, c.ok, redact(c.detail, settings.token)) for c in checks]

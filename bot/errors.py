@@ -8,10 +8,12 @@ that code catching those still works.
 
 * PkitbotError
   * SettingsError - a setting is missing or malformed (names the variable, never its value)
+    * TokenRejected - Telegram refused TELEGRAM_BOT_TOKEN (revoked or wrong); exit code 3
   * StoreError - the database cannot be used (corrupt, foreign, unreadable; names the path)
   * NotFound - no entry with that id
   * KnowledgeError - a knowledge file or import document failed validation (``.problems``)
   * AdminError - an admin's command cannot be carried out (says what to fix)
+  * Interrupted - SIGTERM or SIGINT arrived before the bot had started (a clean stop)
   * EmbeddingUnavailable - the embedding model's package, a file or numpy is missing; the
     matcher then works from words alone
 """
@@ -24,8 +26,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.kb.files import Problem
 
-__all__ = ["AdminError", "EmbeddingUnavailable", "KnowledgeError", "NotFound", "PkitbotError",
-           "SettingsError", "StoreError"]
+__all__ = ["AdminError", "EmbeddingUnavailable", "Interrupted", "KnowledgeError", "NotFound",
+           "PkitbotError", "SettingsError", "StoreError", "TokenRejected"]
 
 
 class PkitbotError(Exception):
@@ -34,6 +36,20 @@ class PkitbotError(Exception):
 
 class SettingsError(PkitbotError, ValueError):
     """A setting is missing or malformed; the message names the variable, never its value."""
+
+
+class TokenRejected(SettingsError):
+    """Telegram refused the bot token (getMe answered 401/404): revoked, or not this bot's.
+
+    ``pkitbot run`` exits with ``exit_code`` (3) so a supervisor can tell it from a failure
+    that a restart might cure.
+    """
+
+    exit_code = 3
+
+
+class Interrupted(PkitbotError):
+    """A stop signal arrived while the bot was still waiting to reach Telegram."""
 
 
 class StoreError(PkitbotError, RuntimeError):

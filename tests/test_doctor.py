@@ -94,6 +94,49 @@ def test_bad_setting_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.output.startswith("FAIL settings: PKITBOT_FACT_TIME")
 
 
+@pytest.mark.parametrize(("env", "name"), [
+    ({"PKITBOT_TIMEZONE": "Asia/Lahore"}, "PKITBOT_TIMEZONE"),
+    ({"PKITBOT_WEBHOOK_SECRET": "has spaces"}, "PKITBOT_WEBHOOK_SECRET"),
+    ({"PKITBOT_LOG_DAYS": "0"}, "PKITBOT_LOG_DAYS"),
+])
+def test_doctor_refuses_what_run_refuses(monkeypatch: pytest.MonkeyPatch, env: dict[str, str],
+                                         name: str) -> None:
+    """The settings `run` would stop on are the ones doctor fails, in one line."""
+    result = invoke(monkeypatch, env, "--offline")
+    assert result.exit_code == 1
+    assert result.output.startswith(f"FAIL settings: {name}")
+    assert len(result.output.splitlines()) == 1
+    assert "has spaces" not in result.output  # a secret's value is never shown
+
+
+@pytest.mark.parametrize(("url", "says"), [
+    ("http://bot.example.com/telegram", "https"),
+    ("https://bot.example.com/healthz", "/healthz"),
+    ("https://bot.example.com/metrics", "/metrics"),
+])
+def test_doctor_checks_the_webhook_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       url: str, says: str) -> None:
+    env = {"PKITBOT_DB": str(tmp_path / "kb.sqlite3"), "PKITBOT_WEBHOOK_SECRET": "s3cret",
+           "TELEGRAM_BOT_TOKEN": OTHER_TOKEN}
+    result = invoke(monkeypatch, env, "--offline", "--webhook-url", url)
+    assert result.exit_code == 1
+    failed = [line for line in result.output.splitlines() if line.startswith("FAIL")]
+    assert len(failed) == 1 and failed[0].startswith("FAIL webhook settings: --webhook-url")
+    assert says in failed[0]
+    good = invoke(monkeypatch, env, "--offline", "--webhook-url",
+                  "https://bot.example.com/telegram")
+    assert good.exit_code == 0, good.output
+    assert "ok   webhook settings: https URL, updates on path /telegram" in good.output
+
+
+def test_doctor_webhook_needs_the_secret(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = invoke(monkeypatch, {"PKITBOT_DB": str(tmp_path / "kb.sqlite3"),
+                                  "TELEGRAM_BOT_TOKEN": OTHER_TOKEN},
+                    "--offline", "--webhook-url", "https://bot.example.com/telegram")
+    assert result.exit_code == 1
+    assert "FAIL webhook settings: PKITBOT_WEBHOOK_SECRET is required" in result.output
+
+
 def test_server_down(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with FakeBotAPI() as gone:
         token, base = gone.token, gone.base_url

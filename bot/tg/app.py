@@ -242,12 +242,52 @@ async def running(application: PkitbotApp, *, poll_timeout: int = 1,
 
 def run_bot(settings: Settings, *, webhook_url: str | None = None, listen: str = "0.0.0.0",
             port: int = 8443) -> None:
-    """Run until interrupted: long polling, or a webhook when ``webhook_url`` is given."""
-    setup_logging(settings.log_level, settings.log_format, settings.token)
-    application = build_application(settings)
-    if webhook_url:
-        from bot.tg.delivery.webhook import run_webhook_mode
+    """Run until SIGTERM/SIGINT: long polling, or a webhook when ``webhook_url`` is given.
 
-        run_webhook_mode(application, settings, webhook_url, listen, port)
-    else:
-        asyncio.run(poll_forever(application, concurrency=settings.concurrent_updates))
+    Nothing here prints a traceback or the token. The settings are checked
+    (``validate_for_run``) and the database opened once before Telegram is contacted, so a
+    bad setting or an unusable database fails at once (SettingsError, StoreError). While
+    Telegram cannot be reached the start is retried until it can or a signal stops it (a
+    clean return; ``bot/tg/delivery/lifecycle.py``). A refused token raises TokenRejected;
+    anything unexpected becomes a one-line PkitbotError, its traceback logged at DEBUG.
+    Uncaught errors elsewhere (threads, the event loop) are logged through the same
+    redacting handler.
+    """
+    import sqlite3
+
+    from telegram.error import InvalidToken
+
+    from bot.errors import Interrupted, PkitbotError, TokenRejected
+    from bot.logs import RedactToken, install_excepthooks, loop_exception_handler, one_line
+    from bot.tg.delivery.lifecycle import stop_on_signals
+
+    setup_logging(settings.log_level, settings.log_format, settings.token)
+    install_excepthooks()
+    settings.validate_for_run(webhook_url)
+    open_store(settings.db_path).close()  # unusable: one StoreError line now, not after getMe
+    application = build_application(settings)
+
+    async def main() -> None:
+        asyncio.get_running_loop().set_exception_handler(loop_exception_handler)
+        if webhook_url:
+            from bot.tg.delivery.webhook import serve_webhook
+
+            await serve_webhook(application, settings, webhook_url=webhook_url,
+                                listen=listen, port=port, stop=stop_on_signals())
+        else:
+            await poll_forever(application, concurrency=settings.concurrent_updates)
+
+    try:
+        asyncio.run(main())
+    except Interrupted:
+        log.info("stopped before Telegram could be reached")
+    except InvalidToken:
+        raise TokenRejected("Telegram rejected TELEGRAM_BOT_TOKEN (revoked, or mistyped): get "
+                            "the current token from @BotFather") from None
+    except (PkitbotError, OSError, sqlite3.Error):
+        raise  # the CLI's one error point words these (a path, the database)
+    except Exception as exc:
+        log.debug("the bot stopped on an unexpected error", exc_info=exc)
+        text = RedactToken(settings.token).scrub(one_line(exc))
+        raise PkitbotError(f"the bot stopped on an unexpected error ({text}); "
+                           "PKITBOT_LOG_LEVEL=DEBUG logs its traceback") from None

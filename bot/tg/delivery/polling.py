@@ -331,7 +331,7 @@ async def poll_forever(application: AnyApplication, *, timeout: int = 10,
                        concurrency: int = 3) -> None:
     """Run the application with :class:`Poller` until SIGINT/SIGTERM (``pkitbot run``)."""
     stop = stop_on_signals()
-    async with lifecycle(application):
+    async with lifecycle(application, stop=stop):
         poller = Poller(application, timeout=timeout, concurrency=concurrency)
         await poller.start()
         try:

@@ -40,7 +40,7 @@ from telegram.ext import ExtBot
 from tornado.httpserver import HTTPServer
 
 from bot.settings import Settings
-from bot.tg.delivery.lifecycle import lifecycle, stop_on_signals
+from bot.tg.delivery.lifecycle import lifecycle, stop_on_signals, until_reachable
 from bot.tg.delivery.once import Admission, ChatOrder, Handled, drop, handle_once
 from bot.tg.delivery.ratelimit import stop_sending_waits
 from bot.tg.limits import Verdict
@@ -417,13 +417,13 @@ async def serve_webhook(application: AnyApplication, settings: Settings, *, webh
     server = WebhookServer(application, state_getter(application), path,
                            settings.webhook_secret, concurrency=settings.concurrent_updates,
                            metrics_token=settings.metrics_token)
-    async with lifecycle(application):
+    async with lifecycle(application, stop=stop):
         try:
             actual = server.start(listen, port)
-            await application.bot.set_webhook(url=webhook_url,
-                                              secret_token=settings.webhook_secret,
-                                              allowed_updates=Update.ALL_TYPES,
-                                              max_connections=WEBHOOK_CONNECTIONS)
+            await until_reachable(lambda: application.bot.set_webhook(
+                url=webhook_url, secret_token=settings.webhook_secret,
+                allowed_updates=Update.ALL_TYPES, max_connections=WEBHOOK_CONNECTIONS),
+                stop, "setWebhook")
             log.info("webhook server on %s:%d, path %s", listen, actual, path)
             if ready is not None:
                 ready.set()
