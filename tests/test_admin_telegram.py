@@ -232,7 +232,7 @@ async def test_grant_and_revoke_by_numeric_id(fake: FakeBotAPI, db_path: Path) -
         await say(fake, ADMIN, f"/revoke {USER}", 3)
         assert "admins only" in await say(fake, USER, "/stats", 4)
     store = open_store(db_path)
-    assert store.granted_admins() == {}
+    assert store.chats.granted_admins() == {}
 
 
 async def test_stats_sends_numbers_and_a_chart(fake: FakeBotAPI, db_path: Path) -> None:

@@ -108,13 +108,13 @@ def _use(store: Store) -> None:
     entry = store.entries()[0]
     store.save(replace(entry, answer=entry.answer + " (edited)"), actor="cli:t", via="cli")
     store.delete(store.entries()[1].id, actor="cli:t", via="cli")
-    store.log_query("how many freelancers", "freelancer", entry.id, 0.9, "answer", "private")
-    store.log_query("weather in lahore", "weather lahore", None, 0.1, "abstain", "private")
-    store.record_feedback(entry.id, 1, "private")
-    store.subscribe(-100123, "supergroup")
-    store.grant(4242, granted_by=1)
-    store.record_attempt(5151, "delete")
-    store.next_fact(-100123, [e.id for e in store.entries()])
+    store.usage.log_query("how many freelancers", "freelancer", entry.id, 0.9, "answer", "private")
+    store.usage.log_query("weather in lahore", "weather lahore", None, 0.1, "abstain", "private")
+    store.usage.record_feedback(entry.id, 1, "private")
+    store.chats.subscribe(-100123, "supergroup")
+    store.chats.grant(4242, granted_by=1)
+    store.chats.record_attempt(5151, "delete")
+    store.chats.next_fact(-100123, [e.id for e in store.entries()])
 
 
 def test_backup_restores_to_an_identical_knowledge_base(tmp_path: Path) -> None:

@@ -121,18 +121,18 @@ def test_failed_write_changes_nothing(store: Store) -> None:
 
 
 def test_query_log_has_no_user_ids_and_unanswered_groups_repeats(store: Store) -> None:
-    store.log_query("What about Mars?", "mars", None, 0.1, "abstain", "private")
-    store.log_query("what about mars", "mars", None, 0.1, "abstain", "group")
+    store.usage.log_query("What about Mars?", "mars", None, 0.1, "abstain", "private")
+    store.usage.log_query("what about mars", "mars", None, 0.1, "abstain", "group")
     columns = {c.name for c in store.db["query_log"].columns}
     assert not columns & {"user_id", "username", "name", "chat_id"}
-    rows = store.unanswered()
+    rows = store.usage.unanswered()
     assert len(rows) == 1 and rows[0]["count"] == 2
 
 
 def test_stats_counts_answered_share(store: Store) -> None:
-    store.log_query("q1", "q1", "it-exports-fy25", 0.9, "answer", "private")
-    store.log_query("q2", "q2", None, 0.1, "abstain", "private")
-    stats = store.stats()
+    store.usage.log_query("q1", "q1", "it-exports-fy25", 0.9, "answer", "private")
+    store.usage.log_query("q2", "q2", None, 0.1, "abstain", "private")
+    stats = store.usage.stats()
     assert stats["asked"] == 2 and stats["answered"] == 1
     assert stats["answered_share"] == 0.5
     assert stats["top_entries"][0]["entry_id"] == "it-exports-fy25"
@@ -145,14 +145,14 @@ def test_logged_questions_commit_with_the_update_and_survive_close(db_path: Path
     def logged() -> int:
         return int(other.execute("SELECT COUNT(*) FROM query_log").fetchone()[0])
 
-    store.log_query("What about Mars?", "mars", None, 0.1, "abstain", "private")
-    store.mark_update(41)  # the update that asked it is handled: both are on disk together
-    assert logged() == 1 and store.update_seen(41)
-    store.log_query("weather in lahore", "weather lahore", None, 0.1, "abstain", "cli")
+    store.usage.log_query("What about Mars?", "mars", None, 0.1, "abstain", "private")
+    store.chats.mark_update(41)  # the update that asked it is handled: both are on disk together
+    assert logged() == 1 and store.chats.update_seen(41)
+    store.usage.log_query("weather in lahore", "weather lahore", None, 0.1, "abstain", "cli")
     store.close()  # e.g. `pkitbot ask` exiting
     assert logged() == 2
     reopened = open_store(db_path)
-    assert {r["question"] for r in reopened.unanswered()} == {"What about Mars?",
+    assert {r["question"] for r in reopened.usage.unanswered()} == {"What about Mars?",
                                                               "weather in lahore"}
     reopened.close()
     other.close()
@@ -160,9 +160,9 @@ def test_logged_questions_commit_with_the_update_and_survive_close(db_path: Path
 
 def test_daily_fact_rotates_without_repeats(store: Store) -> None:
     ids = ["a", "b", "c"]
-    seen = [store.next_fact(42, ids) for _ in range(3)]
+    seen = [store.chats.next_fact(42, ids) for _ in range(3)]
     assert sorted(seen) == ids  # type: ignore[type-var]
-    assert store.next_fact(42, ids) in ids  # a new round starts after all were sent
+    assert store.chats.next_fact(42, ids) in ids  # a new round starts after all were sent
 
 
 def test_a_running_engine_sees_edits_from_its_process_at_once_and_others_soon(
@@ -189,7 +189,7 @@ def test_a_failed_write_keeps_the_logged_questions_for_the_next(db_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch
                                                                 ) -> None:
     store = open_store(db_path)
-    store.log_query("What about Mars?", "mars", None, 0.1, "abstain", "private")
+    store.usage.log_query("What about Mars?", "mars", None, 0.1, "abstain", "private")
     real_execute = store.db.execute
 
     def disk_full(sql: str, *args: object) -> object:
@@ -199,11 +199,11 @@ def test_a_failed_write_keeps_the_logged_questions_for_the_next(db_path: Path,
 
     monkeypatch.setattr(store.db, "execute", disk_full)
     with pytest.raises(sqlite3.OperationalError):
-        store.mark_update(7)
+        store.chats.mark_update(7)
     monkeypatch.undo()
-    assert not store.update_seen(7)
-    store.mark_update(8)
+    assert not store.chats.update_seen(7)
+    store.chats.mark_update(8)
     assert [r["question"] for r in store.db.query("SELECT question FROM query_log")] == [
         "What about Mars?"]  # written once, with the next mark
-    assert store.unanswered()[0]["count"] == 1
+    assert store.usage.unanswered()[0]["count"] == 1
     store.close()

@@ -1,8 +1,11 @@
-"""The SQLite store: opening safely, the knowledge tables, revisions and usage records.
+"""The SQLite store: opening safely, transactions, the knowledge tables, revisions, undo.
 
 A plain SQLite file (WAL mode, mode 0600) that the sqlite-utils CLI and Datasette open as
 they are. Every write runs in one transaction and every change to an entry writes a
 revision (who, how, when, before and after), which ``history`` shows and ``undo`` uses.
+The same file keeps what users asked (:mod:`bot.kb.usage`, ``store.usage``) and the bot's
+chat state (:mod:`bot.kb.chats`, ``store.chats``): one connection, one lock, so a logged
+question commits with the update that asked it.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +26,10 @@ from sqlite_utils import Database
 
 from bot.errors import NotFound, StoreError
 from bot.kb import migrations
+from bot.kb.chats import Chats
 from bot.kb.files import load_dir
 from bot.kb.models import Entry, Figure, Knowledge, Source, Translation
+from bot.kb.usage import Usage
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -72,7 +77,9 @@ def _create_private(path: Path) -> None:
 
 
 class Store:
-    """The knowledge base and usage records in one SQLite database."""
+    """The knowledge base in one SQLite database (with its usage and chats records beside)."""
+
+    VERSION_CHECK_EVERY = 0.25  # seconds between looks for other processes' edits
 
     def __init__(self, path: Path, *, seed: Path | None = None, seed_default: bool = True):
         self.path = path
@@ -96,7 +103,8 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open database {path}: {exc}") from None
         self.lock = threading.RLock()
-        self._pending_log: list[tuple[str, str, str | None, float, str, str, str]] = []
+        self.usage = Usage(self)
+        self.chats = Chats(self)
         self._version = 0
         self._writes = 0
         self._version_marker: tuple[int, int] = (-1, -1)
@@ -138,7 +146,7 @@ class Store:
     def close(self) -> None:
         """Write what is pending and close the connection."""
         try:
-            self.flush_log()
+            self.usage.flush_log()
         finally:
             self.db.conn.close()
 
@@ -152,18 +160,24 @@ class Store:
         }
 
     def entries(self, *, include_deleted: bool = False) -> list[Entry]:
-        where = "" if include_deleted else "WHERE status = 'active'"
-        rows = list(self.db.query(f"SELECT * FROM entries {where} ORDER BY rowid"))
+        return self._load("" if include_deleted else "WHERE status = 'active'")
+
+    def _load(self, where: str, args: tuple[str, ...] = ()) -> list[Entry]:
+        """The entries whose row matches ``where`` (SQL on ``entries``), with their parts."""
+        rows = list(self.db.query(f"SELECT * FROM entries {where} ORDER BY rowid", args))
+        mine = "" if not where else f"AND entry_id IN (SELECT id FROM entries {where})"
         questions: dict[str, list[str]] = {}
         for q in self.db.query(
-            "SELECT entry_id, text FROM questions WHERE kind != 'canonical' ORDER BY id"
+            f"SELECT entry_id, text FROM questions WHERE kind != 'canonical' {mine} ORDER BY id",
+            args,
         ):
             questions.setdefault(q["entry_id"], []).append(q["text"])
         sources: dict[str, list[str]] = {}
-        for s in self.db.query("SELECT entry_id, source_id FROM entry_sources ORDER BY position"):
+        for s in self.db.query(f"SELECT entry_id, source_id FROM entry_sources WHERE 1 {mine} "
+                               "ORDER BY position", args):
             sources.setdefault(s["entry_id"], []).append(s["source_id"])
         figures: dict[str, list[Figure]] = {}
-        for f in self.db.query("SELECT * FROM figures ORDER BY id"):
+        for f in self.db.query(f"SELECT * FROM figures WHERE 1 {mine} ORDER BY id", args):
             figures.setdefault(f["entry_id"], []).append(Figure(
                 f["metric"], f["value"], f["unit"], f["period"], f["period_label"],
                 f["qualifier"], f["source_id"]))
@@ -191,10 +205,12 @@ class Store:
         return Knowledge(sources=self.sources(), entries=self.entries(), files=files)
 
     def get(self, entry_id: str, *, include_deleted: bool = False) -> Entry:
-        for entry in self.entries(include_deleted=True):
-            if entry.id == entry_id and (include_deleted or entry.status == "active"):
-                return entry
-        raise NotFound(entry_id)
+        """One entry by id (a deleted one only with ``include_deleted``)."""
+        where = "WHERE id = ?" if include_deleted else "WHERE id = ? AND status = 'active'"
+        found = self._load(where, (entry_id,))
+        if not found:
+            raise NotFound(entry_id)
+        return found[0]
 
     def exists(self, entry_id: str) -> bool:
         return bool(self.db.execute("SELECT 1 FROM entries WHERE id = ?", [entry_id]).fetchone())
@@ -357,22 +373,17 @@ class Store:
         where, args = ("WHERE entry_id = ?", [entry_id]) if entry_id else ("", [])
         rows = self.db.query(
             f"SELECT * FROM revisions {where} ORDER BY id DESC LIMIT ?", [*args, limit])
-        return [
-            Revision(r["id"], r["entry_id"], r["actor"], r["via"], r["action"], r["at"],
-                     json.loads(r["before"]) if r["before"] else None,
-                     json.loads(r["after"]) if r["after"] else None, bool(r["undone"]))
-            for r in rows
-        ]
+        return [_revision(r) for r in rows]
 
     def undo(self, actor: str, *, via: str) -> Revision | None:
         """Revert ``actor``'s most recent change not yet undone; returns it, or None."""
         with self.transaction():
-            row = self.db.execute(
-                "SELECT id FROM revisions WHERE actor = ? AND undone = 0 AND action != 'undo' "
-                "ORDER BY id DESC LIMIT 1", [actor]).fetchone()
+            row = next(self.db.query(
+                "SELECT * FROM revisions WHERE actor = ? AND undone = 0 AND action != 'undo' "
+                "ORDER BY id DESC LIMIT 1", [actor]), None)
             if row is None:
                 return None
-            rev = next(r for r in self.history(limit=1_000_000) if r.id == row[0])
+            rev = _revision(row)
             current = (self.get(rev.entry_id, include_deleted=True)
                        if self.exists(rev.entry_id) else None)
             if rev.before is None:
@@ -391,133 +402,6 @@ class Store:
             self.db.table(table).delete_where("entry_id = ?", [entry_id])
         self.db.table("entries").delete(entry_id)
 
-    # -- usage records ----------------------------------------------------------------
-
-    def log_query(self, question: str, normalized: str, entry_id: str | None, score: float,
-                  decision: str, chat_type: str) -> None:
-        """Record a question (no names, no user ids); unanswered ones also join the queue.
-
-        The row is written with the next :meth:`mark_update` (in the same transaction as
-        that handled mark, so an answered question costs one commit), or before anything
-        reads the log, or on :meth:`close`, whichever comes first. If that write fails, the
-        rows stay pending for the next one.
-        """
-        with self.lock:
-            self._pending_log.append((now(), question[:1000], entry_id, round(score, 4),
-                                      decision, chat_type, normalized[:500]))
-            if len(self._pending_log) >= self.MAX_PENDING_LOG:
-                self.flush_log()
-
-    def flush_log(self) -> None:
-        """Write the questions logged since the last write (one transaction)."""
-        with self.lock:
-            if self._pending_log:
-                with self._writing_log():
-                    pass
-
-    @contextmanager
-    def _writing_log(self) -> Iterator[None]:
-        """A write transaction that also writes the pending query-log rows (and queues the
-        unanswered ones); if it fails, the rows stay pending for the next one."""
-        with self.lock:
-            rows, self._pending_log = self._pending_log, []
-            try:
-                with self.transaction():
-                    if rows:
-                        self._insert_log(rows)
-                    yield
-            except BaseException:
-                self._pending_log[:0] = rows
-                raise
-
-    def _insert_log(self, rows: list[tuple[str, str, str | None, float, str, str, str]]
-                    ) -> None:
-        self.db.conn.executemany(
-            "INSERT INTO query_log (at, question, entry_id, score, decision, chat_type) "
-            "VALUES (?, ?, ?, ?, ?, ?)", [row[:6] for row in rows])
-        for stamp, question, entry_id, _, decision, _, normalized in rows:
-            if decision != "answer" and normalized:
-                self.db.execute(
-                    "INSERT INTO unanswered (normalized, question, count, first_at, last_at, "
-                    "status, best_entry_id) VALUES (?, ?, 1, ?, ?, 'open', ?) "
-                    "ON CONFLICT(normalized) DO UPDATE SET count = count + 1, "
-                    "last_at = excluded.last_at, best_entry_id = excluded.best_entry_id, "
-                    "status = CASE WHEN status = 'resolved' THEN 'open' ELSE status END",
-                    [normalized, question[:500], stamp, stamp, entry_id])
-
-    def record_feedback(self, entry_id: str, vote: int, chat_type: str) -> None:
-        with self.transaction():
-            self.db.table("feedback").insert({"entry_id": entry_id, "vote": 1 if vote > 0 else -1,
-                                        "chat_type": chat_type, "at": now()})
-
-    def unanswered(self, limit: int = 20) -> list[dict[str, Any]]:
-        self.flush_log()
-        return list(self.db.query(
-            "SELECT * FROM unanswered WHERE status = 'open' ORDER BY count DESC, last_at DESC "
-            "LIMIT ?", [limit]))
-
-    def set_unanswered_status(self, uid: int, status: str) -> bool:
-        with self._writing_log():
-            cur = self.db.execute("UPDATE unanswered SET status = ? WHERE id = ?", [status, uid])
-            return cur.rowcount > 0
-
-    def stats(self, days: int = 14) -> dict[str, Any]:
-        """Questions asked, share answered, top entries, top unanswered, per-day counts."""
-        self.flush_log()
-        total = self.db.execute("SELECT COUNT(*) FROM query_log").fetchone()[0]
-        answered = self.db.execute(
-            "SELECT COUNT(*) FROM query_log WHERE decision = 'answer'").fetchone()[0]
-        top = [dict(r) for r in self.db.query(
-            "SELECT entry_id, COUNT(*) AS n FROM query_log WHERE decision = 'answer' "
-            "GROUP BY entry_id ORDER BY n DESC LIMIT 5")]
-        since = (datetime.now(UTC) - timedelta(days=days)).date().isoformat()
-        per_day = [dict(r) for r in self.db.query(
-            "SELECT substr(at, 1, 10) AS day, COUNT(*) AS n FROM query_log WHERE at >= ? "
-            "GROUP BY day ORDER BY day", [since])]
-        votes = self.db.execute(
-            "SELECT COALESCE(SUM(vote > 0), 0), COALESCE(SUM(vote < 0), 0) FROM feedback"
-        ).fetchone()
-        return {
-            "entries": self.db.execute(
-                "SELECT COUNT(*) FROM entries WHERE status = 'active'").fetchone()[0],
-            "questions": self.db.table("questions").count,
-            "sources": self.db.table("sources").count,
-            "asked": total,
-            "answered": answered,
-            "answered_share": (answered / total) if total else 0.0,
-            "top_entries": top,
-            "top_unanswered": [{"question": r["question"], "count": r["count"]}
-                               for r in self.unanswered(5)],
-            "per_day": per_day,
-            "feedback_up": votes[0],
-            "feedback_down": votes[1],
-        }
-
-    # -- admins -----------------------------------------------------------------------
-
-    def granted_admins(self) -> dict[int, dict[str, Any]]:
-        """Admins granted from Telegram: user id -> who granted and when."""
-        return {int(r["user_id"]): dict(r) for r in self.db.query("SELECT * FROM admins")}
-
-    def grant(self, user_id: int, *, granted_by: int) -> bool:
-        """Make ``user_id`` an admin; False if they already were."""
-        with self.transaction():
-            if self.db.execute("SELECT 1 FROM admins WHERE user_id = ?", [user_id]).fetchone():
-                return False
-            self.db.table("admins").insert(
-                {"user_id": user_id, "granted_by": granted_by, "granted_at": now()})
-            return True
-
-    def revoke(self, user_id: int) -> bool:
-        with self.transaction():
-            return self.db.execute("DELETE FROM admins WHERE user_id = ?", [user_id]).rowcount > 0
-
-    def record_attempt(self, user_id: int, command: str) -> None:
-        """Remember a non-admin's try at an admin command."""
-        with self.transaction():
-            self.db.table("admin_attempts").insert(
-                {"user_id": user_id, "command": command[:64], "at": now()})
-
     def backup(self, target: Path) -> None:
         """Copy the live database to ``target`` with SQLite's online backup API."""
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -526,7 +410,7 @@ class Store:
         dest = sqlite3.connect(str(partial))
         try:
             with self.lock:
-                self.flush_log()
+                self.usage.flush_log()
                 self.db.conn.backup(dest)
         finally:
             dest.close()
@@ -537,65 +421,10 @@ class Store:
         with self.transaction():
             self.db.table("sources").update(source_id, {"check_status": status, "checked_at": now()})
 
-    # -- subscriptions to the daily fact ---------------------------------------------
-
-    def subscribe(self, chat_id: int, chat_type: str) -> bool:
-        """Subscribe a chat; False if it already was."""
-        with self.transaction():
-            if self.db.execute("SELECT 1 FROM subscriptions WHERE chat_id = ?",
-                               [chat_id]).fetchone():
-                return False
-            self.db.table("subscriptions").insert(
-                {"chat_id": chat_id, "chat_type": chat_type, "subscribed_at": now()})
-            return True
-
-    def unsubscribe(self, chat_id: int) -> bool:
-        """Unsubscribe a chat; False if it was not subscribed."""
-        with self.transaction():
-            cur = self.db.execute("DELETE FROM subscriptions WHERE chat_id = ?", [chat_id])
-            return cur.rowcount > 0
-
-    def subscribers(self) -> list[int]:
-        return [r[0] for r in self.db.execute("SELECT chat_id FROM subscriptions ORDER BY chat_id")]
-
-    def next_fact(self, chat_id: int, entry_ids: list[str]) -> str | None:
-        """The next entry for a chat's daily fact: none repeats until all were sent."""
-        if not entry_ids:
-            return None
-        with self.transaction():
-            sent = {r[0] for r in self.db.execute(
-                "SELECT entry_id FROM facts_sent WHERE chat_id = ?", [chat_id])}
-            left = [e for e in entry_ids if e not in sent]
-            if not left:
-                self.db.table("facts_sent").delete_where("chat_id = ?", [chat_id])
-                left = list(entry_ids)
-            choice = left[0]
-            self.db.table("facts_sent").insert(
-                {"chat_id": chat_id, "entry_id": choice, "sent_at": now()}, replace=True)
-            return choice
-
-
-    # -- Telegram updates already handled (see bot/tg/delivery/polling.py) -------------------------
-
-    UPDATE_RETENTION = 48 * 3600  # Telegram keeps an unconfirmed update for 24 hours
-    MAX_PENDING_LOG = 500  # questions held before they are written regardless
-    VERSION_CHECK_EVERY = 0.25  # seconds between looks for other processes' edits
-
-    def update_seen(self, update_id: int) -> bool:
-        """True if the update with this id was handled already."""
-        with self.lock:
-            return self.db.execute("SELECT 1 FROM processed_updates WHERE update_id = ?",
-                                   [update_id]).fetchone() is not None
-
-    def mark_update(self, update_id: int) -> None:
-        """Record a handled update (one small commit; old records are pruned now and then)."""
-        at = time.time()
-        with self._writing_log():  # the questions logged meanwhile commit with the mark
-            self.db.execute("INSERT OR REPLACE INTO processed_updates (update_id, at) "
-                            "VALUES (?, ?)", [update_id, at])
-            if update_id % 1000 == 0:
-                self.db.execute("DELETE FROM processed_updates WHERE at < ?",
-                                [at - self.UPDATE_RETENTION])
+def _revision(r: dict[str, Any]) -> Revision:
+    return Revision(r["id"], r["entry_id"], r["actor"], r["via"], r["action"], r["at"],
+                    json.loads(r["before"]) if r["before"] else None,
+                    json.loads(r["after"]) if r["after"] else None, bool(r["undone"]))
 
 
 def entry_from_snapshot(data: dict[str, Any]) -> Entry:

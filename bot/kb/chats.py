@@ -1,0 +1,130 @@
+"""What the bot keeps about chats and users: daily-fact subscriptions and the facts sent,
+admins granted from Telegram and refused attempts, and the Telegram updates already handled.
+
+Kept apart from :class:`bot.kb.store.Store` (the knowledge) and :class:`bot.kb.usage.Usage`
+(what was asked): this is the bot's own state, the only place with chat and user ids. It
+shares the store's connection and lock (reached as ``store.chats``); a handled mark commits
+together with the questions logged while handling it.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.kb.store import Store
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Chats:
+    """Subscriptions, admins and handled updates in the store's database."""
+
+    UPDATE_RETENTION = 48 * 3600  # Telegram keeps an unconfirmed update for 24 hours
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.db = store.db
+        self.lock = store.lock
+
+    # -- admins -----------------------------------------------------------------------
+
+    def granted_admins(self) -> dict[int, dict[str, Any]]:
+        """Admins granted from Telegram: user id -> who granted and when."""
+        return {int(r["user_id"]): dict(r) for r in self.db.query("SELECT * FROM admins")}
+
+    def grant(self, user_id: int, *, granted_by: int) -> bool:
+        """Make ``user_id`` an admin; False if they already were."""
+        with self._store.transaction():
+            if self.db.execute("SELECT 1 FROM admins WHERE user_id = ?", [user_id]).fetchone():
+                return False
+            self.db.table("admins").insert(
+                {"user_id": user_id, "granted_by": granted_by, "granted_at": _now()})
+            return True
+
+    def revoke(self, user_id: int) -> bool:
+        with self._store.transaction():
+            return self.db.execute("DELETE FROM admins WHERE user_id = ?", [user_id]).rowcount > 0
+
+    def record_attempt(self, user_id: int, command: str) -> None:
+        """Remember a non-admin's try at an admin command."""
+        with self._store.transaction():
+            self.db.table("admin_attempts").insert(
+                {"user_id": user_id, "command": command[:64], "at": _now()})
+
+    # -- subscriptions to the daily fact ---------------------------------------------
+
+    def subscribe(self, chat_id: int, chat_type: str) -> bool:
+        """Subscribe a chat; False if it already was."""
+        with self._store.transaction():
+            if self.db.execute("SELECT 1 FROM subscriptions WHERE chat_id = ?",
+                               [chat_id]).fetchone():
+                return False
+            self.db.table("subscriptions").insert(
+                {"chat_id": chat_id, "chat_type": chat_type, "subscribed_at": _now()})
+            return True
+
+    def unsubscribe(self, chat_id: int) -> bool:
+        """Unsubscribe a chat; False if it was not subscribed."""
+        with self._store.transaction():
+            cur = self.db.execute("DELETE FROM subscriptions WHERE chat_id = ?", [chat_id])
+            return cur.rowcount > 0
+
+    def subscribers(self) -> list[int]:
+        return [r[0] for r in self.db.execute("SELECT chat_id FROM subscriptions ORDER BY chat_id")]
+
+    def next_fact(self, chat_id: int, entry_ids: list[str]) -> str | None:
+        """The next entry for a chat's daily fact: none repeats until all were sent."""
+        if not entry_ids:
+            return None
+        with self._store.transaction():
+            sent = {r[0] for r in self.db.execute(
+                "SELECT entry_id FROM facts_sent WHERE chat_id = ?", [chat_id])}
+            left = [e for e in entry_ids if e not in sent]
+            if not left:
+                self.db.table("facts_sent").delete_where("chat_id = ?", [chat_id])
+                left = list(entry_ids)
+            choice = left[0]
+            self.db.table("facts_sent").insert(
+                {"chat_id": chat_id, "entry_id": choice, "sent_at": _now()}, replace=True)
+            return choice
+
+    # -- reply languages (/language) -------------------------------------------------
+
+    def language(self, user_id: int) -> str | None:
+        """A user's chosen reply language (en, ur, roman), or None for automatic."""
+        with self.lock:
+            row = self.db.execute("SELECT language FROM reply_languages WHERE id = ?",
+                                  [user_id]).fetchone()
+        return str(row[0]) if row else None
+
+    def set_language(self, user_id: int, language: str | None) -> None:
+        """Remember a user's reply language; None goes back to automatic."""
+        with self._store.transaction():
+            if language is None:
+                self.db.execute("DELETE FROM reply_languages WHERE id = ?", [user_id])
+            else:
+                self.db.table("reply_languages").upsert(
+                    {"id": user_id, "language": language, "set_at": _now()}, pk="id")
+
+    # -- Telegram updates already handled (see bot/tg/delivery/once.py) ----------------
+
+    def update_seen(self, update_id: int) -> bool:
+        """True if the update with this id was handled already."""
+        with self.lock:
+            return self.db.execute("SELECT 1 FROM processed_updates WHERE update_id = ?",
+                                   [update_id]).fetchone() is not None
+
+    def mark_update(self, update_id: int) -> None:
+        """Record a handled update (one small commit; old records are pruned now and then)."""
+        at = time.time()
+        with self._store.usage.writing():  # the questions logged meanwhile commit with the mark
+            self.db.execute("INSERT OR REPLACE INTO processed_updates (update_id, at) "
+                            "VALUES (?, ?)", [update_id, at])
+            if update_id % 1000 == 0:
+                self.db.execute("DELETE FROM processed_updates WHERE at < ?",
+                                [at - self.UPDATE_RETENTION])
