@@ -76,3 +76,25 @@ def test_any_question_gives_valid_html_within_limits(shared_engine: Engine, ques
     html = answer_html(answer)
     assert len(html) <= MAX_MESSAGE
     check_html(html)
+
+
+def test_over_long_answers_with_markup_and_figures_stay_valid_html(
+        shared_engine: Engine) -> None:
+    """Four hundred admin answers too long for one message, full of &, < and figures: the
+    fitted reply is always valid Telegram HTML within 4096 UTF-16 units, in every language."""
+    import random
+    from dataclasses import replace
+
+    from tests.fakebot.html_check import check_html, check_text_length
+
+    rng = random.Random(14)
+    base = shared_engine.entries["it-exports-fy25"]
+    pieces = ["R&D", "<b>", "a < b", "تعداد", "PKR 12,345", "3.8", "😀", "&amp;", "x" * 30]
+    for n in range(400):
+        words = [rng.choice(pieces) for _ in range(rng.randrange(250, 700))]
+        entry = replace(base, answer=" ".join(words)[: 1800 + n * 7],
+                        topic=rng.choice(["Exports & more", "T" * 90]))
+        for language in ("en", "ur", "roman"):
+            html = answer_html(shared_engine.answer_for(entry), language)
+            plain = check_html(html)
+            check_text_length(plain)

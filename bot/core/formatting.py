@@ -227,7 +227,24 @@ def fit(head: str, tail: str = "", limit: int = MAX_MESSAGE) -> str:
     lt, gt = cut.rfind("<"), cut.rfind(">")
     if lt > gt:
         cut = cut[:lt]
-    return f"{cut}…\n\n{tail}" if tail else f"{cut}…"
+    cut += "…" + _closing_tags(cut)  # a tag the cut left open is closed: always valid HTML
+    return f"{cut}\n\n{tail}" if tail else cut
+
+
+_TAG = re.compile(r"<(/?)([a-z-]+)[^>]*>", re.IGNORECASE)
+
+
+def _closing_tags(html_text: str) -> str:
+    """The end tags for every tag still open at the end of ``html_text``, innermost first."""
+    open_tags: list[str] = []
+    for closing, name in _TAG.findall(html_text):
+        name = name.lower()
+        if not closing:
+            open_tags.append(name)
+        elif name in open_tags:
+            while open_tags and open_tags.pop() != name:
+                pass
+    return "".join(f"</{name}>" for name in reversed(open_tags))
 
 
 _fit = fit  # the name it had

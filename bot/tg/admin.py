@@ -9,16 +9,18 @@ nothing and is recorded.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import secrets
 from collections.abc import Awaitable, Callable, Coroutine
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.constants import ChatType
 
-from bot.core.formatting import answer_html, esc
+from bot.core.formatting import answer_html, esc, fit
 from bot.core.probe import probe, report
 from bot.errors import AdminError, KnowledgeError
 from bot.kb.editing import (
@@ -31,12 +33,13 @@ from bot.kb.editing import (
     parse_add,
 )
 from bot.kb.files import MAX_IMPORT_BYTES, dump_yaml, parse_document, to_document
-from bot.tg.chart import bar_chart
+from bot.tg.chart import questions_chart
 from bot.tg.keyboards import data, label
 from bot.tg.replies import send_reply, strip_command
 from bot.tg.state import BotState, Context
 
 MAX_PROBLEMS_SHOWN = 25
+CHART_DAYS = 14
 
 
 def admin_ids(st: BotState) -> set[int]:
@@ -298,7 +301,7 @@ async def document(update: Update, context: Context) -> None:
         lines += [f"• {esc(str(p))}" for p in shown]
         if more:
             lines.append(f"… and {more} more.")
-        await send_reply(st, message, "\n".join(lines)[:4000])
+        await send_reply(st, message, fit("\n".join(lines)))
         return
     pending = st.pending_imports
     key = secrets.token_hex(6)
@@ -360,7 +363,8 @@ async def export(message: Message, user: User, st: BotState) -> None:
 @admin_command("stats")
 async def stats(message: Message, user: User, st: BotState) -> None:
     """``/stats``: questions asked, share answered, top entries and unanswered, a chart."""
-    data_ = st.store.usage.stats()
+    zone = st.settings.timezone
+    data_ = st.store.usage.stats(CHART_DAYS, ZoneInfo(zone))
     lines = [f"<b>Questions</b>: {data_['asked']} asked, {data_['answered']} answered "
              f"({data_['answered_share']:.0%})",
              f"<b>Feedback</b>: 👍 {data_['feedback_up']} 👎 {data_['feedback_down']}",
@@ -372,10 +376,18 @@ async def stats(message: Message, user: User, st: BotState) -> None:
         lines.append("<b>Top unanswered</b>: " + "; ".join(
             f"{esc(r['question'][:80])} ({r['count']})" for r in data_["top_unanswered"]))
     text = "\n".join(lines)
-    if data_["per_day"]:
-        chart = bar_chart([int(r["n"]) for r in data_["per_day"]])
-        await message.reply_photo(chart, caption="Questions per day, last 14 days")
+    days = [(date.fromisoformat(r["day"]), int(r["n"])) for r in data_["per_day"]]
+    if any(n for _, n in days):  # drawn in a worker thread: the bot goes on answering
+        chart = await asyncio.to_thread(questions_chart, days, zone)
+        await message.reply_photo(chart, caption=f"Questions per day, last {CHART_DAYS} days "
+                                  f"({esc(zone)})")
     await send_reply(st, message, text)
+
+
+async def prune_log(context: Context) -> None:
+    """The daily job: forget the text of questions older than ``PKITBOT_LOG_DAYS`` days."""
+    st = context.state
+    st.store.usage.prune(st.settings.log_days)
 
 
 @admin_command("grant")
