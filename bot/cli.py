@@ -561,6 +561,57 @@ def unanswered(limit: int, db: Path | None) -> None:
 
 
 @kb.command()
+@db_option
+def admins(db: Path | None) -> None:
+    """List the bot's admins: PKITBOT_ADMINS and those granted with /grant.
+
+    A grant counts only while the admin who made it is in PKITBOT_ADMINS; the others are
+    listed as lapsed (revoke them with "pkitbot kb revoke USER_ID").
+
+    \b
+    Example:
+      pkitbot kb admins
+    """
+    from bot.kb.editing import effective_admins
+
+    env = settings().admins
+    granted = store_for(db).chats.granted_admins()
+    now = effective_admins(env, granted)
+    for uid in sorted(env):
+        click.echo(f"{uid}  PKITBOT_ADMINS")
+    for uid, row in sorted(granted.items()):
+        state = "granted" if uid in now and uid not in env else \
+            "also in PKITBOT_ADMINS" if uid in env else "lapsed: granter left PKITBOT_ADMINS"
+        click.echo(f"{uid}  {state} by {row['granted_by']} at {row['granted_at']}")
+    if not env and not granted:
+        click.echo("No admins: set PKITBOT_ADMINS to numeric Telegram user ids.")
+
+
+@kb.command()
+@click.argument("user_id")
+@db_option
+def revoke(user_id: str, db: Path | None) -> None:
+    """Remove USER_ID's /grant (an id in PKITBOT_ADMINS stays admin until taken out).
+
+    \b
+    Examples:
+      pkitbot kb revoke 123456789
+      pkitbot kb admins
+    """
+    from bot.kb.editing import parse_user_id
+
+    try:
+        uid = parse_user_id(user_id, usage="pkitbot kb revoke USER_ID")
+    except AdminError as exc:
+        raise click.UsageError(str(exc)) from None
+    removed = store_for(db).chats.revoke(uid)
+    click.echo(f"Revoked {uid}'s grant." if removed
+               else f"{uid} was not a granted admin; nothing changed.")
+    if uid in settings().admins:
+        click.echo(f"{uid} stays an admin through PKITBOT_ADMINS: take it out of that setting.")
+
+
+@kb.command()
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
 @db_option
 def backup(path: Path, db: Path | None) -> None:

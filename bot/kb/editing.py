@@ -8,6 +8,7 @@ what to fix, and changes nothing.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -15,7 +16,7 @@ from dataclasses import dataclass, replace
 from rapidfuzz import fuzz
 
 from bot.errors import AdminError, NotFound
-from bot.kb.files import ID_RE, MAX_ANSWER, MAX_QUESTION, QUALIFIERS, URL_RE
+from bot.kb.files import ASCII_NUMBER, ID_RE, MAX_ANSWER, MAX_QUESTION, QUALIFIERS, URL_RE
 from bot.kb.models import Entry, Figure, Source
 from bot.kb.store import Store
 
@@ -156,10 +157,13 @@ def parse_figure(text: str, current: Figure | None, topic: str) -> Figure:
     if not words:
         raise AdminError("use: /edit ID figure [over|nearly|about] VALUE UNIT [PERIOD], "
                          "e.g. over 3.8 USD billion FY25")
-    try:
-        value = float(words[0].replace(",", "").lstrip("$"))
-    except ValueError:
-        raise AdminError(f"the figure's value must be a number (got {words[0][:20]!r})") from None
+    number = words[0].replace(",", "").lstrip("$")
+    if not ASCII_NUMBER.match(number):  # float() would also take "١٢٣", "nan" and "inf"
+        raise AdminError(f"the figure's value must be a number in digits 0-9, e.g. 3.8 "
+                         f"(got {words[0][:20]!r})")
+    value = float(number)
+    if not math.isfinite(value):
+        raise AdminError(f"the figure's value must be a finite number (got {words[0][:20]!r})")
     rest = words[1:]
     period = rest.pop() if rest and _PERIOD.match(rest[-1]) else None
     unit = " ".join(rest)
@@ -226,6 +230,30 @@ def add_alias(store: Store, entry_id: str, question: str, *, actor: str, via: st
     edited = replace(entry, alternates=(*entry.alternates, question))
     store.save(edited, actor=actor, via=via)
     return edited
+
+
+MAX_USER_ID = 2**52 - 1  # Telegram: a user id has at most 52 significant bits
+
+
+def parse_user_id(text: str, *, usage: str) -> int:
+    """A Telegram user id typed by an admin: ASCII digits 0-9 only, 1 to 2**52 - 1."""
+    text = text.strip()
+    if not text or not text.isascii() or not text.isdigit():
+        raise AdminError(f"use: {usage} (the numeric Telegram id in digits 0-9, "
+                         "not a @username)")
+    if len(text) > 16 or not 0 < int(text) <= MAX_USER_ID:
+        raise AdminError(f"{text[:20]} is not a Telegram user id (ids are 1 to {MAX_USER_ID})")
+    return int(text)
+
+
+def effective_admins(env: frozenset[int] | set[int],
+                     granted: dict[int, dict[str, object]]) -> set[int]:
+    """Who is an admin now: everyone in ``PKITBOT_ADMINS``, and those granted by one of them.
+
+    A grant lasts only while the admin who made it is still in ``PKITBOT_ADMINS``, so taking
+    someone out of the setting also ends the powers they handed out (themselves included).
+    """
+    return set(env) | {uid for uid, row in granted.items() if row.get("granted_by") in env}
 
 
 @dataclass(frozen=True)

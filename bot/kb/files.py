@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -32,6 +33,10 @@ MAX_ANSWER = 2000
 # Urdu (Extended Arabic-Indic) and Arabic-Indic digits, and the Arabic decimal separator
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩٫", "01234567890123456789.")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# A figure's value as text: ASCII digits only, with an optional sign, decimals and exponent
+ASCII_NUMBER = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
+# How deep a document's lists and mappings may nest (an export needs 4)
+MAX_DEPTH = 20
 
 
 def figure_digits(value: float) -> str:
@@ -88,9 +93,33 @@ def default_knowledge_dir() -> Path:
     return package / "knowledge_data"  # where the wheel puts knowledge/
 
 
+def _too_deep(name: str) -> KnowledgeError:
+    return KnowledgeError([Problem(name, None, None, None,
+                                   f"nests lists and mappings too deeply (at most {MAX_DEPTH} "
+                                   "levels; an export needs 5)")])
+
+
+def _check_depth(doc: Any, name: str) -> Any:
+    """``doc`` itself, or one problem when it nests deeper than ``MAX_DEPTH`` (no recursion)."""
+    stack: list[tuple[Any, int]] = [(doc, 1)]
+    seen: set[int] = set()  # YAML aliases share objects: look at each once
+    while stack:
+        node, depth = stack.pop()
+        if not isinstance(node, dict | list) or id(node) in seen:
+            continue
+        if depth > MAX_DEPTH:
+            raise _too_deep(name)
+        seen.add(id(node))
+        stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict)
+                                                      else node))
+    return doc
+
+
 def _parse_yaml(text: str, name: str) -> Any:
     try:
-        return yaml.load(text, Loader=_LineLoader)
+        return _check_depth(yaml.load(text, Loader=_LineLoader), name)
+    except RecursionError:  # PyYAML composes and constructs nodes recursively
+        raise _too_deep(name) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -188,13 +217,18 @@ class _Checker:
         metric = self.text(raw, "metric", file, eid, limit=80)
         unit = self.text(raw, "unit", file, eid, limit=40)
         value = raw.get("value")
-        if isinstance(value, str):
-            try:
-                value = float(value)
-            except ValueError:
-                value = None
+        if isinstance(value, str):  # ASCII digits only: float() would take "١٢٣" and "nan"
+            value = float(value) if ASCII_NUMBER.match(value.strip()) else None
         if not isinstance(value, int | float) or isinstance(value, bool):
-            self.add(file, fline, eid, "figures.value", "must be a number")
+            self.add(file, fline, eid, "figures.value", "must be a number (ASCII digits)")
+            return None
+        try:
+            value = float(value)
+        except OverflowError:  # an integer beyond any float
+            value = math.inf
+        if not math.isfinite(value):
+            self.add(file, fline, eid, "figures.value",
+                     f"must be a finite number (got {value}; NaN and infinity are refused)")
             return None
         qualifier = raw.get("qualifier")
         if qualifier == "":
@@ -235,7 +269,7 @@ class _Checker:
         if isinstance(raw_figures, str):
             try:
                 raw_figures = json.loads(raw_figures) if raw_figures.strip() else []
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
                 self.add(file, line, eid, "figures", "must be a list of figures")
                 raw_figures = []
         if not isinstance(raw_figures, list):
@@ -277,7 +311,7 @@ class _Checker:
         if isinstance(value, str):  # a CSV cell or a hand-written JSON string
             try:
                 value = json.loads(value)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
                 self.add(file, line, eid, "translations", "must be a mapping of languages")
                 return ()
         if not isinstance(value, dict):
@@ -417,7 +451,9 @@ def parse_document(
         doc = _csv_document(text, name)
     elif lower.endswith(".json"):
         try:
-            doc = json.loads(text)
+            doc = _check_depth(json.loads(text), name)
+        except RecursionError:
+            raise _too_deep(name) from None
         except json.JSONDecodeError as exc:
             raise KnowledgeError([Problem(name, exc.lineno, None, None,
                                           f"not valid JSON: {exc.msg}")]) from None

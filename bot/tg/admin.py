@@ -28,9 +28,11 @@ from bot.kb.editing import (
     add_alias,
     add_entry,
     edit_entry,
+    effective_admins,
     get_entry,
     group_unanswered,
     parse_add,
+    parse_user_id,
 )
 from bot.kb.files import MAX_IMPORT_BYTES, dump_yaml, parse_document, to_document
 from bot.tg.chart import questions_chart
@@ -43,7 +45,8 @@ CHART_DAYS = 14
 
 
 def admin_ids(st: BotState) -> set[int]:
-    return set(st.settings.admins) | set(st.store.chats.granted_admins())
+    """``PKITBOT_ADMINS``, and those granted by an admin still in it (see effective_admins)."""
+    return effective_admins(st.settings.admins, st.store.chats.granted_admins())
 
 
 def actor(user: User) -> str:
@@ -390,30 +393,46 @@ async def prune_log(context: Context) -> None:
     st.store.usage.prune(st.settings.log_days)
 
 
+def _env_admin_only(st: BotState, user: User, command: str) -> AdminError | None:
+    if user.id in st.settings.admins:
+        return None
+    return AdminError(f"only the admins in PKITBOT_ADMINS can use /{command}")
+
+
 @admin_command("grant")
 async def grant(message: Message, user: User, st: BotState) -> None:
-    """``/grant <user_id>``: make someone an admin (numeric id only)."""
-    target = _args(message)
-    if not target.isdigit():
-        await _fail(st, message, AdminError("use: /grant USER_ID (the numeric Telegram id, "
-                                        "not a @username)"))
+    """``/grant <user_id>``: make someone an admin (numeric id only; PKITBOT_ADMINS only)."""
+    try:
+        if (refused := _env_admin_only(st, user, "grant")) is not None:
+            raise refused
+        target = parse_user_id(_args(message), usage="/grant USER_ID")
+    except AdminError as exc:
+        await _fail(st, message, exc)
         return
-    new = st.store.chats.grant(int(target), granted_by=user.id)
-    await send_reply(st, message, f"✅ {target} is now an admin." if new
+    if target in st.settings.admins:
+        await send_reply(st, message, f"{target} is already an admin through PKITBOT_ADMINS.")
+        return
+    new = st.store.chats.grant(target, granted_by=user.id)
+    await send_reply(st, message, f"✅ {target} is now an admin (granted by you; it ends if you "
+                     "leave PKITBOT_ADMINS or /revoke it)." if new
                      else f"{target} was already an admin.")
 
 
 @admin_command("revoke")
 async def revoke(message: Message, user: User, st: BotState) -> None:
-    """``/revoke <user_id>``: remove an admin granted with /grant."""
-    target = _args(message)
-    if not target.isdigit():
-        await _fail(st, message, AdminError("use: /revoke USER_ID"))
+    """``/revoke <user_id>``: remove an admin granted with /grant (PKITBOT_ADMINS only)."""
+    try:
+        if (refused := _env_admin_only(st, user, "revoke")) is not None:
+            raise refused
+        target = parse_user_id(_args(message), usage="/revoke USER_ID")
+    except AdminError as exc:
+        await _fail(st, message, exc)
         return
-    if int(target) in st.settings.admins:
-        await _fail(st, message, AdminError(f"{target} is an admin through PKITBOT_ADMINS; "
-                                        "change that setting instead"))
+    removed = st.store.chats.revoke(target)
+    if target in st.settings.admins:
+        await send_reply(st, message, (f"✅ Removed {target}'s grant; " if removed else f"{target} ")
+                         + "stays an admin through PKITBOT_ADMINS: take the id out of that "
+                         "setting to end it.")
         return
-    removed = st.store.chats.revoke(int(target))
     await send_reply(st, message, f"✅ {target} is no longer an admin." if removed
                      else f"{target} was not a granted admin.")
