@@ -40,3 +40,13 @@ def buttons(params: dict[str, Any]) -> list[tuple[str, str]]:
     markup = params.get("reply_markup") or {}
     return [(b["text"], b.get("callback_data", "")) for row in markup.get("inline_keyboard", [])
             for b in row]
+
+
+async def say(fake: FakeBotAPI, user: int, text: str, n: int) -> str:
+    """Send a private message and wait for the n-th sendMessage to that chat; return it."""
+    from tests.fakebot import updates
+
+    fake.push_update(updates.private_text(user, text))
+    await fake.wait_for(lambda r: r.ok and r.method == "sendMessage"
+                        and r.params.get("chat_id") == user and n <= len(texts(fake, user)))
+    return texts(fake, user)[n - 1]

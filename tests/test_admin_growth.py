@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e import started, texts
-from tests.fakebot import updates
+from tests.e2e import say, started
 from tests.fakebot.server import FakeBotAPI
 
 ADMIN = 9001
@@ -28,11 +27,6 @@ def fake() -> Iterator[FakeBotAPI]:
         yield server
 
 
-async def say(fake: FakeBotAPI, user: int, text: str, n: int) -> str:
-    fake.push_update(updates.private_text(user, text))
-    await fake.wait_for(lambda r: r.ok and r.method == "sendMessage"
-                        and r.params.get("chat_id") == user and n <= len(texts(fake, user)))
-    return texts(fake, user)[n - 1]
 
 
 async def test_an_admins_entry_answers_english_and_roman_urdu_paraphrases(

@@ -11,7 +11,7 @@ import yaml
 
 from bot.kb.store import open_store
 from tests.conftest import kb_state
-from tests.e2e import buttons, started, texts
+from tests.e2e import buttons, say, started, texts
 from tests.fakebot import updates
 from tests.fakebot.server import FakeBotAPI
 
@@ -26,12 +26,6 @@ def fake() -> Iterator[FakeBotAPI]:
         yield server
 
 
-async def say(fake: FakeBotAPI, user: int, text: str, n: int) -> str:
-    """Send a private message and wait for the n-th sendMessage to that chat; return it."""
-    fake.push_update(updates.private_text(user, text))
-    await fake.wait_for(lambda r: r.ok and r.method == "sendMessage"
-                        and r.params.get("chat_id") == user and n <= len(texts(fake, user)))
-    return texts(fake, user)[n - 1]
 
 
 async def test_admin_add_then_user_gets_the_new_sourced_answer(
