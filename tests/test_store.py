@@ -148,7 +148,7 @@ def test_logged_questions_commit_with_the_update_and_survive_close(db_path: Path
     store.usage.log_query("What about Mars?", "mars", None, 0.1, "abstain", "private")
     store.chats.mark_update(41)  # the update that asked it is handled: both are on disk together
     assert logged() == 1 and store.chats.update_seen(41)
-    store.usage.log_query("weather in lahore", "weather lahore", None, 0.1, "abstain", "cli")
+    store.usage.log_query("weather in lahore", "weather lahore", None, 0.1, "abstain", "group")
     store.close()  # e.g. `pkitbot ask` exiting
     assert logged() == 2
     reopened = open_store(db_path)
@@ -159,7 +159,7 @@ def test_logged_questions_commit_with_the_update_and_survive_close(db_path: Path
 
 
 def test_daily_fact_rotates_without_repeats(store: Store) -> None:
-    ids = ["a", "b", "c"]
+    ids = sorted(e.id for e in store.entries())[:3]
     seen = [store.chats.next_fact(42, ids) for _ in range(3)]
     assert sorted(seen) == ids  # type: ignore[type-var]
     assert store.chats.next_fact(42, ids) in ids  # a new round starts after all were sent

@@ -193,9 +193,12 @@ class Engine:
                 self._matches.pop(next(iter(self._matches)))
             self._matches[question] = match
         if log:
-            self.store.usage.log_query(question, match.normalized.text, match.entry_id
-                                 or (match.candidates[0].entry_id if match.candidates else None),
-                                 match.score, match.decision, chat_type)
+            # small talk is logged as such: not a question for the unanswered queue or stats
+            self.store.usage.log_query(
+                question, match.normalized.text,
+                match.entry_id or (match.candidates[0].entry_id if match.candidates else None),
+                match.score, "smalltalk" if match.reason is Reason.SMALL_TALK else match.decision,
+                chat_type)
         if match.decision == "answer" and match.entry_id in built.entries:
             found = self.answer_for(built.entries[match.entry_id], question=question,
                                     score=match.score)

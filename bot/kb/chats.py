@@ -78,10 +78,15 @@ class Chats:
         return [r[0] for r in self.db.execute("SELECT chat_id FROM subscriptions ORDER BY chat_id")]
 
     def next_fact(self, chat_id: int, entry_ids: list[str]) -> str | None:
-        """The next entry for a chat's daily fact: none repeats until all were sent."""
-        if not entry_ids:
-            return None
+        """The next entry for a chat's daily fact: none repeats until all were sent.
+
+        Ids no longer in the store (the caller's list may be a moment old) are skipped.
+        """
         with self._store.transaction():
+            known = {r[0] for r in self.db.execute("SELECT id FROM entries")}
+            entry_ids = [e for e in entry_ids if e in known]
+            if not entry_ids:
+                return None
             sent = {r[0] for r in self.db.execute(
                 "SELECT entry_id FROM facts_sent WHERE chat_id = ?", [chat_id])}
             left = [e for e in entry_ids if e not in sent]

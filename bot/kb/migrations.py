@@ -192,6 +192,87 @@ def m006_translations_and_languages(db: Database) -> None:
         for e in curated.entries if e.id in ids for lang, t in e.translations)
 
 
+# Rows that point at an entry: what happens to them when the entry row goes (only an undone
+# create removes an entry row; a deleted entry keeps its row with status 'deleted').
+ENTRY_LINKS = (
+    ("query_log", "entry_id", "SET NULL"),
+    ("feedback", "entry_id", "SET NULL"),
+    ("unanswered", "best_entry_id", "SET NULL"),
+    ("facts_sent", "entry_id", "CASCADE"),
+)
+
+
+@migrations()
+def m007_entry_links(db: Database) -> None:
+    """Foreign keys from the usage and chat tables to ``entries`` (Datasette links them).
+
+    Older rows may point at an entry that is gone (an undone create): their link is
+    cleared first (a fact sent of it is forgotten), so the key holds for every row.
+    """
+    for table, column, on_delete in ENTRY_LINKS:
+        orphans = f"{column} IS NOT NULL AND {column} NOT IN (SELECT id FROM entries)"
+        if on_delete == "CASCADE":
+            db.execute(f"DELETE FROM {table} WHERE {orphans}")
+        else:
+            db.execute(f"UPDATE {table} SET {column} = NULL WHERE {orphans}")
+        db.table(table).add_foreign_key(column, "entries", "id", on_delete=on_delete)
+    for table, column, _ in ENTRY_LINKS:
+        if not any(i.columns[0] == column for i in db.table(table).indexes):
+            db.table(table).create_index([column], if_not_exists=True)
+
+
+# Full-text search (FTS5 tables kept in step by triggers): Datasette shows a search box.
+SEARCHABLE = (
+    ("entries", ("question", "answer")),
+    ("questions", ("text",)),
+    ("query_log", ("question",)),
+)
+
+
+@migrations()
+def m008_search(db: Database) -> None:
+    """Full-text search over entries' questions and answers, their alternate questions and
+    the questions users asked, kept in sync by triggers."""
+    for table, columns in SEARCHABLE:
+        db.table(table).enable_fts(list(columns), create_triggers=True)
+
+
+# Questions people asked: not the bot's own small talk replies, not `pkitbot ask` runs.
+ASKED = "decision != 'smalltalk' AND chat_type != 'cli'"
+
+VIEWS = {
+    "questions_per_day": f"""
+        SELECT substr(at, 1, 10) AS day, COUNT(*) AS questions,
+               SUM(decision = 'answer') AS answered,
+               ROUND(100.0 * SUM(decision = 'answer') / COUNT(*), 1) AS answered_percent
+        FROM query_log WHERE {ASKED}
+        GROUP BY day ORDER BY day DESC""",
+    "unanswered_by_count": """
+        SELECT id, question, count, first_at, last_at, best_entry_id
+        FROM unanswered WHERE status = 'open'
+        ORDER BY count DESC, last_at DESC""",
+    "answers_by_entry": """
+        SELECT e.id AS entry_id, e.topic, e.question, e.status,
+               COALESCE(a.answers, 0) AS answers, a.last_answered_at,
+               COALESCE(f.votes_up, 0) AS votes_up, COALESCE(f.votes_down, 0) AS votes_down
+        FROM entries e
+        LEFT JOIN (SELECT entry_id, COUNT(*) AS answers, MAX(at) AS last_answered_at
+                   FROM query_log WHERE decision = 'answer' AND chat_type != 'cli'
+                   GROUP BY entry_id) a ON a.entry_id = e.id
+        LEFT JOIN (SELECT entry_id, SUM(vote > 0) AS votes_up, SUM(vote < 0) AS votes_down
+                   FROM feedback GROUP BY entry_id) f ON f.entry_id = e.id
+        ORDER BY answers DESC, e.id""",
+}
+
+
+@migrations()
+def m009_views(db: Database) -> None:
+    """Views for Datasette: questions per day (UTC), open unanswered questions by how often
+    they were asked, and how often each entry answered (with its votes)."""
+    for name, sql in VIEWS.items():
+        db.create_view(name, sql.strip(), replace=True)
+
+
 def apply(db: Database) -> None:
     """Apply every pending migration (a no-op on an up-to-date database)."""
     migrations.apply(db)

@@ -5,19 +5,31 @@ different kind of record: no names and no user ids, written on every question ra
 on an admin's edit, and batched so that an answered question costs no commit of its own.
 It shares the store's connection and lock (reached as ``store.usage``), so a logged
 question and the update's handled mark commit together.
+
+Not every logged line is a question someone waits an answer for: small talk ("salam",
+"thanks"; logged with the decision ``smalltalk``) and ``pkitbot ask`` runs (chat type
+``cli``: an operator trying the bot) stay in the log but are neither queued as unanswered
+nor counted in the stats. Raw question text is kept for ``PKITBOT_LOG_DAYS`` days
+(:meth:`Usage.prune`); the rows stay, without the text, so the counts do not change.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.kb.store import Store
 
 LogRow = tuple[str, str, str | None, float, str, str, str]
+
+SMALL_TALK = "smalltalk"  # the decision logged for a greeting or thanks with nothing asked
+CLI = "cli"  # the chat type of `pkitbot ask`
+# the rows that are questions people asked (see the module docstring)
+ASKED = f"decision != '{SMALL_TALK}' AND chat_type != '{CLI}'"
+BUCKET_MINUTES = 15  # every time zone's offset from UTC is a multiple of 15 minutes
 
 
 def _now() -> str:
@@ -73,14 +85,18 @@ class Usage:
                 raise
 
     def _insert_log(self, rows: list[LogRow]) -> None:
+        # an entry id the matcher knew may be gone by now (an undone create in another
+        # process): the row is kept without the link rather than failing the foreign key
         self.db.conn.executemany(
             "INSERT INTO query_log (at, question, entry_id, score, decision, chat_type) "
-            "VALUES (?, ?, ?, ?, ?, ?)", [row[:6] for row in rows])
-        for stamp, question, entry_id, _, decision, _, normalized in rows:
-            if decision != "answer" and normalized:
+            "VALUES (?, ?, (SELECT id FROM entries WHERE id = ?), ?, ?, ?)",
+            [row[:6] for row in rows])
+        for stamp, question, entry_id, _, decision, chat_type, normalized in rows:
+            if decision not in ("answer", SMALL_TALK) and chat_type != CLI and normalized:
                 self.db.execute(
                     "INSERT INTO unanswered (normalized, question, count, first_at, last_at, "
-                    "status, best_entry_id) VALUES (?, ?, 1, ?, ?, 'open', ?) "
+                    "status, best_entry_id) VALUES (?, ?, 1, ?, ?, 'open', "
+                    "(SELECT id FROM entries WHERE id = ?)) "
                     "ON CONFLICT(normalized) DO UPDATE SET count = count + 1, "
                     "last_at = excluded.last_at, best_entry_id = excluded.best_entry_id, "
                     "status = CASE WHEN status = 'resolved' THEN 'open' ELSE status END",
@@ -88,8 +104,10 @@ class Usage:
 
     def record_feedback(self, entry_id: str, vote: int, chat_type: str) -> None:
         with self._store.transaction():
-            self.db.table("feedback").insert({"entry_id": entry_id, "vote": 1 if vote > 0 else -1,
-                                              "chat_type": chat_type, "at": _now()})
+            self.db.execute(
+                "INSERT INTO feedback (entry_id, vote, chat_type, at) "
+                "VALUES ((SELECT id FROM entries WHERE id = ?), ?, ?, ?)",
+                [entry_id, 1 if vote > 0 else -1, chat_type, _now()])
 
     def unanswered(self, limit: int = 20) -> list[dict[str, Any]]:
         self.flush_log()
@@ -102,19 +120,57 @@ class Usage:
             cur = self.db.execute("UPDATE unanswered SET status = ? WHERE id = ?", [status, uid])
             return cur.rowcount > 0
 
-    def stats(self, days: int = 14) -> dict[str, Any]:
-        """Questions asked, share answered, top entries, top unanswered, per-day counts."""
+    def per_day(self, days: int, zone: tzinfo, *, today: date | None = None
+                ) -> list[tuple[date, int]]:
+        """Questions asked on each of the last ``days`` days in ``zone`` (oldest first,
+        ending with ``today``, that zone's date now), days with none included as 0.
+
+        The log keeps UTC times; SQLite counts them per quarter hour and each quarter is
+        put on its local day here, so a question at 23:30 UTC counts on the next day in
+        Karachi (UTC+5), and the work stays at most 96 groups a day however busy the bot.
+        """
         self.flush_log()
-        total = self.db.execute("SELECT COUNT(*) FROM query_log").fetchone()[0]
+        today = today or datetime.now(zone).date()
+        first = today - timedelta(days=days - 1)
+        start = datetime.combine(first, datetime.min.time(), zone).astimezone(UTC)
+        end = datetime.combine(today + timedelta(days=1), datetime.min.time(),
+                               zone).astimezone(UTC)
+        counts = dict.fromkeys((first + timedelta(days=i) for i in range(days)), 0)
+        bucket = (f"substr(at, 1, 14) || printf('%02d', "
+                  f"CAST(substr(at, 15, 2) AS INTEGER) / {BUCKET_MINUTES} * {BUCKET_MINUTES})")
+        for stamp, n in self.db.execute(
+            f"SELECT {bucket} AS quarter, COUNT(*) FROM query_log "
+            f"WHERE at >= ? AND at < ? AND {ASKED} GROUP BY quarter",
+            [start.isoformat(timespec="seconds"), end.isoformat(timespec="seconds")],
+        ):
+            day = datetime.fromisoformat(stamp).replace(tzinfo=UTC).astimezone(zone).date()
+            if day in counts:
+                counts[day] += n
+        return list(counts.items())
+
+    def prune(self, days: int) -> int:
+        """Forget the text of questions older than ``days`` days (the rows and so every count
+        stay) and the unanswered questions last asked before then; returns rows changed."""
+        cutoff = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
+        with self.writing():
+            texts = self.db.execute(
+                "UPDATE query_log SET question = NULL WHERE at < ? AND question IS NOT NULL",
+                [cutoff]).rowcount
+            queued = self.db.execute("DELETE FROM unanswered WHERE last_at < ?",
+                                     [cutoff]).rowcount
+        return int(texts) + int(queued)
+
+    def stats(self, days: int = 14, zone: tzinfo = UTC) -> dict[str, Any]:
+        """Questions asked, share answered, top entries, top unanswered, per-day counts
+        (the last ``days`` days in ``zone``, zero days included)."""
+        self.flush_log()
+        total = self.db.execute(f"SELECT COUNT(*) FROM query_log WHERE {ASKED}").fetchone()[0]
         answered = self.db.execute(
-            "SELECT COUNT(*) FROM query_log WHERE decision = 'answer'").fetchone()[0]
+            f"SELECT COUNT(*) FROM query_log WHERE decision = 'answer' AND {ASKED}").fetchone()[0]
         top = [dict(r) for r in self.db.query(
-            "SELECT entry_id, COUNT(*) AS n FROM query_log WHERE decision = 'answer' "
-            "GROUP BY entry_id ORDER BY n DESC LIMIT 5")]
-        since = (datetime.now(UTC) - timedelta(days=days)).date().isoformat()
-        per_day = [dict(r) for r in self.db.query(
-            "SELECT substr(at, 1, 10) AS day, COUNT(*) AS n FROM query_log WHERE at >= ? "
-            "GROUP BY day ORDER BY day", [since])]
+            f"SELECT entry_id, COUNT(*) AS n FROM query_log WHERE decision = 'answer' "
+            f"AND entry_id IS NOT NULL AND {ASKED} GROUP BY entry_id ORDER BY n DESC LIMIT 5")]
+        per_day = [{"day": day.isoformat(), "n": n} for day, n in self.per_day(days, zone)]
         votes = self.db.execute(
             "SELECT COALESCE(SUM(vote > 0), 0), COALESCE(SUM(vote < 0), 0) FROM feedback"
         ).fetchone()
