@@ -175,6 +175,8 @@ async def post_init(application: PkitbotApp) -> None:
         hour, minute = (int(p) for p in settings.fact_time.split(":"))
         when = dt.time(hour, minute, tzinfo=ZoneInfo(settings.timezone))
         application.job_queue.run_daily(subscriptions.send_daily_fact, when, name="daily-fact")
+        application.job_queue.run_repeating(admin.prune_log, dt.timedelta(days=1), name="prune-log")
+    engine.store.usage.prune(settings.log_days)  # raw questions past PKITBOT_LOG_DAYS go now
     if (warm := engine.warmer()) is not None:
         await asyncio.to_thread(warm)  # the meaning signal's index, off the event loop
     # the knowledge base, its index and the libraries live as long as the process: keep the
