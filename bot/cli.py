@@ -413,6 +413,9 @@ def import_(file: Path, dry_run: bool, db: Path | None) -> None:
     knowledge = parse_document(file.read_bytes(), file.name, base_sources=store.sources())
     counts = store.diff(knowledge)
     summary = f"{counts['new']} new, {counts['changed']} changed, {counts['unchanged']} unchanged"
+    if counts.get("sources_new") or counts.get("sources_changed"):
+        summary += (f"; sources: {counts.get('sources_new', 0)} new, "
+                    f"{counts.get('sources_changed', 0)} changed")
     if dry_run:
         click.echo(f"Dry run: {summary}. Nothing changed.")
         return

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.kb.files import Problem
 
-__all__ = ["AdminError", "EmbeddingUnavailable", "Interrupted", "KnowledgeError", "NotFound",
+__all__ = ["AdminError", "EditConflict", "EmbeddingUnavailable", "Interrupted", "KnowledgeError", "NotFound",
            "PkitbotError", "SettingsError", "StoreError", "TokenRejected"]
 
 
@@ -75,6 +75,10 @@ class KnowledgeError(PkitbotError, ValueError):
 
 class AdminError(PkitbotError, ValueError):
     """An admin command that cannot be carried out; the message says what to fix."""
+
+
+class EditConflict(AdminError):
+    """A change would overwrite a later edit by someone else (undo, a pending import)."""
 
 
 class EmbeddingUnavailable(PkitbotError):

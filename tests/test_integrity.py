@@ -3,18 +3,22 @@ grants belong to the admins in PKITBOT_ADMINS, and nobody's edit is silently los
 
 from __future__ import annotations
 
+import asyncio
 import json
+import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
-from bot.errors import KnowledgeError
+from bot.errors import EditConflict, KnowledgeError
+from bot.kb.editing import edit_entry
 from bot.kb.files import parse_document
 from bot.kb.store import open_store
 from tests.conftest import kb_state
-from tests.e2e import started, texts
+from tests.e2e import buttons, started, texts
 from tests.fakebot import updates
 from tests.fakebot.server import FakeBotAPI
 
@@ -173,3 +177,159 @@ def test_cli_lists_and_revokes_granted_admins(tmp_path: Path,
     bad = runner.invoke(main, ["kb", "revoke", "٩٠٠٢", "--db", str(db)])
     assert bad.exit_code == 2 and "digits 0-9" in bad.output
     assert set(open_store(db).chats.granted_admins()) == {USER}
+
+
+# -- undo never clobbers another admin's later edit --------------------------------------
+
+async def test_undo_refuses_to_overwrite_a_later_edit_by_someone_else(
+        fake: FakeBotAPI, db_path: Path) -> None:
+    async with started(fake, db_path, admins=frozenset({ADMIN, OTHER_ADMIN})):
+        await say(fake, ADMIN, "/edit it-exports-fy25 answer First admin's answer.", 1)
+        await say(fake, OTHER_ADMIN, "/edit it-exports-fy25 answer Second admin's answer.", 1)
+        refused = await say(fake, ADMIN, "/undo", 2)
+        answer = await say(fake, USER, "IT exports FY25", 1)
+        # once the other admin undoes their own edit, the first admin's undo goes through
+        await say(fake, OTHER_ADMIN, "/undo", 2)
+        undone = await say(fake, ADMIN, "/undo", 3)
+        restored = await say(fake, USER, "IT exports FY25", 2)
+    assert f"telegram:{OTHER_ADMIN}" in refused and "nothing was undone" in refused
+    assert "Second admin's answer." in answer
+    assert "Undid your update" in undone
+    assert "3.8 billion" in restored and "admin's answer" not in restored
+    assert fake.errors == []
+
+
+def test_undo_of_an_add_retires_an_entry_that_has_later_history(db_path: Path) -> None:
+    from bot.kb.editing import AddRequest, add_entry
+    store = open_store(db_path)
+    entry = add_entry(store, AddRequest("When is the summit?", "Every March.", "Programme", None),
+                      actor="telegram:1", via="telegram")
+    edit_entry(store, entry.id, "answer", "Every April.", actor="telegram:2", via="telegram")
+    with pytest.raises(EditConflict, match="telegram:2"):
+        store.undo("telegram:1", via="telegram")
+    assert store.get(entry.id).answer == "Every April."
+    store.undo("telegram:2", via="telegram")  # the other admin takes their edit back
+    store.undo("telegram:1", via="telegram")
+    retired = store.get(entry.id, include_deleted=True)
+    assert retired.status == "deleted" and retired.answer == "Every March."
+    store.restore(entry.id, actor="telegram:1", via="telegram")  # restorable, not purged
+    assert store.get(entry.id).answer == "Every March."
+
+
+# -- sources are revisions; a pending import is checked against what its dry run saw -----
+
+def _import(fake: FakeBotAPI, doc: dict[str, object], name: str) -> None:
+    document = fake.add_file(name, yaml.safe_dump(doc, allow_unicode=True).encode(), name)
+    fake.push_update(updates.document_message(ADMIN, document, caption="/import"))
+
+
+async def _confirm(fake: FakeBotAPI, message: dict[str, object], n: int) -> str:
+    confirm = next(d for t, d in buttons(message) if "Confirm" in t)
+    fake.push_update(updates.callback_query(ADMIN, message, confirm))
+    await fake.wait_for("editMessageText", count=n)
+    return str(fake.sent("editMessageText")[n - 1]["text"])
+
+
+async def test_an_import_that_only_recredits_a_source_is_a_change_the_bot_shows_at_once(
+        fake: FakeBotAPI, db_path: Path) -> None:
+    sbp = open_store(db_path).sources()["sbp-fy25"].to_dict()
+    doc = {"sources": [{**sbp, "title": "SBP monthly export bulletin, FY25"}], "entries": []}
+    async with started(fake, db_path, admins=frozenset({ADMIN})):
+        _import(fake, doc, "recredit.yaml")
+        await fake.wait_for("sendMessage")
+        summary = fake.last_sent(ADMIN)
+        assert "sources: 0 new, 1 changed" in summary["text"]
+        done = await _confirm(fake, summary, 1)
+        answer = await say(fake, USER, "IT exports FY25", 1)
+        undone = await say(fake, ADMIN, "/undo", 2)
+        after_undo = await say(fake, USER, "IT exports FY25", 2)
+    assert "sources: 0 new, 1 changed" in done
+    assert "SBP monthly export bulletin" in answer  # no restart needed
+    assert "Undid your update" in undone
+    assert "SBP monthly export bulletin" not in after_undo and "State Bank" in after_undo
+    assert any(r.actor == f"telegram:{ADMIN}" for r in open_store(db_path).history("it-exports-fy25"))
+
+
+async def test_a_pending_import_never_reverts_an_edit_made_after_its_dry_run(
+        fake: FakeBotAPI, db_path: Path) -> None:
+    store = open_store(db_path)
+    exports = store.get("it-exports-fy25").to_dict()
+    doc = {"entries": [{**exports, "answer": "Imported answer: over 3.8 billion."}]}
+    async with started(fake, db_path, admins=frozenset({ADMIN})):
+        _import(fake, doc, "edit.yaml")
+        await fake.wait_for("sendMessage")
+        summary = fake.last_sent(ADMIN)
+        assert "0 new, 1 changed" in summary["text"]
+        # meanwhile, from the CLI: the same entry's answer and an unrelated source's URL
+        edit_entry(store, "it-exports-fy25", "answer", "CLI answer: over 3.8 billion.",
+                   actor="cli", via="cli")
+        edit_entry(store, "it-exports-fy25", "url", "https://example.org/sbp", actor="cli",
+                   via="cli")
+        refused = await _confirm(fake, summary, 1)
+        assert open_store(db_path).get("it-exports-fy25").answer.startswith("CLI answer")
+        again = fake.message(ADMIN, summary["message_id"])  # the same message, new buttons
+        applied = await _confirm(fake, again, 2)  # asked again with fresh counts: yes
+    assert "#it-exports-fy25" in refused and "Nothing was changed" in refused
+    assert "As things are now: 0 new, 1 changed" in refused
+    assert "Imported edit.yaml" in applied
+    final = open_store(db_path)
+    assert final.get("it-exports-fy25").answer.startswith("Imported answer")
+    assert final.sources()["sbp-fy25"].url == "https://example.org/sbp"  # the CLI's URL kept
+    assert fake.errors == []
+
+
+# -- a write-locked database freezes nothing and doubles nothing --------------------------
+
+class _Locker(threading.Thread):
+    """Another process's writer: holds the database's write lock until told to let go."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(daemon=True)
+        self.path, self.holding, self.release = path, threading.Event(), threading.Event()
+
+    def run(self) -> None:
+        conn = sqlite3.connect(str(self.path), isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        self.holding.set()
+        self.release.wait(60)
+        conn.execute("ROLLBACK")
+        conn.close()
+
+
+def _recorded(path: Path) -> set[int]:
+    with sqlite3.connect(str(path)) as conn:
+        return {r[0] for r in conn.execute("SELECT update_id FROM processed_updates")}
+
+
+async def test_a_write_locked_database_freezes_no_chat_and_answers_nothing_twice(
+        fake: FakeBotAPI, db_path: Path) -> None:
+    from telegram import Update
+
+    from bot.tg.delivery.once import Handled, handle_once
+    open_store(db_path).close()
+    locker = _Locker(db_path)
+    first = updates.private_text(USER, "IT exports FY25")
+    try:
+        async with started(fake, db_path) as live:
+            locker.start()
+            assert await asyncio.to_thread(locker.holding.wait, 10)
+            # the lock is held until we let go: these answers come while it is held
+            fake.push_update(first)
+            await fake.wait_for(lambda r: r.ok and r.params.get("chat_id") == USER)
+            other = await say(fake, USER + 1, "How many freelancers does Pakistan have?", 1)
+            assert locker.is_alive() and not locker.release.is_set()
+            again = await handle_once(live, Update.de_json(first, live.bot))
+            assert again is Handled.SKIPPED  # remembered, though not yet written
+            assert first["update_id"] not in _recorded(db_path)
+            locker.release.set()
+            for _ in range(200):  # the retry writes the marks once the lock is gone
+                if first["update_id"] in _recorded(db_path):
+                    break
+                await asyncio.sleep(0.05)
+            assert first["update_id"] in _recorded(db_path)
+    finally:
+        locker.release.set()
+        locker.join(10)
+    assert len(texts(fake, USER)) == 1 and "3.8" in texts(fake, USER)[0]
+    assert other
+    assert fake.errors == []

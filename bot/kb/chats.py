@@ -30,6 +30,7 @@ class Chats:
         self._store = store
         self.db = store.db
         self.lock = store.lock
+        self._unwritten: dict[int, float] = {}  # handled update id -> when (not yet written)
 
     # -- admins -----------------------------------------------------------------------
 
@@ -119,17 +120,52 @@ class Chats:
     # -- Telegram updates already handled (see bot/tg/delivery/once.py) ----------------
 
     def update_seen(self, update_id: int) -> bool:
-        """True if the update with this id was handled already."""
+        """True if the update with this id was handled already (recorded, or still only
+        remembered because the database could not be written)."""
+        if update_id in self._unwritten:
+            return True
         with self.lock:
             return self.db.execute("SELECT 1 FROM processed_updates WHERE update_id = ?",
                                    [update_id]).fetchone() is not None
 
-    def mark_update(self, update_id: int) -> None:
-        """Record a handled update (one small commit; old records are pruned now and then)."""
-        at = time.time()
-        with self._store.usage.writing():  # the questions logged meanwhile commit with the mark
-            self.db.execute("INSERT OR REPLACE INTO processed_updates (update_id, at) "
-                            "VALUES (?, ?)", [update_id, at])
-            if update_id % 1000 == 0:
-                self.db.execute("DELETE FROM processed_updates WHERE at < ?",
-                                [at - self.UPDATE_RETENTION])
+    def mark_update(self, update_id: int, *, busy_ms: int | None = None) -> None:
+        """Record a handled update (one small commit; old records are pruned now and then).
+
+        The id is remembered in memory first, so it is never handled twice by this process
+        even if the write fails; a failed write (``sqlite3.OperationalError``: locked past
+        ``busy_ms``, disk full) leaves it, and every earlier unwritten id, for
+        :meth:`flush_marks`.
+        """
+        self._unwritten[update_id] = time.time()
+        self.flush_marks(busy_ms=busy_ms)
+
+    @property
+    def unwritten_marks(self) -> int:
+        """How many handled updates are remembered but not yet in the database."""
+        return len(self._unwritten)
+
+    def flush_marks(self, *, busy_ms: int | None = None) -> None:
+        """Write the handled marks not yet written, with the questions logged meanwhile.
+
+        ``busy_ms`` bounds the wait for another connection's write lock (instead of the
+        store's 30 s), so a caller on the event loop can retry later rather than block.
+        """
+        with self.lock:
+            if not self._unwritten:
+                return
+            marks = dict(self._unwritten)
+            if busy_ms is not None:
+                self.db.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
+            try:
+                with self._store.usage.writing():  # logged questions commit with the marks
+                    self.db.conn.executemany(
+                        "INSERT OR REPLACE INTO processed_updates (update_id, at) "
+                        "VALUES (?, ?)", list(marks.items()))
+                    if any(u % 1000 == 0 for u in marks):
+                        self.db.execute("DELETE FROM processed_updates WHERE at < ?",
+                                        [time.time() - self.UPDATE_RETENTION])
+            finally:
+                if busy_ms is not None:
+                    self.db.execute(f"PRAGMA busy_timeout={self._store.BUSY_TIMEOUT_MS}")
+            for update_id in marks:
+                self._unwritten.pop(update_id, None)

@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.errors import NotFound, StoreError
+from bot.errors import EditConflict, NotFound, StoreError
 from bot.kb import migrations
 from bot.kb.chats import Chats
 from bot.kb.files import load_dir
@@ -80,6 +80,7 @@ class Store:
     """The knowledge base in one SQLite database (with its usage and chats records beside)."""
 
     VERSION_CHECK_EVERY = 0.25  # seconds between looks for other processes' edits
+    BUSY_TIMEOUT_MS = 30000  # how long a write waits for another connection's lock
 
     def __init__(self, path: Path, *, seed: Path | None = None, seed_default: bool = True):
         self.path = path
@@ -98,7 +99,7 @@ class Store:
             self.db.enable_wal()
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute(f"PRAGMA busy_timeout={self.BUSY_TIMEOUT_MS}")
             migrations.apply(self.db)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open database {path}: {exc}") from None
@@ -146,6 +147,7 @@ class Store:
     def close(self) -> None:
         """Write what is pending and close the connection."""
         try:
+            self.chats.flush_marks()  # handled updates only remembered so far
             self.usage.flush_log()
         finally:
             self.db.conn.close()
@@ -311,30 +313,76 @@ class Store:
                 changed.append(entry.id)
         return changed
 
-    def apply_import(self, knowledge: Knowledge, *, actor: str, via: str) -> dict[str, int]:
-        """Add or update every entry of an import (others stay); one transaction."""
-        counts = self.diff(knowledge)
+    def import_base(self, knowledge: Knowledge) -> ImportBase:
+        """What ``knowledge`` would change, as it stands now (kept with a dry run)."""
+        current = {e.id: e for e in self.entries(include_deleted=True)}
+        sources = self.sources()
+        return ImportBase({e.id: current.get(e.id) for e in knowledge.entries},
+                          {sid: sources.get(sid) for sid in knowledge.sources})
+
+    def apply_import(self, knowledge: Knowledge, *, actor: str, via: str,
+                     base: ImportBase | None = None) -> dict[str, int]:
+        """Add or update every entry and source of an import (others stay); one transaction.
+
+        With ``base`` (what the dry run saw), only what the import changes relative to it is
+        written, and :class:`EditConflict` is raised, changing nothing, if any of that was
+        changed by someone else since: a concurrent edit is never silently reverted. A
+        changed source is a revision of every entry that credits it, so it is undoable and
+        the running bot (which reloads on ``version``) shows it at once.
+        """
         with self.transaction():
-            for source in knowledge.sources.values():
+            now_ = self.import_base(knowledge)
+            base = base or now_
+            moved = [f"#{eid}" for eid, entry in knowledge_entries(knowledge)
+                     if entry != base.entries[eid] and now_.entries[eid] != base.entries[eid]]
+            moved += [f"source {sid}" for sid, src in knowledge.sources.items()
+                      if src != base.sources[sid] and now_.sources[sid] != base.sources[sid]]
+            if moved:
+                shown = ", ".join(moved[:5]) + (f" and {len(moved) - 5} more" if len(moved) > 5
+                                                else "")
+                raise EditConflict(f"{shown} changed since the dry run; applying the import "
+                                   "would overwrite that change")
+            counts = self._counts(knowledge, now_)
+            changed_sources = {sid: src for sid, src in knowledge.sources.items()
+                               if src != base.sources[sid] and src != now_.sources[sid]}
+            rewritten = {eid for eid, entry in knowledge_entries(knowledge)
+                         if entry != base.entries[eid] and entry != now_.entries[eid]}
+            crediting = [e for e in self.entries() if e.id not in rewritten
+                         and changed_sources.keys() & _credited(e)]
+            before = {e.id: self._snapshot(e) for e in crediting}  # before sources change
+            before.update({eid: self._snapshot(now_.entries[eid]) for eid in rewritten})
+            for source in changed_sources.values():
                 self._write_source(source)
-            current = {e.id: e for e in self.entries(include_deleted=True)}
-            for entry in knowledge.entries:
-                before = current.get(entry.id)
-                if before == entry:
+            for entry in crediting:
+                self._revision(entry.id, actor, via, "update", before[entry.id],
+                               self._snapshot(entry))
+                self.db.table("entries").update(entry.id, {"updated_at": now()})
+            for eid, entry in knowledge_entries(knowledge):
+                if eid not in rewritten:
                     continue
                 self._write_entry(entry)
-                self._revision(entry.id, actor, via, "create" if before is None else "update",
-                               self._snapshot(before), self._snapshot(entry))
+                self._revision(eid, actor, via,
+                               "create" if now_.entries[eid] is None else "update",
+                               before[eid], self._snapshot(entry))
         return counts
 
     def diff(self, knowledge: Knowledge) -> dict[str, int]:
-        """How an import would change the store: new, changed, unchanged."""
-        current = {e.id: e for e in self.entries(include_deleted=True)}
-        counts = {"new": 0, "changed": 0, "unchanged": 0}
-        for entry in knowledge.entries:
-            before = current.get(entry.id)
+        """How an import would change the store: entries new, changed, unchanged, and
+        sources new and changed."""
+        return self._counts(knowledge, self.import_base(knowledge))
+
+    @staticmethod
+    def _counts(knowledge: Knowledge, base: ImportBase) -> dict[str, int]:
+        counts = {"new": 0, "changed": 0, "unchanged": 0}  # sources_*: only when not 0
+        for eid, entry in knowledge_entries(knowledge):
+            before = base.entries[eid]
             key = "new" if before is None else "unchanged" if before == entry else "changed"
             counts[key] += 1
+        for sid, source in knowledge.sources.items():
+            if base.sources[sid] is None:
+                counts["sources_new"] = counts.get("sources_new", 0) + 1
+            elif base.sources[sid] != source:
+                counts["sources_changed"] = counts.get("sources_changed", 0) + 1
         return counts
 
     def save(self, entry: Entry, *, actor: str, via: str, sources: list[Source] = ()) -> int:  # type: ignore[assignment]
@@ -376,7 +424,13 @@ class Store:
         return [_revision(r) for r in rows]
 
     def undo(self, actor: str, *, via: str) -> Revision | None:
-        """Revert ``actor``'s most recent change not yet undone; returns it, or None."""
+        """Revert ``actor``'s most recent change not yet undone; returns it, or None.
+
+        Raises :class:`EditConflict` (changing nothing) when the entry was changed by
+        someone else after that change: undo never overwrites a later edit. Undoing a
+        creation removes the entry only if nothing else was ever recorded on it after;
+        otherwise it is retired (restorable).
+        """
         with self.transaction():
             row = next(self.db.query(
                 "SELECT * FROM revisions WHERE actor = ? AND undone = 0 AND action != 'undo' "
@@ -386,6 +440,17 @@ class Store:
             rev = _revision(row)
             current = (self.get(rev.entry_id, include_deleted=True)
                        if self.exists(rev.entry_id) else None)
+            self._check_no_later_edit(rev, current)
+            later = self.db.execute("SELECT 1 FROM revisions WHERE entry_id = ? AND id > ?",
+                                    [rev.entry_id, rev.id]).fetchone()
+            if rev.before is None and current is not None and later:
+                retired = replace(current, status="deleted")
+                self.db.table("entries").update(rev.entry_id, {"status": "deleted",
+                                                               "updated_at": now()})
+                self.db.table("revisions").update(rev.id, {"undone": 1})
+                self._revision(rev.entry_id, actor, via, "undo", self._snapshot(current),
+                               self._snapshot(retired))
+                return rev
             if rev.before is None:
                 if current is not None:
                     self._purge(rev.entry_id)
@@ -396,6 +461,25 @@ class Store:
             self.db.table("revisions").update(rev.id, {"undone": 1})
             self._revision(rev.entry_id, actor, via, "undo", self._snapshot(current), rev.before)
             return rev
+
+    def _check_no_later_edit(self, rev: Revision, current: Entry | None) -> None:
+        """Refuse to undo ``rev`` when someone else changed its entry after it."""
+        later = next(self.db.query(
+            "SELECT * FROM revisions WHERE entry_id = ? AND id > ? AND undone = 0 "
+            "AND action != 'undo' AND actor != ? ORDER BY id DESC LIMIT 1",
+            [rev.entry_id, rev.id, rev.actor]), None)
+        expected = entry_from_snapshot(rev.after) if rev.after is not None else None
+        if later is None and current == expected:
+            return
+        if later is None:  # changed without a revision of its own (someone's undo)
+            later = next(self.db.query(
+                "SELECT * FROM revisions WHERE entry_id = ? AND id > ? ORDER BY id DESC LIMIT 1",
+                [rev.entry_id, rev.id]), None)
+        what = (f"{later['action']} by {later['actor']} via {later['via']} at {later['at']}"
+                if later else "a change made since")
+        raise EditConflict(f"#{rev.entry_id} was changed after your {rev.action} ({what}); "
+                           "undoing it would overwrite that change, so nothing was undone "
+                           f"(see /history {rev.entry_id})")
 
     def _purge(self, entry_id: str) -> None:
         for table in ("questions", "figures", "entry_sources", "translations"):
@@ -420,6 +504,30 @@ class Store:
     def set_link_status(self, source_id: str, status: str) -> None:
         with self.transaction():
             self.db.table("sources").update(source_id, {"check_status": status, "checked_at": now()})
+
+@dataclass(frozen=True)
+class ImportBase:
+    """The entries and sources an import names, as they were when it was checked."""
+
+    entries: dict[str, Entry | None]
+    sources: dict[str, Source | None]
+
+    def changes(self, knowledge: Knowledge) -> Knowledge:
+        """Only what ``knowledge`` changes relative to this base: asked again after a
+        conflict, an import must not carry back what it never meant to change."""
+        return Knowledge(
+            sources={sid: s for sid, s in knowledge.sources.items() if s != self.sources[sid]},
+            entries=[e for e in knowledge.entries if e != self.entries[e.id]],
+            files=dict(knowledge.files))
+
+
+def knowledge_entries(knowledge: Knowledge) -> list[tuple[str, Entry]]:
+    return [(e.id, e) for e in knowledge.entries]
+
+
+def _credited(entry: Entry) -> set[str]:
+    return set(entry.sources) | {f.source for f in entry.figures if f.source}
+
 
 def _revision(r: dict[str, Any]) -> Revision:
     return Revision(r["id"], r["entry_id"], r["actor"], r["via"], r["action"], r["at"],

@@ -22,7 +22,8 @@ from telegram.constants import ChatType
 
 from bot.core.formatting import answer_html, esc, fit
 from bot.core.probe import probe, report
-from bot.errors import AdminError, KnowledgeError
+from bot.errors import AdminError, EditConflict, KnowledgeError
+from bot.kb import Knowledge
 from bot.kb.editing import (
     AddRequest,
     add_alias,
@@ -180,7 +181,11 @@ async def delete(message: Message, user: User, st: BotState) -> None:
 @admin_command("undo")
 async def undo(message: Message, user: User, st: BotState) -> None:
     """``/undo``: revert this admin's most recent change."""
-    rev = st.store.undo(actor(user), via="telegram")
+    try:
+        rev = st.store.undo(actor(user), via="telegram")
+    except AdminError as exc:  # EditConflict: someone else changed the entry since
+        await send_reply(st, message, f"⚠️ {esc(str(exc))}.")
+        return
     if rev is None:
         await send_reply(st, message, "You have no change left to undo.")
         return
@@ -265,8 +270,17 @@ async def unanswered_button(update: Update, context: Context,
 
 
 def _summary(counts: dict[str, int], name: str) -> str:
-    return (f"📄 <b>{esc(name)}</b> is valid.\nIf applied: {counts['new']} new, "
-            f"{counts['changed']} changed, {counts['unchanged']} unchanged entries.")
+    return (f"📄 <b>{esc(name)}</b> is valid.\nIf applied: {import_counts(counts)}.")
+
+
+def import_counts(counts: dict[str, int]) -> str:
+    """'1 new, 2 changed, 25 unchanged entries' and, if any, the sources it adds or changes."""
+    text = (f"{counts['new']} new, {counts['changed']} changed, {counts['unchanged']} unchanged "
+            "entries")
+    if counts.get("sources_new") or counts.get("sources_changed"):
+        text += (f"; sources: {counts.get('sources_new', 0)} new, "
+                 f"{counts.get('sources_changed', 0)} changed")
+    return text
 
 
 async def document(update: Update, context: Context) -> None:
@@ -306,14 +320,19 @@ async def document(update: Update, context: Context) -> None:
             lines.append(f"… and {more} more.")
         await send_reply(st, message, fit("\n".join(lines)))
         return
-    pending = st.pending_imports
+    markup = _pending(st, user.id, knowledge, name)
+    await send_reply(st, message, _summary(st.store.diff(knowledge), name), markup)
+
+
+def _pending(st: BotState, user_id: int, knowledge: Knowledge,
+             name: str) -> InlineKeyboardMarkup:
+    """Keep a checked import with what it changes as of now; its Confirm/Cancel buttons."""
     key = secrets.token_hex(6)
-    pending[key] = (user.id, knowledge, name)
-    markup = InlineKeyboardMarkup([[
+    st.pending_imports[key] = (user_id, knowledge, name, st.store.import_base(knowledge))
+    return InlineKeyboardMarkup([[
         InlineKeyboardButton("✅ Confirm", callback_data=data("i", "y", key)),
         InlineKeyboardButton("✖️ Cancel", callback_data=data("i", "n", key)),
     ]])
-    await send_reply(st, message, _summary(st.store.diff(knowledge), name), markup)
 
 
 async def import_button(update: Update, context: Context,
@@ -331,13 +350,22 @@ async def import_button(update: Update, context: Context,
         await query.answer("Only the bot's admins can do that.")
         return
     del pending[parts[2]]
-    _, knowledge, name = item
+    _, knowledge, name, base = item
     if parts[1] == "y":
-        counts = st.store.apply_import(knowledge, actor=actor(query.from_user), via="telegram")
+        try:  # checked against what the dry run saw: a concurrent edit is never reverted
+            counts = st.store.apply_import(knowledge, actor=actor(query.from_user),
+                                           via="telegram", base=base)
+        except EditConflict as exc:
+            knowledge = base.changes(knowledge)
+            markup = _pending(st, query.from_user.id, knowledge, name)
+            await query.answer("Changed since the dry run: nothing imported.")
+            await query.edit_message_text(
+                f"⚠️ Not imported: {esc(str(exc))}. Nothing was changed.\n"
+                f"As things are now: {import_counts(st.store.diff(knowledge))}. Confirm again to "
+                "apply it over the newer edits, or Cancel.", reply_markup=markup)
+            return
         await query.answer("Imported.")
-        await query.edit_message_text(
-            f"✅ Imported {esc(name)}: {counts['new']} new, {counts['changed']} changed, "
-            f"{counts['unchanged']} unchanged.")
+        await query.edit_message_text(f"✅ Imported {esc(name)}: {import_counts(counts)}.")
     else:
         await query.answer("Cancelled.")
         await query.edit_message_text(f"✖️ Import of {esc(name)} cancelled; nothing changed.")

@@ -17,6 +17,7 @@ from telegram.request import BaseRequest
 
 from bot.core.engine import Engine
 from bot.kb import Knowledge, Store
+from bot.kb.store import ImportBase
 from bot.settings import Settings
 from bot.tg.limits import FirstTime, RateGate
 
@@ -25,8 +26,9 @@ if TYPE_CHECKING:
 
 __all__ = ["CONTEXT_TYPES", "BotData", "BotState", "Context", "PendingImport", "PkitbotApp"]
 
-# an import checked and shown to its admin, waiting for Confirm: (admin id, knowledge, summary)
-PendingImport: TypeAlias = tuple[int, Knowledge, str]
+# an import checked and shown to its admin, waiting for Confirm: (admin id, knowledge, file
+# name, what it changes as the dry run saw it)
+PendingImport: TypeAlias = tuple[int, Knowledge, str, ImportBase]
 
 
 @dataclass

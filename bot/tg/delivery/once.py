@@ -15,6 +15,10 @@ user has at most :data:`IN_HAND_PER_USER` updates in hand at once. Past either, 
 told once and the rest are recorded as handled at once without running a handler, so a
 flood neither queues behind itself nor holds the poller's window of 100 updates, and other
 chats' answers are not held back by it.
+
+:func:`record_handled` writes a handled mark without blocking the event loop: another
+process holding the database's write lock (or a full disk) costs a retry later, not a
+frozen bot, and the mark is kept in memory meanwhile.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -30,6 +35,7 @@ from enum import Enum
 from telegram import Update
 from telegram.error import TelegramError
 
+from bot.kb import Store
 from bot.tg.delivery.ratelimit import OUTCOME, Outcome
 from bot.tg.limits import Verdict
 from bot.tg.replies import BUSY_NOTICE, USER_NOTICE, asker, tell
@@ -112,7 +118,51 @@ def drop(application: AnyApplication, update: Update) -> None:
     if st is not None:
         st.metrics["updates"] += 1
         st.metrics["dropped_updates"] += 1
-        st.store.chats.mark_update(update.update_id)
+        record_handled(st.store, update.update_id)
+
+
+MARK_BUSY_MS = 20  # the longest the event loop waits for another process's write lock
+MARK_RETRY_FIRST, MARK_RETRY_MAX = 0.1, 2.0  # seconds between tries to write the marks
+_flushers: dict[int, asyncio.Task[None]] = {}  # id(store) -> its retrying task
+
+
+def record_handled(store: Store, update_id: int) -> None:
+    """Record a handled update without ever blocking the event loop on the database.
+
+    The store remembers the id in memory at once (so it is not answered twice) and tries to
+    write it, waiting at most :data:`MARK_BUSY_MS` for another process's lock. If that fails
+    (locked, disk full), a task tries again with growing pauses (0.1 s doubling to 2 s)
+    while the bot goes on answering; the marks are written with the first write that works,
+    or when the store closes.
+    """
+    try:
+        store.chats.mark_update(update_id, busy_ms=MARK_BUSY_MS)
+    except sqlite3.OperationalError as exc:
+        task = _flushers.get(id(store))
+        if task is None or task.done() or task.get_loop() is not asyncio.get_running_loop():
+            log.warning("could not record handled update %d (%s); remembered, retrying",
+                        update_id, exc)
+            _flushers[id(store)] = asyncio.get_running_loop().create_task(_flush_later(store))
+
+
+async def _flush_later(store: Store) -> None:
+    delay, tries = MARK_RETRY_FIRST, 0
+    try:
+        while store.chats.unwritten_marks:
+            await asyncio.sleep(delay)
+            tries += 1
+            try:
+                store.chats.flush_marks(busy_ms=MARK_BUSY_MS)
+            except sqlite3.OperationalError as exc:
+                delay = min(delay * 2, MARK_RETRY_MAX)
+                if tries % 30 == 0:
+                    log.warning("still cannot record %d handled updates (%s); retrying",
+                                store.chats.unwritten_marks, exc)
+            except sqlite3.ProgrammingError:  # the store was closed (it wrote them then)
+                return
+        log.info("recorded the handled updates after %d tries", tries)
+    finally:
+        _flushers.pop(id(store), None)
 
 
 def order_key(update: Update) -> object:
@@ -197,5 +247,5 @@ async def handle_once(application: AnyApplication, update: Update,
                     update.update_id, ", ".join(outcome.unsent))
         return Handled.UNSENT
     if store is not None:
-        store.chats.mark_update(update.update_id)
+        record_handled(store, update.update_id)
     return Handled.DONE
