@@ -201,8 +201,9 @@ def test_a_failed_write_keeps_the_logged_questions_for_the_next(db_path: Path,
     with pytest.raises(sqlite3.OperationalError):
         store.chats.mark_update(7)
     monkeypatch.undo()
-    assert not store.chats.update_seen(7)
+    assert store.chats.update_seen(7)  # remembered in memory until it can be written
     store.chats.mark_update(8)
+    assert {r[0] for r in store.db.execute("SELECT update_id FROM processed_updates")} == {7, 8}
     assert [r["question"] for r in store.db.query("SELECT question FROM query_log")] == [
         "What about Mars?"]  # written once, with the next mark
     assert store.usage.unanswered()[0]["count"] == 1

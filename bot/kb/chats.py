@@ -158,9 +158,9 @@ class Chats:
                 self.db.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
             try:
                 with self._store.usage.writing():  # logged questions commit with the marks
-                    self.db.conn.executemany(
-                        "INSERT OR REPLACE INTO processed_updates (update_id, at) "
-                        "VALUES (?, ?)", list(marks.items()))
+                    for mark in marks.items():  # nearly always one
+                        self.db.execute("INSERT OR REPLACE INTO processed_updates "
+                                        "(update_id, at) VALUES (?, ?)", list(mark))
                     if any(u % 1000 == 0 for u in marks):
                         self.db.execute("DELETE FROM processed_updates WHERE at < ?",
                                         [time.time() - self.UPDATE_RETENTION])

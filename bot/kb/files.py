@@ -233,7 +233,7 @@ class _Checker:
         qualifier = raw.get("qualifier")
         if qualifier == "":
             qualifier = None
-        if qualifier not in QUALIFIERS:
+        if not (qualifier is None or isinstance(qualifier, str)) or qualifier not in QUALIFIERS:
             self.add(file, fline, eid, "figures.qualifier", f"unknown qualifier {qualifier!r}")
         period = self.text(raw, "period", file, eid, required=False, limit=40)
         label = self.text(raw, "period_label", file, eid, required=False, limit=80)
