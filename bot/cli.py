@@ -335,18 +335,25 @@ def show(entry_id: str, db: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @db_option
 def stats(as_json: bool, db: Path | None) -> None:
-    """Counts: entries, questions, sources, questions asked and answered.
+    """Counts: entries, questions, sources, translation coverage, questions asked and answered.
 
     \b
     Example:
       pkitbot kb stats --json
     """
-    data = store_for(db).usage.stats()
+    from bot.kb.editing import translation_coverage
+
+    store = store_for(db)
+    data = store.usage.stats()
+    data["translations"] = translation_coverage(store.entries())
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     click.echo(f"entries {data['entries']}, questions {data['questions']}, "
                f"sources {data['sources']}")
+    cover = data["translations"]
+    click.echo(f"translations: ur {cover['ur']}/{cover['entries']}, "
+               f"roman {cover['roman']}/{cover['entries']}")
     click.echo(f"asked {data['asked']}, answered {data['answered']} "
                f"({data['answered_share']:.0%}); feedback +{data['feedback_up']} "
                f"-{data['feedback_down']}")
@@ -416,11 +423,16 @@ def import_(file: Path, dry_run: bool, db: Path | None) -> None:
     if counts.get("sources_new") or counts.get("sources_changed"):
         summary += (f"; sources: {counts.get('sources_new', 0)} new, "
                     f"{counts.get('sources_changed', 0)} changed")
+    from bot.kb.editing import missing_translations_note
+
+    missing = missing_translations_note(knowledge.entries, command="pkitbot kb translate")
     if dry_run:
         click.echo(f"Dry run: {summary}. Nothing changed.")
-        return
-    store.apply_import(knowledge, actor=actor(), via="import")
-    click.echo(f"Imported {file.name}: {summary}.")
+    else:
+        store.apply_import(knowledge, actor=actor(), via="import")
+        click.echo(f"Imported {file.name}: {summary}.")
+    if missing:
+        click.echo(missing)
 
 
 @kb.command()
@@ -485,6 +497,29 @@ def edit(entry_id: str, field: str, value: str, db: Path | None) -> None:
     """
     edit_entry(store_for(db), entry_id, field, value, actor=actor(), via="cli")
     click.echo(f"Updated {field} of #{entry_id}")
+
+
+@kb.command()
+@click.argument("entry_id")
+@click.argument("language", type=click.Choice(["ur", "roman"]))
+@click.argument("text")
+@db_option
+def translate(entry_id: str, language: str, text: str, db: Path | None) -> None:
+    """Set the curated Urdu (ur) or Roman Urdu (roman) answer of ENTRY_ID to TEXT.
+
+    TEXT must state every figure of the entry (digits, Urdu digits count); the topic stays.
+    "pkitbot kb undo" reverts it.
+
+    \b
+    Examples:
+      pkitbot kb translate freelancer-count roman \\
+        "Pakistan mein 1.5 million (15 lakh) se zyada freelancers hain: top 5 mulkon mein."
+      pkitbot kb undo
+    """
+    from bot.kb.editing import translate_entry
+
+    entry = translate_entry(store_for(db), entry_id, language, text, actor=actor(), via="cli")
+    click.echo(f"Updated the {language} answer of #{entry.id}; `pkitbot kb undo` reverts it.")
 
 
 @kb.command()

@@ -16,8 +16,16 @@ from dataclasses import dataclass, replace
 from rapidfuzz import fuzz
 
 from bot.errors import AdminError, NotFound
-from bot.kb.files import ASCII_NUMBER, ID_RE, MAX_ANSWER, MAX_QUESTION, QUALIFIERS, URL_RE
-from bot.kb.models import Entry, Figure, Source
+from bot.kb.files import (
+    ASCII_NUMBER,
+    ID_RE,
+    MAX_ANSWER,
+    MAX_QUESTION,
+    QUALIFIERS,
+    URL_RE,
+    missing_figures,
+)
+from bot.kb.models import TRANSLATED, Entry, Figure, Source, Translation
 from bot.kb.store import Store
 
 EDITABLE = ("question", "answer", "topic", "source", "url", "figure")
@@ -230,6 +238,82 @@ def add_alias(store: Store, entry_id: str, question: str, *, actor: str, via: st
     edited = replace(entry, alternates=(*entry.alternates, question))
     store.save(edited, actor=actor, via=via)
     return edited
+
+
+LANGUAGE_NAMES = {"ur": "Urdu", "roman": "Roman Urdu"}
+# Answers are plain text (the bot escapes and formats them): an HTML or Markdown tag is a slip
+_MARKUP = re.compile(r"</?[a-zA-Z][^>]*>|<!|\*\*|__|```|\[[^\]]*\]\(")
+
+
+def translate_entry(store: Store, entry_id: str, language: str, text: str, *, actor: str,
+                    via: str) -> Entry:
+    """Set an entry's curated answer in ``language`` ("ur" or "roman"); returns the entry.
+
+    The translation keeps the existing translated topic (or the English one) and must state
+    every figure of the entry, as the curated files must (``files.missing_figures``). It is
+    saved as one revision through :meth:`Store.save`, so ``undo`` reverts it.
+    """
+    entry = get_entry(store, entry_id)
+    language = language.strip().casefold()
+    if language not in TRANSLATED:
+        raise AdminError(f"unknown language {language[:20]!r}; use ur (Urdu script) or roman "
+                         "(Roman Urdu)")
+    text = text.strip()
+    if not text:
+        raise AdminError(f"the {LANGUAGE_NAMES[language]} answer is empty")
+    if len(text) > MAX_ANSWER:
+        raise AdminError(f"the {LANGUAGE_NAMES[language]} answer is {len(text)} characters; keep "
+                         f"it under {MAX_ANSWER} (Telegram messages are limited to 4096)")
+    if _MARKUP.search(text):
+        raise AdminError("the answer is plain text: leave out HTML or Markdown markup "
+                         "(the bot formats answers itself)")
+    missing = missing_figures(text, entry.figures)
+    if missing:
+        raise AdminError(f"the {LANGUAGE_NAMES[language]} answer drops or changes the "
+                         f"figure{'s' if len(missing) > 1 else ''} {', '.join(missing)} of "
+                         f"#{entry.id} (every figure's digits must appear "
+                         "in each translation)")
+    current = entry.translation(language)
+    if current is not None and current.answer == text:
+        raise AdminError(f"#{entry.id} already has that {LANGUAGE_NAMES[language]} answer")
+    topic = current.topic if current is not None else entry.topic
+    chosen = {**dict(entry.translations), language: Translation(topic, text)}
+    edited = replace(entry, translations=tuple((lang, chosen[lang]) for lang in TRANSLATED
+                                               if lang in chosen))
+    store.save(edited, actor=actor, via=via)
+    return store.get(entry.id)
+
+
+def missing_translations(entry: Entry) -> list[str]:
+    """The languages of TRANSLATED that ``entry`` has no curated answer in."""
+    return [lang for lang in TRANSLATED if entry.translation(lang) is None]
+
+
+def missing_translations_note(entries: list[Entry], *, command: str = "/translate") -> str:
+    """One admin line naming what still needs translating, or "" when nothing does.
+
+    E.g. "#x has no Urdu or Roman Urdu answer yet: /translate x ur ..." for one entry, and
+    a count with the first few ids for many.
+    """
+    lacking = [(e, missing) for e in entries if (missing := missing_translations(e))]
+    if not lacking:
+        return ""
+    if len(lacking) == 1:
+        entry, missing = lacking[0]
+        names = " or ".join(LANGUAGE_NAMES[lang] for lang in missing)
+        return (f"#{entry.id} has no {names} answer yet: "
+                + "; ".join(f"{command} {entry.id} {lang} ..." for lang in missing))
+    shown = ", ".join(f"#{e.id}" for e, _ in lacking[:5])
+    more = ", ..." if len(lacking) > 5 else ""
+    return (f"{len(lacking)} entries lack an Urdu or Roman Urdu answer ({shown}{more}): "
+            f"{command} ID ur|roman TEXT")
+
+
+def translation_coverage(entries: list[Entry]) -> dict[str, int]:
+    """How many of ``entries`` have a curated answer in each translated language."""
+    return {"entries": len(entries),
+            **{lang: sum(e.translation(lang) is not None for e in entries)
+               for lang in TRANSLATED}}
 
 
 MAX_USER_ID = 2**52 - 1  # Telegram: a user id has at most 52 significant bits

@@ -1,4 +1,4 @@
-"""Admin commands in Telegram: add, alias, edit, delete, undo, history, unanswered, import,
+"""Admin commands in Telegram: add, alias, edit, translate, delete, undo, history, unanswered, import,
 export, stats, grant and revoke.
 
 Identity is the sender's numeric user id (``PKITBOT_ADMINS`` plus admins granted with
@@ -32,8 +32,10 @@ from bot.kb.editing import (
     effective_admins,
     get_entry,
     group_unanswered,
+    missing_translations_note,
     parse_add,
     parse_user_id,
+    translate_entry,
 )
 from bot.kb.files import MAX_IMPORT_BYTES, dump_yaml, parse_document, to_document
 from bot.tg.chart import questions_chart
@@ -121,8 +123,9 @@ async def add(message: Message, user: User, st: BotState) -> None:
     preview = _preview(st, entry.id)
     if len(preview) + len(found) > PREVIEW_ROOM:  # one message: the checks matter more
         preview = "(the answer is too long to preview here; /source shows it)"
+    missing = missing_translations_note([entry])
     await send_reply(st, message, f"✅ Added <b>#{esc(entry.id)}</b>. Users will see:\n\n"
-                     + preview + "\n\n" + found)
+                     + preview + "\n\n" + found + (f"\n\n🌐 {esc(missing)}" if missing else ""))
 
 
 PREVIEW_ROOM = 3900  # a preview and the findability lines, within one Telegram message
@@ -164,6 +167,26 @@ async def edit(message: Message, user: User, st: BotState) -> None:
         return
     await send_reply(st, message, f"✅ Updated the {esc(parts[1].casefold())} of <b>#{esc(entry.id)}"
                      "</b>. Users will see:\n\n" + _preview(st, entry.id))
+
+
+@admin_command("translate")
+async def translate(message: Message, user: User, st: BotState) -> None:
+    """``/translate <id> ur|roman <answer>``: an entry's curated Urdu or Roman Urdu answer."""
+    parts = _args(message).split(None, 2)
+    try:
+        if len(parts) < 3:
+            raise AdminError("use: /translate ID ur|roman ANSWER (the whole answer in Urdu "
+                             "script or Roman Urdu, keeping every figure)")
+        entry = translate_entry(st.store, parts[0], parts[1], parts[2], actor=actor(user),
+                                via="telegram")
+    except AdminError as exc:
+        await _fail(st, message, exc)
+        return
+    lang = parts[1].strip().casefold()
+    shown = st.engine.entry(entry.id)  # the engine reloads on the store's new version
+    preview = answer_html(st.engine.answer_for(shown), lang) if shown else ""
+    await send_reply(st, message, f"✅ Updated the {esc(lang)} answer of <b>#{esc(entry.id)}</b>"
+                     " (/undo reverts it). Users will see:\n\n" + preview)
 
 
 @admin_command("delete")
@@ -321,7 +344,9 @@ async def document(update: Update, context: Context) -> None:
         await send_reply(st, message, fit("\n".join(lines)))
         return
     markup = _pending(st, user.id, knowledge, name)
-    await send_reply(st, message, _summary(st.store.diff(knowledge), name), markup)
+    missing = missing_translations_note(knowledge.entries)
+    await send_reply(st, message, _summary(st.store.diff(knowledge), name)
+                     + (f"\n🌐 {esc(missing)}" if missing else ""), markup)
 
 
 def _pending(st: BotState, user_id: int, knowledge: Knowledge,

@@ -93,6 +93,8 @@ COMMANDS = (
     Command("add", admin.add, "Add an entry: question | answer | source [| url]", _in("bot_admin")),
     Command("alias", admin.alias, "Another way to ask for an entry", _in("bot_admin")),
     Command("edit", admin.edit, "Change a field of an entry", _in("bot_admin")),
+    Command("translate", admin.translate, "An entry's Urdu or Roman Urdu answer: ID ur|roman TEXT",
+            _in("bot_admin")),
     Command("delete", admin.delete, "Retire an entry", _in("bot_admin")),
     Command("undo", admin.undo, "Revert your last change", _in("bot_admin")),
     Command("history", admin.history, "Changes to an entry", _in("bot_admin")),
