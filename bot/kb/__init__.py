@@ -10,11 +10,11 @@ from bot.kb.models import LANGUAGES, Entry, Figure, Knowledge, Source, Translati
 from bot.kb.store import Store, open_store
 
 __all__ = [
+    "LANGUAGES",
     "Entry",
     "Figure",
     "Knowledge",
     "KnowledgeError",
-    "LANGUAGES",
     "NotFound",
     "Source",
     "Store",
