@@ -40,7 +40,7 @@ def engine(store: Store) -> Engine:
 @pytest.fixture(scope="session")
 def shared_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     """One engine for read-only tests (the eval sets), built once per run."""
-    return Engine(open_store(tmp_path_factory.mktemp("shared") / "kb.sqlite3"))
+    return Engine(open_store(tmp_path_factory.mktemp("kb") / "kb.sqlite3"))
 
 
 def kb_state(db_path: Path) -> list[dict[str, Any]]:
