@@ -12,6 +12,7 @@ import yaml
 from bot.errors import KnowledgeError
 from bot.kb.files import dump_csv, dump_yaml, figure_digits, load_dir, parse_document, to_document
 from bot.kb.store import open_store
+from tests.conftest import REPO
 
 URDU = re.compile(r"[\u0600-\u06ff]")
 URDU_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789")
@@ -84,7 +85,7 @@ def test_import_export_and_the_database_carry_translations_losslessly(
 
 
 def test_curated_yaml_keeps_the_translations_block() -> None:
-    raw = yaml.safe_load(Path("knowledge/entries/exports.yaml").read_text("utf-8"))
+    raw = yaml.safe_load((REPO / "knowledge" / "entries" / "exports.yaml").read_text("utf-8"))
     entry = raw["entries"][0]
     assert set(entry["translations"]) == {"ur", "roman"}
     assert "3.8 ارب ڈالر سے زیادہ" in entry["translations"]["ur"]["answer"]
