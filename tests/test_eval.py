@@ -56,3 +56,40 @@ def test_question_set_stays_above_its_floors(shared_engine: Engine, name: str) -
     table = _run(shared_engine, path)
     for kind, (correct, total) in table.items():
         assert correct / total >= floors[kind], (name, kind, correct, total, table)
+
+
+# Scored on the reply's language as well as its content: an Urdu or Roman Urdu question is
+# right when the English judge finds the right answer AND the bot replies in the asker's
+# language (the reply's language detected as the question's). Floors: the levels first
+# measured (2026-12-01), rounded down to 0.05.
+LANGUAGE_FLOORS = {
+    "dev": (DEV_SET, {"roman": 0.75, "urdu": 1.0}),
+    "held-out": (HELDOUT_SET, {"roman": 0.75, "urdu": 1.0}),
+    "blind": (DATA / "blind-questions.yaml", {"roman": 0.80, "urdu": 1.0}),
+    "blind2": (DATA / "blind2-questions.yaml", {"roman": 0.80, "urdu": 0.95}),
+    "blind3": (DATA / "blind3-questions.yaml", {"roman": 0.85, "urdu": 1.0}),
+}
+
+
+@pytest.mark.parametrize("name", list(LANGUAGE_FLOORS))
+def test_urdu_and_roman_questions_are_answered_in_their_language(shared_engine: Engine,
+                                                                 name: str) -> None:
+    from bot.core.language import detect, reply_language
+    from tests.evaluation import judge
+
+    path, floors = LANGUAGE_FLOORS[name]
+    table: dict[str, list[int]] = {}
+    for item in load(path):
+        kind = str(item["kind"])
+        if kind not in floors:
+            continue
+        want = {"urdu": "ur", "roman": "roman"}[kind]
+        language = reply_language(None, str(item["q"]))
+        answer = shared_engine.ask(str(item["q"]), log=False)
+        right = (judge(item["expect"], answer.answered, answer_text(answer))
+                 and language == want and detect(answer_text(answer, language)) == want)
+        table.setdefault(kind, [0, 0])
+        table[kind][0] += int(right)
+        table[kind][1] += 1
+    for kind, (right, total) in table.items():
+        assert right / total >= floors[kind], (name, kind, right, total, table)
