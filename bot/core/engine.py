@@ -1,28 +1,67 @@
 """The answer engine: the store, the lexicon and the matcher behind one ``ask`` call.
 
 It never imports ``telegram``: the CLI, the Telegram handlers and the benchmarks all ask it
-the same way. It logs every question (no names or ids), rebuilds the matcher when the
+the same way. It logs every question (no names or ids), keeps the matcher up to date when the
 knowledge changes, and gathers what an answer shows: the entry, its figures with their
 primary sources, any other source's figure for the same metric and period, and its sources.
+
+The matcher is built from the index stored in the database (``store.index``), which
+:func:`refresh_index` brings up to date: a start reads it instead of normalising every
+entry again. A change of a few entries (an admin's edit, from this process or another) is
+applied to the matcher in place; a larger one (an import) rebuilds it, in a thread when the
+engine runs in the bot (``background=True``), where answering goes on from the old one until
+the new one is swapped in.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import random
 import re
+import threading
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.core.embedding import Embedder
-from bot.core.matcher import Candidate, Decision, Match, Matcher, Reason
+from bot.core.matcher import (
+    Candidate,
+    Decision,
+    Match,
+    Matcher,
+    Reason,
+    fingerprint,
+    index_row,
+    scope_phrases,
+)
 from bot.core.normalize import Lexicon, Normalizer
 from bot.kb import Entry, Figure, Source, Store, default_knowledge_dir
 
+log = logging.getLogger(__name__)
+
 COLUMN_SOURCE = "column"
 MATCH_CACHE = 4096  # recent questions and their matches, dropped when the knowledge changes
+IN_PLACE = 200  # changed entries applied to the matcher in place; more rebuild it
+INDEX_BATCH = 2000  # index rows computed and written per transaction
+
+
+def refresh_index(store: Store, normalizer: Normalizer,
+                  progress: Callable[[int, int], None] | None = None) -> int:
+    """Compute the stored index rows that are missing or stale (a new or edited entry, a
+    changed lexicon), in batches; returns how many. ``progress(done, total)`` after each."""
+    key, phrases = fingerprint(normalizer), scope_phrases(normalizer)
+    version = store.version  # read before the entries: a later edit makes the row stale
+    stale = store.index.stale(key)
+    for start in range(0, len(stale), INDEX_BATCH):
+        part = stale[start : start + INDEX_BATCH]
+        entries = store.entries_by_id(part)
+        store.index.write(index_row(e, normalizer, phrases, key, version)
+                          for e in entries.values())
+        if progress is not None:
+            progress(min(start + INDEX_BATCH, len(stale)), len(stale))
+    return len(stale)
 
 
 @dataclass(frozen=True)
@@ -90,15 +129,20 @@ class Engine:
     """
 
     def __init__(self, store: Store, lexicon: Lexicon | None = None, *, embedder: bool = True,
-                 today: dt.date | None = None):
+                 today: dt.date | None = None, background: bool = False):
         self.store = store
         if lexicon is None:
             lexicon = Lexicon.load(default_knowledge_dir() / "lexicon.yaml")
         self.normalizer = Normalizer(lexicon, today)  # today: for "last fiscal year"
+        self.key = fingerprint(self.normalizer)
+        self._phrases = scope_phrases(self.normalizer)
         # the meaning signal, when its package is installed (loaded with the first build)
         self.embedder = Embedder() if embedder and Embedder.available() else None
         self._matches: dict[str, Match] = {}
-        self._built = self._build(self.store.version)
+        self._background = background  # large changes rebuild in a thread (the bot)
+        self._rebuilding: threading.Thread | None = None
+        self._rebuilt: _Built | BaseException | None = None
+        self._built = self._build(self.store)
 
     @classmethod
     def open(cls, db_path: Path) -> Engine:
@@ -106,31 +150,118 @@ class Engine:
 
         return cls(open_store(db_path))
 
-    def _build(self, version: int) -> _Built:
-        knowledge = self.store.knowledge()
+    def _build(self, store: Store) -> _Built:
+        """Everything from the knowledge base as ``store`` sees it now. The matcher reads its
+        rows through ``self.store`` later (``store`` may be a thread's own connection)."""
+        version = store.version
+        refresh_index(store, self.normalizer)
+        knowledge = store.knowledge()
         sources = knowledge.sources
-        years = {s.date[:4] for s in sources.values() if s.date and s.date[:4].isdigit()}
         by_metric: dict[tuple[str, str | None], list[SourcedFigure]] = {}
         for entry in knowledge.entries:
             for sf in _sourced(entry, sources):
                 by_metric.setdefault((sf.figure.metric, sf.figure.period), []).append(sf)
-        return _Built(version, sources, {e.id: e for e in knowledge.entries},
-                      Matcher(knowledge.entries, self.normalizer, extra_periods=years,
-                              embedder=self.embedder),
+        key, index = self.key, self.store.index
+        matcher = Matcher.from_index(
+            store.index.slots(key), lambda ids: index.docs(ids, key), self.normalizer,
+            extra_periods=_years(sources), embedder=self.embedder,
+            vectors=lambda ids: index.vectors(ids, key))
+        return _Built(version, sources, {e.id: e for e in knowledge.entries}, matcher,
                       tuple(dict.fromkeys(e.topic for e in knowledge.entries)), by_metric)
 
     def reload(self, *, force: bool = False) -> bool:
-        """Rebuild the matcher if the knowledge changed since the last build (True if so)."""
+        """Bring the matcher up to date if the knowledge changed since (True if it did):
+        a few changed entries in place, more by a rebuild (in a thread in the bot, answering
+        from the old one meanwhile)."""
+        self._swap_rebuilt()
+        built = self._built
         version = self.store.version
-        if version == self._built.version and not force:
+        if version == built.version and not force:
             return False
-        self._built = self._build(version)
+        if self._rebuilding is not None:
+            return False  # the rebuild under way is swapped in when it ends; then this again
+        changed = [] if force else self.store.index.changed_since(built.version)
+        if force or len(changed) > IN_PLACE or self._sources_changed(built):
+            if self._background:
+                self._rebuild_in_thread()
+                return False
+            self._built = self._build(self.store)
+        else:
+            self._built = self._apply(built, version, changed)
         self._matches = {}
         return True
 
+    def _sources_changed(self, built: _Built) -> bool:
+        return self.store.sources() != built.sources
+
+    def _apply(self, built: _Built, version: int, changed: list[str]) -> _Built:
+        """The few changed entries applied to the matcher and the snapshot in place."""
+        entries = dict(built.entries)
+        by_metric = {k: list(v) for k, v in built.by_metric.items()}
+        rows = {}
+        fresh = self.store.entries_by_id(changed)
+        for entry_id in changed:
+            old, new = entries.get(entry_id), fresh.get(entry_id)
+            if old is not None:
+                for sf in _sourced(old, built.sources):
+                    key = (sf.figure.metric, sf.figure.period)
+                    by_metric[key] = [o for o in by_metric.get(key, []) if o.entry_id != entry_id]
+            if new is None:
+                entries.pop(entry_id, None)
+                continue
+            entries[entry_id] = new
+            for sf in _sourced(new, built.sources):
+                by_metric.setdefault((sf.figure.metric, sf.figure.period), []).append(sf)
+            rows[entry_id] = index_row(new, self.normalizer, self._phrases, self.key, version)
+        self.store.index.write(rows.values())
+        for entry_id in changed:
+            built.matcher.update(entry_id, rows.get(entry_id))
+        if len(entries) != len(built.entries) or any(i not in built.entries for i in entries):
+            order = self.store.entry_order()  # a new or restored entry: knowledge-base order
+            entries = {i: entries[i] for i in order if i in entries}
+        return _Built(version, built.sources, entries, built.matcher,
+                      tuple(dict.fromkeys(e.topic for e in entries.values())),
+                      {k: v for k, v in by_metric.items() if v})
+
+    def _rebuild_in_thread(self) -> None:
+        """Build from the knowledge base in a thread, on a connection of its own."""
+        def run() -> None:
+            try:
+                own = Store(self.store.path, seed_default=False)
+                try:
+                    self._rebuilt = self._build(own)
+                finally:
+                    own.close()
+            except BaseException as exc:  # kept for the loop's thread to report
+                self._rebuilt = exc
+
+        log.info("the knowledge base changed a lot: rebuilding the matcher in the background")
+        self._rebuilding = threading.Thread(target=run, name="pkitbot-rebuild", daemon=True)
+        self._rebuilding.start()
+
+    def _swap_rebuilt(self) -> None:
+        if self._rebuilding is None or self._rebuilding.is_alive():
+            return
+        self._rebuilding, rebuilt, self._rebuilt = None, self._rebuilt, None
+        if isinstance(rebuilt, _Built):
+            self._built, self._matches = rebuilt, {}
+        elif rebuilt is not None:
+            log.error("rebuilding the matcher failed (still answering from the one before): "
+                      "%s", rebuilt)
+
+    def wait_rebuilt(self, timeout: float | None = None) -> None:
+        """Wait for a background rebuild to end and swap it in (tests, the CLI)."""
+        if self._rebuilding is not None:
+            self._rebuilding.join(timeout)
+        self._swap_rebuilt()
+
     def _current(self) -> _Built:
         self.reload()
-        return self._built
+        built = self._built
+        if built.matcher.unsaved_vectors:
+            vectors, built.matcher.unsaved_vectors = built.matcher.unsaved_vectors, {}
+            self.store.index.set_vectors(vectors, self.key)
+        return built
 
     @property
     def entries(self) -> dict[str, Entry]:
@@ -155,7 +286,7 @@ class Engine:
         index, about 0.25 s for the stock knowledge base), to run in a thread at start;
         None when there is nothing to build. It touches no database connection."""
         matcher = self.matcher
-        return matcher.semantic_index if matcher.semantic_ready() else None
+        return matcher.semantic_builder() if matcher.semantic_ready() else None
 
     def in_topic(self, topic: str) -> list[Entry]:
         """The entries of one topic, in knowledge-base order."""
@@ -215,6 +346,11 @@ class Engine:
         """Entries with figures first (the headline facts), in knowledge-base order."""
         entries = list(self.entries.values())
         return ([e for e in entries if e.figures] + [e for e in entries if not e.figures])[:limit]
+
+
+def _years(sources: dict[str, Source]) -> set[str]:
+    """The years of the sources' dates: a question naming one is not a period miss."""
+    return {s.date[:4] for s in sources.values() if s.date and s.date[:4].isdigit()}
 
 
 def _sourced(entry: Entry, sources: dict[str, Source]) -> list[SourcedFigure]:

@@ -15,12 +15,17 @@ world (the column places only Pakistan): the entry found is offered as a suggest
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from array import array
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 from itertools import pairwise
+from pathlib import Path
 from typing import Any, Literal
 
 from rapidfuzz import fuzz, process
@@ -30,10 +35,12 @@ from bot.core.normalize import (
     Normalized,
     Normalizer,
     canonical_period,
+    fiscal_year,
     period_aliases,
     period_key,
 )
 from bot.kb import Entry, Figure
+from bot.kb.index import IndexRow, Slot
 
 Decision = Literal["answer", "suggest", "abstain"]
 
@@ -99,6 +106,8 @@ AGREE_COS_MARGIN = 0.0
 AGREE_BEHIND = 0.12  # how far behind the closest entry of any period an eligible one may be
 OFFER_COS = 0.55  # with no known word, an entry this close in meaning is offered, not answered
 POSTING_CAP = 2000
+DOC_CACHE = 2048  # entries' scoring data kept in memory; the rest is read from the database
+INDEX_FORMAT = 1  # what a stored row holds; a change here recomputes every row
 # Which kinds of figure answer a question that asks for a number, by the lexicon's quantity
 # groups (most specific first); None means any figure does.
 FITTING: tuple[tuple[str, frozenset[str] | None], ...] = (
@@ -216,72 +225,204 @@ class _Doc:
     metrics: frozenset[str] = frozenset()  # what its figures measure
     figure_periods: frozenset[str] = frozenset()  # the periods its own figures are for
     latest: str = ""  # its latest figure's period as a sortable key ("2025-06" for FY25)
+    meaning: tuple[str, ...] = ()  # what the embedding reads of its texts
+
+
+def fingerprint(normalizer: Normalizer) -> str:
+    """What a stored index row depends on: the lexicon's words, the code that reads them
+    and the fiscal year ("last fiscal year" in an entry's text). Rows of another
+    fingerprint are computed again."""
+    lex = normalizer.lexicon
+    digest = hashlib.sha256()
+    for part in (str(INDEX_FORMAT), repr(sorted(lex.synonyms.items())), repr(sorted(lex.stopwords)),
+                 repr(sorted(lex.out_of_scope.items())),
+                 str(fiscal_year(normalizer.today()))):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    for module in ("normalize.py", "matcher.py"):
+        digest.update((Path(__file__).parent / module).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def scope_phrases(normalizer: Normalizer) -> frozenset[str]:
+    """The lexicon's out-of-scope terms of several words, normalised ("income tax")."""
+    return frozenset(" ".join(tokens) for term in normalizer.lexicon.out_of_scope
+                     if len(tokens := normalizer(term).tokens) > 1)
+
+
+def meaning_text(normalizer: Normalizer, text: str | Normalized,
+                 fixes: dict[str, str] | None = None) -> str:
+    """What the embedding reads of a text: its words after the lexicon's mapping (Roman
+    Urdu and Urdu mapped to English), misspellings fixed, without stopwords, so that all
+    three languages and typing slips meet."""
+    norm = normalizer(text) if isinstance(text, str) else text
+    stop = normalizer.lexicon.stopwords
+    words = norm.words if len(norm.words) == len(norm.tokens) else norm.tokens
+    fixes = fixes or {}
+    # periods are the filter's business: FY22 and FY25 entries mean the same thing
+    kept = [fixes.get(t, w) for w, t in zip(words, norm.tokens, strict=True)
+            if t not in stop and not canonical_period(t)]
+    return " ".join(kept or words)
+
+
+def index_row(entry: Entry, normalizer: Normalizer, phrases: frozenset[str], key: str,
+              revision: int) -> IndexRow:
+    """What the matcher keeps of one entry, to store (the costly part: every text of the
+    entry normalised once)."""
+    normals = [normalizer(q) for q in entry.questions]
+    strong: dict[str, None] = {}
+    for n in normals:
+        strong.update(dict.fromkeys(n.content))
+    for extra_text in (*entry.keywords, entry.topic):
+        strong.update(dict.fromkeys(normalizer(extra_text).content))
+    fig_periods = sorted({p for f in entry.figures for p in period_aliases(f.period)})
+    weak = [t for t in dict.fromkeys(normalizer(entry.answer).content) if t not in strong]
+    folded = list(dict.fromkeys(" ".join(n.tokens) for n in normals))
+    texts = [*entry.questions, " ".join((entry.topic, *entry.keywords)), entry.answer]
+    doc = {
+        "c": entry.question,
+        "t": list(dict.fromkeys(n.text for n in normals)),
+        "q": [sorted(q) for q in dict.fromkeys(frozenset(n.content) for n in normals
+                                                if n.content)],
+        "f": folded,
+        "k": sorted({k for f in entry.figures for k in figure_kinds(f)}
+                    | text_kinds(entry.answer)),
+        "m": sorted({f.metric for f in entry.figures}),
+        "l": max((period_key(p) for p in fig_periods), default=""),
+        "x": [meaning_text(normalizer, t) for t in dict.fromkeys(texts)],
+    }
+    used = sorted(p for p in phrases if any(p in text for text in folded))
+    return IndexRow(entry.id, key, revision, " ".join(strong), " ".join(weak),
+                    " ".join(fig_periods), "|".join(used),
+                    json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
+
+
+def _doc_from_row(row: IndexRow, extra: frozenset[str]) -> _Doc:
+    data = json.loads(row.doc)
+    fig_periods = frozenset(row.periods.split())
+    strong = frozenset(row.strong.split()) | (fig_periods - extra)  # a figure's period finds it
+    return _Doc(row.entry_id, data["c"], tuple(data["t"]),
+                tuple(frozenset(q) for q in data["q"]), strong,
+                frozenset(row.weak.split()) - strong, fig_periods | extra, tuple(data["f"]),
+                kinds=frozenset(data["k"]), metrics=frozenset(data["m"]),
+                figure_periods=fig_periods, latest=data["l"], meaning=tuple(data["x"]))
+
+
+DocLoader = Callable[[Sequence[str]], dict[str, IndexRow]]
+VectorLoader = Callable[[Sequence[str]], dict[str, bytes]]  # stored embeddings by entry id
+
+
+class _Docs:
+    """Each entry's scoring data by index, read on first need and kept for the most recent
+    ``DOC_CACHE`` entries: a start reads only the words that find an entry, not the rest."""
+
+    def __init__(self, matcher: Matcher, load: DocLoader) -> None:
+        self._matcher, self._load = matcher, load
+        self._cache: OrderedDict[int, _Doc] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._matcher.slots)
+
+    def __getitem__(self, index: int) -> _Doc:
+        doc = self._cache.get(index)
+        if doc is None:
+            self.prefetch((index,))
+            doc = self._cache[index]
+        else:
+            self._cache.move_to_end(index)
+        return doc
+
+    def __iter__(self) -> Iterator[_Doc]:
+        live = [i for i, e in enumerate(self._matcher.slots) if e is not None]
+        for start in range(0, len(live), DOC_CACHE // 2):
+            part = live[start : start + DOC_CACHE // 2]
+            self.prefetch(part)
+            yield from (self[i] for i in part)
+
+    def prefetch(self, indices: Iterable[int]) -> None:
+        """Read the entries not in memory yet, in one query."""
+        slots = self._matcher.slots
+        missing: dict[str, int] = {}
+        for i in indices:
+            entry_id = slots[i]
+            if entry_id is not None and i not in self._cache:
+                missing[entry_id] = i
+        if not missing:
+            return
+        rows = self._load(list(missing))
+        for entry_id, index in missing.items():
+            row = rows.get(entry_id)
+            if row is None:
+                raise LookupError(f"the index has no row for entry {entry_id}")
+            self._cache[index] = self._matcher.complete(_doc_from_row(row, self._matcher.extra))
+        while len(self._cache) > DOC_CACHE:
+            self._cache.popitem(last=False)
+
+    def forget(self) -> None:
+        self._cache.clear()
+
+
+class _Common(dict[str, frozenset[int]]):
+    """Entries holding a common word, as a set, made on first need."""
+
+    def __init__(self, postings: dict[str, array[int]]) -> None:
+        super().__init__()
+        self._postings = postings
+
+    def __missing__(self, token: str) -> frozenset[int]:
+        found = frozenset(self._postings[token])
+        self[token] = found
+        return found
 
 
 class Matcher:
-    """An index over the entries; ``match`` decides for one question."""
+    """An index over the entries; ``match`` decides for one question.
+
+    Built from the entries themselves (``Matcher(entries, normalizer)``: every text is
+    normalised now), or from an index stored beside them (:meth:`from_index`: only the words
+    that find each entry are read at start, the rest on first need). :meth:`update` applies
+    one entry's change in place, so an edit does not rebuild the whole index.
+    """
 
     def __init__(self, entries: Iterable[Entry], normalizer: Normalizer,
                  extra_periods: Iterable[str] = (), embedder: Embedder | None = None):
+        key, phrases = fingerprint(normalizer), scope_phrases(normalizer)
+        rows = {e.id: index_row(e, normalizer, phrases, key, 0) for e in entries
+                if e.status == "active"}
+        self._setup(normalizer, extra_periods, embedder,
+                    (Slot(r.entry_id, r.strong, r.weak, r.periods, r.phrases)
+                     for r in rows.values()),
+                    lambda ids: {i: rows[i] for i in ids if i in rows})
+        self._rows: dict[str, IndexRow] | None = rows  # this matcher's own rows (see update)
+
+    @classmethod
+    def from_index(cls, slots: Iterable[Slot], load: DocLoader, normalizer: Normalizer,
+                   extra_periods: Iterable[str] = (), embedder: Embedder | None = None,
+                   vectors: VectorLoader | None = None) -> Matcher:
+        """A matcher over stored rows: ``slots`` in knowledge-base order, ``load`` reading
+        full rows by entry id, ``vectors`` keeping the meaning signal's embeddings."""
+        self = cls.__new__(cls)
+        self._setup(normalizer, extra_periods, embedder, slots, load, vectors)
+        self._rows = None
+        return self
+
+    def _setup(self, normalizer: Normalizer, extra_periods: Iterable[str],
+               embedder: Embedder | None, slots: Iterable[Slot], load: DocLoader,
+               vectors: VectorLoader | None = None) -> None:
         self.normalize = normalizer
         self.embedder = embedder
-        texts: list[list[str]] = []  # per entry, the texts its meaning is read from
-        extra = frozenset(extra_periods)
-        self.docs: list[_Doc] = []
-        postings: dict[str, list[int]] = {}
-        for entry in entries:
-            if entry.status != "active":
-                continue
-            normals = [normalizer(q) for q in entry.questions]
-            strong: set[str] = set()
-            for n in normals:
-                strong.update(n.content)
-            for extra_text in (*entry.keywords, entry.topic):
-                strong.update(normalizer(extra_text).content)
-            periods: set[str] = set(extra)
-            for fig in entry.figures:
-                periods |= period_aliases(fig.period)
-            strong |= periods - extra  # a figure's period is a word that finds it
-            weak = set(normalizer(entry.answer).content) - strong
-            qsets = tuple(dict.fromkeys(frozenset(n.content) for n in normals if n.content))
-            doc = _Doc(entry.id, entry.question, tuple(dict.fromkeys(n.text for n in normals)),
-                       qsets, frozenset(strong), frozenset(weak), frozenset(periods),
-                       tuple(dict.fromkeys(" ".join(n.tokens) for n in normals)),
-                       kinds=frozenset({k for f in entry.figures for k in figure_kinds(f)}
-                                       | text_kinds(entry.answer)),
-                       metrics=frozenset(f.metric for f in entry.figures),
-                       figure_periods=frozenset(p for f in entry.figures
-                                                for p in period_aliases(f.period)),
-                       latest=max((period_key(p) for f in entry.figures
-                                   for p in period_aliases(f.period)), default=""))
-            index = len(self.docs)
-            self.docs.append(doc)
-            texts.append(list(dict.fromkeys(
-                [*entry.questions, " ".join((entry.topic, *entry.keywords)), entry.answer])))
-            for token in strong | weak:
-                postings.setdefault(token, []).append(index)
-        self.postings = postings
-        self.ids = {doc.entry_id: i for i, doc in enumerate(self.docs)}
-        self.common = {t: frozenset(p) for t, p in postings.items() if len(p) > POSTING_CAP}
-        total = max(len(self.docs), 1)
-        topical: dict[str, int] = {}
-        for doc in self.docs:
-            for token in doc.strong:
-                topical[token] = topical.get(token, 0) + 1
-        # Words of questions, keywords and topics weigh by rarity; words found only in
-        # answers are ordinary English and weigh little.
-        self.idf = {t: math.log(1 + total / topical[t]) if t in topical else ANSWER_ONLY_WEIGHT
-                    for t in postings}
-        self.topical = frozenset(topical)
-        self.docs = [replace(d, qweights=tuple(sum(self.idf.get(t, UNKNOWN_WEIGHT) for t in q)
-                                               for q in d.qsets)) for d in self.docs]
-        # spelling fixes keep the first letter (people rarely mistype it): "report" is not a
-        # misspelt "export", nor "account" a misspelt "count"
-        self.vocab: dict[str, list[str]] = {}
-        for t in sorted(postings):
-            if len(t) >= 4 and not t[0].isdigit():
-                self.vocab.setdefault(t[0], []).append(t)
-        self._typo_cache: dict[str, str | None] = {}
+        self.extra = frozenset(extra_periods)
+        self.slots: list[str | None] = []  # entry id by index (None: removed since the start)
+        self.ids: dict[str, int] = {}
+        self.postings: dict[str, array[int]] = {}
+        self._topical: dict[str, int] = {}  # word -> entries with it in questions or keywords
+        self._phrases: dict[str, int] = {}  # out-of-scope phrase -> entries whose questions use it
+        self._words: dict[int, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
+        for slot in slots:
+            self._add(slot)
+        self.docs = _Docs(self, load)
+        self._vector_store = vectors
+        self._changed()
         # out-of-scope terms go through the same normalisation as questions
         self.scope = {tokens: group for term, group in normalizer.lexicon.out_of_scope.items()
                       if (tokens := normalizer(term).tokens)}
@@ -311,37 +452,148 @@ class Matcher:
         self.aux = frozenset(word(w) for w in AUXILIARIES)
         self.verb_cues = frozenset(normalizer(w).tokens for w in VERB_CUES)
         self.comparing = frozenset(word(w) for w in COMPARING)
-
-        self._texts = texts  # embedded on first need (semantic_index), not at every build
         self._semantic: _Semantic | None = None
+        self.unsaved_vectors: dict[str, bytes] = {}  # computed embeddings not yet stored
+        self.embedded = 0  # entries whose texts this matcher embedded (not read back)
+
+    # -- the index, kept up to date in place -----------------------------------------
+
+    def _add(self, slot: Slot) -> None:
+        index = len(self.slots)
+        self.slots.append(slot.entry_id)
+        self.ids[slot.entry_id] = index
+        periods = slot.periods.split()
+        strong = tuple(dict.fromkeys([*slot.strong.split(),
+                                      *(p for p in periods if p not in self.extra)]))
+        weak = tuple(t for t in slot.weak.split() if t not in strong)
+        phrases = tuple(p for p in slot.phrases.split("|") if p)
+        self._words[index] = (strong, weak, phrases)
+        postings, topical = self.postings, self._topical
+        for token in strong + weak:
+            found = postings.get(token)
+            if found is None:
+                postings[token] = array("i", (index,))
+            else:
+                found.append(index)
+        for token in strong:
+            topical[token] = topical.get(token, 0) + 1
+        for phrase in phrases:
+            self._phrases[phrase] = self._phrases.get(phrase, 0) + 1
+
+    def _remove(self, entry_id: str) -> None:
+        index = self.ids.pop(entry_id, None)
+        if index is None:
+            return
+        self.slots[index] = None
+        strong, weak, phrases = self._words.pop(index)
+        for token in strong + weak:
+            found = self.postings[token]
+            found.remove(index)
+            if not found:
+                del self.postings[token]
+        for token in strong:
+            self._topical[token] -= 1
+            if not self._topical[token]:
+                del self._topical[token]
+        for phrase in phrases:
+            self._phrases[phrase] -= 1
+            if not self._phrases[phrase]:
+                del self._phrases[phrase]
+        if self._semantic is not None:
+            self._semantic.remove(index)
+
+    def update(self, entry_id: str, row: IndexRow | None) -> None:
+        """Apply one entry's change: its new row, or None when it is gone (deleted)."""
+        self._remove(entry_id)
+        if row is not None:
+            if self._rows is not None:
+                self._rows[entry_id] = row
+            self._add(Slot(row.entry_id, row.strong, row.weak, row.periods, row.phrases))
+            if self._semantic is not None:
+                assert self.embedder is not None
+                self.unsaved_vectors[entry_id] = self._semantic.add(
+                    self.embedder, self.docs[self.ids[entry_id]].meaning)
+        elif self._rows is not None:
+            self._rows.pop(entry_id, None)
+        self._changed()
+
+    def _changed(self) -> None:
+        """Forget what was derived from the words of every entry (weights, spellings)."""
+        total = max(len(self.ids), 1)
+        topical = self._topical
+        # Words of questions, keywords and topics weigh by rarity; words found only in
+        # answers are ordinary English and weigh little.
+        self.idf = {t: math.log(1 + total / topical[t]) if t in topical else ANSWER_ONLY_WEIGHT
+                    for t in self.postings}
+        self.topical = topical
+        self.common = _Common(self.postings)
+        self._vocab: dict[str, list[str]] | None = None
+        self._typo_cache: dict[str, str | None] = {}
+        self.docs.forget()
+        self._generation = getattr(self, "_generation", 0) + 1
+
+    def complete(self, doc: _Doc) -> _Doc:
+        """A doc read from its row, with its questions' weights under today's idf."""
+        return replace(doc, qweights=tuple(sum(self.idf.get(t, UNKNOWN_WEIGHT) for t in q)
+                                           for q in doc.qsets))
+
+    @property
+    def vocab(self) -> dict[str, list[str]]:
+        """The knowledge base's words by first letter, for spelling fixes. Spelling fixes
+        keep the first letter (people rarely mistype it): "report" is not a misspelt
+        "export", nor "account" a misspelt "count"."""
+        if self._vocab is None:
+            vocab: dict[str, list[str]] = {}
+            for t in sorted(self.postings):
+                if len(t) >= 4 and not t[0].isdigit():
+                    vocab.setdefault(t[0], []).append(t)
+            self._vocab = vocab
+        return self._vocab
 
     def __len__(self) -> int:
-        return len(self.docs)
+        return len(self.ids)
 
     def semantic_ready(self) -> bool:
         """Whether the meaning signal can be used (its model is installed)."""
-        return self.embedder is not None and 0 < len(self.docs) <= SEMANTIC_MAX_ENTRIES
+        return self.embedder is not None and 0 < len(self.ids) <= SEMANTIC_MAX_ENTRIES
 
     def semantic_index(self) -> _Semantic:
         """Every entry's texts embedded, built on first use: a question the words answer
         alone never pays for it, and the bot builds it in the background at start."""
         if self._semantic is None:
-            assert self.embedder is not None
-            self._semantic = _Semantic.build(self.embedder, self._texts, self._meaning)
+            self.semantic_builder()()
+        assert self._semantic is not None
         return self._semantic
 
+    def semantic_builder(self) -> Callable[[], None]:
+        """Read what the meaning signal's index needs (each entry's texts and the stored
+        embeddings) now; the call returned only computes (it touches no database, so it may
+        run in a thread) and puts the index in place unless the entries changed meanwhile.
+        Embeddings it had to compute wait in :attr:`unsaved_vectors` to be stored."""
+        assert self.embedder is not None
+        embedder, generation = self.embedder, self._generation
+        live = [(i, e) for i, e in enumerate(self.slots) if e is not None]
+        meanings: dict[int, tuple[str, ...]] = {}
+        for start in range(0, len(live), DOC_CACHE // 2):
+            part = live[start : start + DOC_CACHE // 2]
+            self.docs.prefetch(i for i, _ in part)
+            meanings.update((i, self.docs[i].meaning) for i, _ in part)
+        stored = (self._vector_store([e for _, e in live])
+                  if self._vector_store is not None else {})
+        size = len(self.slots)
+
+        def build() -> None:
+            semantic, fresh = _Semantic.build(embedder, size, live, meanings, stored)
+            if generation == self._generation:
+                self._semantic = semantic
+                self.unsaved_vectors.update(fresh)
+                self.embedded += len(fresh)
+
+        return build
+
     def _meaning(self, text: str | Normalized, fixes: dict[str, str] | None = None) -> str:
-        """What the embedding reads of a text: its words after the lexicon's mapping (Roman
-        Urdu and Urdu mapped to English), misspellings fixed, without stopwords, so that all
-        three languages and typing slips meet."""
-        norm = self.normalize(text) if isinstance(text, str) else text
-        stop = self.normalize.lexicon.stopwords
-        words = norm.words if len(norm.words) == len(norm.tokens) else norm.tokens
-        fixes = fixes or {}
-        # periods are the filter's business: FY22 and FY25 entries mean the same thing
-        kept = [fixes.get(t, w) for w, t in zip(words, norm.tokens, strict=True)
-                if t not in stop and not canonical_period(t)]
-        return " ".join(kept or words)
+        """What the embedding reads of a text (see :func:`meaning_text`)."""
+        return meaning_text(self.normalize, text, fixes)
 
     def _correct(self, token: str) -> str | None:
         if token in self._typo_cache:
@@ -389,11 +641,7 @@ class Matcher:
             return gram[0] in self.topical  # a word of some entry's questions or keywords
         if any(t not in self.topical for t in gram):
             return False
-        phrase = " ".join(gram)
-        common = set(self.postings[gram[0]])
-        for token in gram[1:]:
-            common &= set(self.postings[token])
-        return any(phrase in text for i in common for text in self.docs[i].folded)
+        return " ".join(gram) in self._phrases  # noted when each entry was indexed
 
     def _out_of_scope(self, content: Sequence[str]) -> str | None:
         """The first term that puts the question outside the knowledge base's field (another
@@ -602,6 +850,7 @@ class Matcher:
             for index in posting[: POSTING_CAP * 4]:
                 pool[index] = pool.get(index, 0.0) + weight
         shortlist = sorted(pool, key=pool.__getitem__, reverse=True)[:CANDIDATES]
+        self.docs.prefetch(shortlist)
         total = sum(weights.values())
         query_text = " ".join(weights)
         full_text = " ".join(norm.tokens)
@@ -647,7 +896,10 @@ class Matcher:
             # meaning lifts an entry the words only half found (never lowers one), and it
             # answers when it is also the entry closest in meaning
             meaning = self.semantic_index().similarities(self._meaning(norm, fixes))
+            self.docs.prefetch(meaning.top(SEMANTIC_CANDIDATES))
             for index in meaning.top(SEMANTIC_CANDIDATES):
+                if self.slots[index] is None:
+                    continue  # removed since the index was built
                 if index not in words and (found := words_score(index)) is not None:
                     words[index] = found
             blended = []
@@ -686,23 +938,72 @@ class Matcher:
 
 
 class _Semantic:
-    """Every entry's texts as embedding rows, grouped by entry, for one matrix product."""
+    """Every entry's texts as embedding rows, grouped by entry index, for one matrix product.
+    A removed entry keeps a zero row and is masked out; a changed one is appended."""
 
-    def __init__(self, embedder: Embedder, rows: Any, starts: Any) -> None:
-        self.embedder, self.rows, self.starts = embedder, rows, starts
+    def __init__(self, embedder: Embedder, rows: Any, starts: list[int],
+                 dead: set[int]) -> None:
+        self.embedder, self.rows, self.starts, self.dead = embedder, rows, starts, dead
+        self._starts_array: Any = None
 
     @classmethod
-    def build(cls, embedder: Embedder, texts: list[list[str]],
-              meaning: Callable[[str], str]) -> _Semantic:
+    def build(cls, embedder: Embedder, size: int, live: Sequence[tuple[int, str]],
+              meanings: dict[int, tuple[str, ...]], stored: dict[str, bytes],
+              ) -> tuple[_Semantic, dict[str, bytes]]:
+        """The index over ``size`` entry indices (the ``live`` ones with their texts), from
+        the stored embeddings where they fit; with the embeddings it had to compute."""
         import numpy as np
 
-        flat = [meaning(t) for group in texts for t in group]
-        starts = np.cumsum([0, *(len(g) for g in texts[:-1])])
-        return cls(embedder, embedder.embed(flat), starts)  # float32: numpy has no fast f16 BLAS
+        fresh: dict[str, bytes] = {}
+        parts: dict[int, Any] = {}
+        for index, entry_id in live:
+            blob, meaning = stored.get(entry_id), meanings[index]
+            if not meaning:
+                continue
+            if blob is not None and len(blob) == 2 * embedder.dims * len(meaning):
+                parts[index] = np.frombuffer(blob, dtype=np.float16).reshape(
+                    len(meaning), -1).astype(np.float32)
+            else:
+                parts[index] = embedder.embed(list(meaning))
+                fresh[entry_id] = parts[index].astype(np.float16).tobytes()
+        starts: list[int] = []
+        dead: set[int] = set()
+        grouped: list[Any] = []
+        at = 0
+        for index in range(size):
+            part = parts.get(index)
+            if part is None:
+                part = np.zeros((1, embedder.dims), dtype=np.float32)
+                dead.add(index)
+            starts.append(at)
+            grouped.append(part)
+            at += len(part)
+        rows = (np.concatenate(grouped) if grouped
+                else np.zeros((0, embedder.dims), dtype=np.float32))
+        return cls(embedder, rows, starts, dead), fresh  # float32: numpy has no fast f16 BLAS
+
+    def add(self, embedder: Embedder, meaning: Sequence[str]) -> bytes:
+        """The rows of a new or changed entry, at the next index (returned for storing)."""
+        import numpy as np
+
+        part = (embedder.embed(list(meaning)) if meaning
+                else np.zeros((1, embedder.dims), dtype=np.float32))
+        self.starts.append(len(self.rows))
+        self.rows = np.concatenate([self.rows, part])
+        self._starts_array = None
+        return bytes(part.astype(np.float16).tobytes())
+
+    def remove(self, index: int) -> None:
+        self.dead.add(index)
 
     def similarities(self, text: str) -> Similarities:
         """Each entry's closest cosine to ``text`` (its best question, topic or answer)."""
         import numpy as np
 
+        if self._starts_array is None:
+            self._starts_array = np.asarray(self.starts, dtype=np.intp)
         query = self.embedder.embed([text])[0]
-        return Similarities(np.maximum.reduceat(self.rows @ query, self.starts))
+        values = np.maximum.reduceat(self.rows @ query, self._starts_array)
+        if self.dead:
+            values[list(self.dead)] = -2.0  # below any cosine: never among the closest
+        return Similarities(values)

@@ -249,6 +249,10 @@ class Normalizer:
         self._cache: dict[str, Normalized] = {}  # short texts repeat: topics, keywords, queries
         self._cache_day: dt.date | None = None
 
+    def today(self) -> dt.date:
+        """The date relative periods are read against ("last fiscal year")."""
+        return self._today or dt.date.today()
+
     def _map(self, words: list[str]) -> list[str]:
         out: list[str] = []
         i = 0

@@ -273,6 +273,27 @@ def m009_views(db: Database) -> None:
         db.create_view(name, sql.strip(), replace=True)
 
 
+@migrations()
+def m010_match_index(db: Database) -> None:
+    """What the matcher keeps of each entry, computed when the entry is written so that a
+    start reads it instead of normalising every text again (see bot.kb.index)."""
+    db.table("match_index").create(
+        {
+            "entry_id": str,
+            "key": str,  # the normaliser's fingerprint: rows of another are recomputed
+            "revision": int,  # the knowledge base's version the row was computed at
+            "strong": str,  # words of its questions, keywords and topic (space-separated)
+            "weak": str,  # words of its answer only
+            "periods": str,  # the periods its figures are for
+            "phrases": str,  # out-of-scope phrases its questions use ("income tax"), "|"-joined
+            "doc": str,  # JSON: the rest of what scoring reads (texts, kinds, metrics ...)
+            "vectors": bytes,  # its texts' embeddings (float16), filled on first need
+        },
+        pk="entry_id",
+        not_null={"key", "revision", "strong", "weak", "periods", "phrases", "doc"},
+    )
+
+
 def apply(db: Database) -> None:
     """Apply every pending migration (a no-op on an up-to-date database)."""
     migrations.apply(db)

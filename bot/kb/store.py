@@ -15,7 +15,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -28,6 +28,8 @@ from bot.errors import EditConflict, NotFound, StoreError
 from bot.kb import migrations
 from bot.kb.chats import Chats
 from bot.kb.files import load_dir
+from bot.kb.index import BATCH as INDEX_BATCH
+from bot.kb.index import MatchIndex
 from bot.kb.models import Entry, Figure, Knowledge, Source, Translation
 from bot.kb.usage import Usage
 
@@ -106,6 +108,7 @@ class Store:
         self.lock = threading.RLock()
         self.usage = Usage(self)
         self.chats = Chats(self)
+        self.index = MatchIndex(self)
         self._version = 0
         self._writes = 0
         self._version_marker: tuple[int, int] = (-1, -1)
@@ -213,6 +216,21 @@ class Store:
         if not found:
             raise NotFound(entry_id)
         return found[0]
+
+    def entries_by_id(self, entry_ids: Sequence[str]) -> dict[str, Entry]:
+        """The active entries among these ids (missing or deleted ones left out)."""
+        found: dict[str, Entry] = {}
+        for start in range(0, len(entry_ids), INDEX_BATCH):
+            part = tuple(entry_ids[start : start + INDEX_BATCH])
+            marks = ",".join("?" * len(part))
+            found.update((e.id, e) for e in self._load(
+                f"WHERE id IN ({marks}) AND status = 'active'", part))
+        return found
+
+    def entry_order(self) -> list[str]:
+        """The active entries' ids in knowledge-base order."""
+        return [r[0] for r in self.db.execute(
+            "SELECT id FROM entries WHERE status = 'active' ORDER BY rowid")]
 
     def exists(self, entry_id: str) -> bool:
         return bool(self.db.execute("SELECT 1 FROM entries WHERE id = ?", [entry_id]).fetchone())

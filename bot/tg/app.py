@@ -158,7 +158,10 @@ async def post_init(application: PkitbotApp) -> None:
     """Open the store and engine, register commands per scope, schedule the daily fact."""
     settings = application.bot_data.settings
     assert settings is not None  # build_application sets it
-    engine = Engine(open_store(settings.db_path))
+    # read off the event loop: at 100,000 entries this takes seconds, and a stop signal
+    # must still be heard meanwhile; later large changes rebuild in a thread too
+    engine = await asyncio.to_thread(
+        lambda: Engine(open_store(settings.db_path), background=True))
     application.bot_data.state = BotState(
         settings=settings,
         engine=engine,

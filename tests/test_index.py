@@ -1,0 +1,138 @@
+"""The matcher's index lives in the database: a start reads it, an edit updates it in place.
+
+What a user and an operator notice: a restart answers exactly as before without
+recomputing the index, an admin's edit (from this process or the CLI) is answered at once
+without rebuilding everything, a deleted entry stops answering, and a large import is
+rebuilt in the background while questions keep being answered from the old index.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+from bot.core.engine import IN_PLACE, Engine, refresh_index
+from bot.core.matcher import fingerprint
+from bot.core.normalize import Lexicon, Normalizer
+from bot.kb import Entry, Knowledge, default_knowledge_dir, open_store
+
+QUESTIONS = ("What were IT exports in FY25?", "Pakistan mein kitne freelancers hain?",
+             "فری لانسرز کی تعداد", "How many startups are there?", "Is freelancing halal?")
+
+
+def rows(db_path: Path) -> dict[str, tuple[str, int]]:
+    with sqlite3.connect(db_path) as conn:
+        return {r[0]: (r[1], r[2]) for r in conn.execute(
+            "SELECT entry_id, key, revision FROM match_index")}
+
+
+def decisions(engine: Engine) -> list[tuple[str, str | None]]:
+    return [(a.decision, a.entry.id if a.entry else None)
+            for a in (engine.ask(q, log=False) for q in QUESTIONS)]
+
+
+def test_a_restart_reads_the_stored_index_and_answers_the_same(db_path: Path) -> None:
+    first = Engine(open_store(db_path), embedder=False)
+    before = decisions(first)
+    stored = rows(db_path)
+    assert set(stored) == set(first.entries)  # one row per active entry
+    first.store.close()
+    again = open_store(db_path)
+    assert refresh_index(again, first.normalizer) == 0  # nothing left to compute
+    assert decisions(Engine(again, embedder=False)) == before
+    assert rows(db_path) == stored
+
+
+def test_an_edit_from_another_process_is_answered_in_place(db_path: Path) -> None:
+    engine = Engine(open_store(db_path), embedder=False)
+    matcher = engine.matcher
+    entry = engine.entries["freelancer-count"]
+    cli = open_store(db_path)  # `pkitbot kb edit` in another process
+    cli.save(replace(entry, alternates=(*entry.alternates, "zorblat gig workers census")),
+             actor="cli:test", via="cli")
+    cli.close()
+    engine.store._version_checked = 0.0  # as if VERSION_CHECK_EVERY had passed
+    answer = engine.ask("zorblat gig workers census", log=False)
+    assert answer.answered and answer.entry is not None and answer.entry.id == entry.id
+    assert engine.matcher is matcher  # updated in place, not rebuilt
+    assert engine.entries[entry.id].alternates[-1] == "zorblat gig workers census"
+    stored = rows(db_path)
+    assert stored[entry.id][1] > max(r for e, (_, r) in stored.items() if e != entry.id)
+
+
+def test_a_deleted_entry_stops_answering_and_a_restored_one_answers_again(
+        db_path: Path) -> None:
+    engine = Engine(open_store(db_path), embedder=False)
+    question = "What were IT exports in FY25?"
+    found = engine.ask(question, log=False)
+    assert found.entry is not None
+    gone = found.entry.id
+    engine.store.delete(gone, actor="cli:test", via="cli")
+    after = engine.ask(question, log=False)
+    assert after.entry is None or after.entry.id != gone
+    assert gone not in engine.entries
+    assert all(c.entry_id != gone for c in after.candidates)
+    engine.store.restore(gone, actor="cli:test", via="cli")
+    back = engine.ask(question, log=False)
+    assert back.entry is not None and back.entry.id == gone
+    assert list(engine.entries) == engine.store.entry_order()  # knowledge-base order kept
+
+
+def test_rows_of_another_lexicon_are_computed_again(db_path: Path) -> None:
+    store = open_store(db_path)
+    Engine(store, embedder=False)
+    lexicon = Lexicon.load(default_knowledge_dir() / "lexicon.yaml")
+    other = Normalizer(replace(lexicon, synonyms={**lexicon.synonyms,
+                                                   ("zorblat",): ("freelancer",)}))
+    assert fingerprint(other) != fingerprint(Normalizer(lexicon))
+    assert refresh_index(store, other) == len(store.entry_order())
+    assert {key for key, _ in rows(db_path).values()} == {fingerprint(other)}
+
+
+def _many(count: int) -> list[Entry]:
+    return [Entry(id=f"city-{i}", topic="Cities", question=f"How many software houses are in "
+                  f"district number {i}?", answer=f"District {i} has {i + 3} software houses.")
+            for i in range(count)]
+
+
+def test_a_large_import_rebuilds_in_the_background_while_answering_goes_on(
+        db_path: Path) -> None:
+    engine = Engine(open_store(db_path), embedder=False, background=True)
+    before = decisions(engine)
+    cli = open_store(db_path)
+    base = cli.knowledge()
+    cli.apply_import(Knowledge(base.sources, tuple(_many(IN_PLACE + 50))), actor="cli:test",
+                     via="import")
+    cli.close()
+    engine.store._version_checked = 0.0
+    assert decisions(engine) == before  # answered from the index before the import meanwhile
+    engine.wait_rebuilt(timeout=120)
+    answer = engine.ask("How many software houses are in district number 207?", log=False)
+    assert answer.entry is not None and answer.entry.id == "city-207"
+    assert len(engine.entries) == len(base.entries) + IN_PLACE + 50
+    assert decisions(engine) == before
+
+
+def test_the_meaning_signals_embeddings_are_stored_and_read_back(db_path: Path) -> None:
+    engine = Engine(open_store(db_path))
+    if engine.embedder is None:
+        return  # the meaning signal's package is not installed: nothing to store
+    warm = engine.warmer()
+    assert warm is not None
+    warm()
+    assert engine.matcher.embedded == len(engine.entries)  # every entry embedded once ...
+    engine.ask("What were IT exports in FY25?", log=False)  # ... and stored
+    with sqlite3.connect(db_path) as conn:
+        empty = conn.execute("SELECT COUNT(*) FROM match_index WHERE vectors IS NULL").fetchone()
+    assert empty == (0,)
+    hard = "how much does pakistan earn by selling tech services to other countries"
+    first = engine.ask(hard, log=False)
+    engine.store.close()
+    again = Engine(open_store(db_path))
+    warm = again.warmer()
+    assert warm is not None
+    warm()
+    assert again.matcher.embedded == 0  # read back, none computed again
+    later = again.ask(hard, log=False)
+    assert (later.decision, later.score) == (first.decision, first.score)
