@@ -13,6 +13,7 @@ in a fresh process per size so memory figures are the process's own:
 
     python benchmarks/scale.py               # 1k and 10k
     python benchmarks/scale.py 1000 100000   # chosen sizes
+    python benchmarks/scale.py --keep /tmp 100000   # and keep /tmp/kb-100000.sqlite3
 
 Results go in docs/benchmarks.md with the date; the machine is shared, so quote medians.
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import random
 import resource
 import statistics
@@ -73,6 +75,12 @@ def measure(size: int) -> dict[str, float]:
         found = json.loads(out.strip().splitlines()[-1])
         found.update(entries=size, import_s=stored + indexed, index_s=indexed,
                      import_per_s=size / (stored + indexed), db_mb=db.stat().st_size / 1e6)
+        if keep := os.environ.get("SCALE_KEEP"):
+            import sqlite3
+
+            with sqlite3.connect(db) as src, sqlite3.connect(
+                    Path(keep) / f"kb-{size}.sqlite3") as dst:
+                src.backup(dst)
         return found
 
 
@@ -137,7 +145,10 @@ def main() -> None:
     if len(sys.argv) > 2 and sys.argv[1] == "--serve":
         print(json.dumps(serve(Path(sys.argv[2]))))
         return
-    sizes = [int(a) for a in sys.argv[1:]] or [1000, 10_000]
+    args = sys.argv[1:]
+    if args[:1] == ["--keep"]:  # keep each size's database there (for throughput.py --kb)
+        os.environ["SCALE_KEEP"], args = str(Path(args[1]).resolve()), args[2:]
+    sizes = [int(a) for a in args] or [1000, 10_000]
     print(f"| entries | import (of it: index) | import rate | db | ready | RSS at start → "
           f"ready → asked | edit: next answer waits | RSS after edit | p50 | p99 | accuracy | "
           f"extractOne(WRatio) p50 | its accuracy |  ({time.strftime('%Y-%m-%d')})")

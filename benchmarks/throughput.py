@@ -67,6 +67,8 @@ TARGET_RATIO = 0.80
 TARGET_RATE = 600.0
 TARGET_RSS_MB = 100.0
 BOTS = ("echo", "pkitbot")
+#: ``--kb DB``: pkitbot again, on a copy of that (large) knowledge base, in the same rounds
+BIG = "pkitbot-kb"
 #: ``--breakdown``: the echo handler on pkitbot's builder configuration (HTML/link-preview
 #: Defaults, SafeRateLimiter and JSONRequest), to split framework configuration cost from handler work
 CONFIGURED_ECHO = "echo+pkitbot-config"
@@ -100,7 +102,7 @@ async def _serve(kind: str, token: str, base_url: str, db_path: str, profile: bo
     from telegram import Update
     from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-    if kind == "pkitbot":
+    if kind in ("pkitbot", BIG):
         from bot.settings import Settings
         from bot.tg.app import build_application, running
 
@@ -196,7 +198,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def run_bot(kind: str, questions: list[str], n_questions: int, n_users: int, rate: float,
-            profile: bool, timeout: float, concurrency: int) -> Result:
+            profile: bool, timeout: float, concurrency: int, kb: str | None = None) -> Result:
     """Start the fake and one bot child, push the load, wait for every answer, measure."""
     from tests.fakebot import FakeBotAPI, updates
 
@@ -209,6 +211,11 @@ def run_bot(kind: str, questions: list[str], n_questions: int, n_users: int, rat
 
     with tempfile.TemporaryDirectory(prefix="pkitbot-bench-") as tmp, FakeBotAPI() as fake:
         stderr_path = Path(tmp) / "child.stderr"
+        if kind == BIG and kb:
+            import sqlite3
+
+            with sqlite3.connect(kb) as src, sqlite3.connect(Path(tmp) / "bench.sqlite3") as dst:
+                src.backup(dst)  # the index and all, as the operator's file holds them
         cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind,
                "--token", fake.token, "--base-url", fake.base_url,
                "--db", str(Path(tmp) / "bench.sqlite3"), "--concurrency", str(concurrency)]
@@ -341,7 +348,9 @@ def parent_main(args: argparse.Namespace) -> int:
           f"({'all queued at once' if args.rate <= 0 else f'{args.rate:g}/s'}), "
           f"{len(questions)} distinct questions; Python {platform.python_version()}, "
           f"{os.cpu_count()} CPUs")
-    kinds = (*BOTS, CONFIGURED_ECHO) if args.breakdown else BOTS
+    kinds: tuple[str, ...] = (*BOTS, CONFIGURED_ECHO) if args.breakdown else BOTS
+    if args.kb:
+        kinds = (*kinds, BIG)
     rounds: list[dict[str, Result]] = []
     for n in range(args.rounds):
         this: dict[str, Result] = {}
@@ -349,7 +358,7 @@ def parent_main(args: argparse.Namespace) -> int:
             began = time.perf_counter()
             result = run_bot(kind, questions, args.questions, args.users, args.rate,
                              args.profile and kind == "pkitbot" and n == 0, args.timeout,
-                             args.concurrency)
+                             args.concurrency, args.kb)
             this[kind] = result
             print(f"round {n + 1}, {kind}: {result.answered} answers in {result.wall_s:.2f}s "
                   f"({result.per_second:.0f}/s, {result.cpu_ms_per_answer:.2f} CPU ms each); "
@@ -357,6 +366,9 @@ def parent_main(args: argparse.Namespace) -> int:
         if "echo" in this and this["echo"].per_second:
             print(f"round {n + 1}: pkitbot/echo = "
                   f"{this['pkitbot'].per_second / this['echo'].per_second:.0%}", flush=True)
+        if BIG in this and this["pkitbot"].per_second:
+            print(f"round {n + 1}: {BIG}/pkitbot = "
+                  f"{this[BIG].per_second / this['pkitbot'].per_second:.0%}", flush=True)
         rounds.append(this)
     results = {kind: median_result([r[kind] for r in rounds]) for kind in kinds}
     if args.rounds > 1:
@@ -399,7 +411,9 @@ def main() -> int:
                         help="rounds of echo then pkitbot; the medians are reported")
     parser.add_argument("--concurrency", type=int, default=3,
                         help="pkitbot's PKITBOT_CONCURRENT_UPDATES")
-    parser.add_argument("--child", choices=(*BOTS, CONFIGURED_ECHO), help=argparse.SUPPRESS)
+    parser.add_argument("--kb", help="also run pkitbot on a copy of this database (a large "
+                        "knowledge base, e.g. one benchmarks/scale.py --keep made), same rounds")
+    parser.add_argument("--child", choices=(*BOTS, CONFIGURED_ECHO, BIG), help=argparse.SUPPRESS)
     parser.add_argument("--token", help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)

@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import multiprocessing
 import random
 import re
 import threading
 import unicodedata
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from bot.core.embedding import Embedder
 from bot.core.matcher import (
@@ -37,7 +40,7 @@ from bot.core.matcher import (
     scope_phrases,
 )
 from bot.core.normalize import Lexicon, Normalizer
-from bot.kb import Entry, Figure, Source, Store, default_knowledge_dir
+from bot.kb import Entry, Figure, IndexRow, Source, Store, default_knowledge_dir
 
 log = logging.getLogger(__name__)
 
@@ -48,20 +51,57 @@ INDEX_BATCH = 2000  # index rows computed and written per transaction
 
 
 def refresh_index(store: Store, normalizer: Normalizer,
-                  progress: Callable[[int, int], None] | None = None) -> int:
+                  progress: Callable[[int, int], None] | None = None, *,
+                  workers: int = 1) -> int:
     """Compute the stored index rows that are missing or stale (a new or edited entry, a
-    changed lexicon), in batches; returns how many. ``progress(done, total)`` after each."""
+    changed lexicon), in batches; returns how many. ``progress(done, total)`` after each.
+
+    ``workers`` > 1 computes them in that many forked processes while this one reads and
+    writes the database (the CLI's large imports: normalising is CPU-bound Python). Only
+    for a process without other threads: the bot keeps the default, one.
+    """
     key, phrases = fingerprint(normalizer), scope_phrases(normalizer)
     version = store.version  # read before the entries: a later edit makes the row stale
     stale = store.index.stale(key)
-    for start in range(0, len(stale), INDEX_BATCH):
-        part = stale[start : start + INDEX_BATCH]
-        entries = store.entries_by_id(part)
-        store.index.write(index_row(e, normalizer, phrases, key, version)
-                          for e in entries.values())
+    batches = [stale[i : i + INDEX_BATCH] for i in range(0, len(stale), INDEX_BATCH)]
+    done = 0
+
+    def written(rows: list[IndexRow]) -> None:
+        nonlocal done
+        store.index.write(rows)
+        done += len(rows)
         if progress is not None:
-            progress(min(start + INDEX_BATCH, len(stale)), len(stale))
+            progress(done, len(stale))
+
+    if workers > 1 and len(batches) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        global _FORKED
+        _FORKED = (normalizer, phrases, key, version)
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                pending: deque[Any] = deque()
+                for part in batches:
+                    entries = list(store.entries_by_id(part).values())
+                    pending.append(pool.apply_async(_forked_rows, (entries,)))
+                    while len(pending) > workers:  # bounded: a few batches in flight
+                        written(pending.popleft().get())
+                while pending:
+                    written(pending.popleft().get())
+        finally:
+            _FORKED = None
+        return len(stale)
+    for part in batches:
+        written([index_row(e, normalizer, phrases, key, version)
+                 for e in store.entries_by_id(part).values()])
     return len(stale)
+
+
+_FORKED: tuple[Normalizer, frozenset[str], str, int] | None = None  # what forked workers read
+
+
+def _forked_rows(entries: list[Entry]) -> list[IndexRow]:
+    assert _FORKED is not None
+    normalizer, phrases, key, version = _FORKED
+    return [index_row(e, normalizer, phrases, key, version) for e in entries]
 
 
 @dataclass(frozen=True)
@@ -118,6 +158,7 @@ class _Built:
     matcher: Matcher
     topics: tuple[str, ...]
     by_metric: dict[tuple[str, str | None], list[SourcedFigure]]
+    names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # topics by language
 
 
 class Engine:
@@ -181,47 +222,62 @@ class Engine:
         if self._rebuilding is not None:
             return False  # the rebuild under way is swapped in when it ends; then this again
         changed = [] if force else self.store.index.changed_since(built.version)
-        if force or len(changed) > IN_PLACE or self._sources_changed(built):
+        sources = self.store.sources()
+        # a source's new year changes every entry's periods (a rare edit): rebuild then
+        if force or len(changed) > IN_PLACE or _years(sources) != _years(built.sources):
             if self._background:
                 self._rebuild_in_thread()
                 return False
             self._built = self._build(self.store)
         else:
-            self._built = self._apply(built, version, changed)
+            self._built = self._apply(built, version, changed, sources)
         self._matches = {}
         return True
 
-    def _sources_changed(self, built: _Built) -> bool:
-        return self.store.sources() != built.sources
-
-    def _apply(self, built: _Built, version: int, changed: list[str]) -> _Built:
-        """The few changed entries applied to the matcher and the snapshot in place."""
-        entries = dict(built.entries)
-        by_metric = {k: list(v) for k, v in built.by_metric.items()}
-        rows = {}
+    def _apply(self, built: _Built, version: int, changed: list[str],
+               sources: dict[str, Source]) -> _Built:
+        """The few changed entries applied to the matcher and the snapshot in place (all on
+        the event loop's thread, between two questions)."""
+        entries, by_metric = built.entries, built.by_metric
+        if sources != built.sources:  # a new or re-credited source: figures show it
+            by_metric.clear()
+            again = set(changed)  # their figures are added below
+            for entry in entries.values():
+                if entry.id not in again:
+                    for sf in _sourced(entry, sources):
+                        by_metric.setdefault((sf.figure.metric, sf.figure.period), []).append(sf)
+            built = replace(built, sources=sources)
+        rows: dict[str, IndexRow | None] = {}
         fresh = self.store.entries_by_id(changed)
+        added = False
         for entry_id in changed:
             old, new = entries.get(entry_id), fresh.get(entry_id)
             if old is not None:
                 for sf in _sourced(old, built.sources):
                     key = (sf.figure.metric, sf.figure.period)
-                    by_metric[key] = [o for o in by_metric.get(key, []) if o.entry_id != entry_id]
+                    kept = [o for o in by_metric.get(key, []) if o.entry_id != entry_id]
+                    if kept:
+                        by_metric[key] = kept
+                    else:
+                        by_metric.pop(key, None)
+            rows[entry_id] = None
             if new is None:
                 entries.pop(entry_id, None)
                 continue
+            added = added or old is None
             entries[entry_id] = new
-            for sf in _sourced(new, built.sources):
+            for sf in _sourced(new, sources):
                 by_metric.setdefault((sf.figure.metric, sf.figure.period), []).append(sf)
             rows[entry_id] = index_row(new, self.normalizer, self._phrases, self.key, version)
-        self.store.index.write(rows.values())
-        for entry_id in changed:
-            built.matcher.update(entry_id, rows.get(entry_id))
-        if len(entries) != len(built.entries) or any(i not in built.entries for i in entries):
-            order = self.store.entry_order()  # a new or restored entry: knowledge-base order
-            entries = {i: entries[i] for i in order if i in entries}
-        return _Built(version, built.sources, entries, built.matcher,
-                      tuple(dict.fromkeys(e.topic for e in entries.values())),
-                      {k: v for k, v in by_metric.items() if v})
+        self.store.index.write(r for r in rows.values() if r is not None)
+        built.matcher.update(rows)
+        if added:  # a new or restored entry takes its place in knowledge-base order
+            order = self.store.entry_order()
+            ordered = {i: entries[i] for i in order if i in entries}
+            entries.clear()
+            entries.update(ordered)
+        return replace(built, version=version, names={},
+                       topics=tuple(dict.fromkeys(e.topic for e in entries.values())))
 
     def _rebuild_in_thread(self) -> None:
         """Build from the knowledge base in a thread, on a connection of its own."""
@@ -287,6 +343,16 @@ class Engine:
         None when there is nothing to build. It touches no database connection."""
         matcher = self.matcher
         return matcher.semantic_builder() if matcher.semantic_ready() else None
+
+    def topics_in(self, language: str) -> tuple[str, ...]:
+        """Topic names in ``language``, in knowledge-base order (kept per version: a refusal
+        lists them, and at 100,000 entries reading every entry per reply would show)."""
+        from bot.core.formatting import topics_in
+
+        built = self._current()
+        if language not in built.names:
+            built.names[language] = topics_in(built.entries.values(), language)
+        return built.names[language]
 
     def in_topic(self, topic: str) -> list[Entry]:
         """The entries of one topic, in knowledge-base order."""

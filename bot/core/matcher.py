@@ -39,8 +39,7 @@ from bot.core.normalize import (
     period_aliases,
     period_key,
 )
-from bot.kb import Entry, Figure
-from bot.kb.index import IndexRow, Slot
+from bot.kb import Entry, Figure, IndexRow, Slot
 
 Decision = Literal["answer", "suggest", "abstain"]
 
@@ -276,9 +275,14 @@ def index_row(entry: Entry, normalizer: Normalizer, phrases: frozenset[str], key
     for extra_text in (*entry.keywords, entry.topic):
         strong.update(dict.fromkeys(normalizer(extra_text).content))
     fig_periods = sorted({p for f in entry.figures for p in period_aliases(f.period)})
-    weak = [t for t in dict.fromkeys(normalizer(entry.answer).content) if t not in strong]
+    answer = normalizer(entry.answer)
+    weak = [t for t in answer.content if t not in strong]
     folded = list(dict.fromkeys(" ".join(n.tokens) for n in normals))
-    texts = [*entry.questions, " ".join((entry.topic, *entry.keywords)), entry.answer]
+    described = " ".join((entry.topic, *entry.keywords))
+    seen = dict(zip(entry.questions, normals, strict=True))  # each text normalised once
+    seen[entry.answer] = answer
+    meaning = [meaning_text(normalizer, seen.get(t) or t)
+               for t in dict.fromkeys([*entry.questions, described, entry.answer])]
     doc = {
         "c": entry.question,
         "t": list(dict.fromkeys(n.text for n in normals)),
@@ -289,9 +293,10 @@ def index_row(entry: Entry, normalizer: Normalizer, phrases: frozenset[str], key
                     | text_kinds(entry.answer)),
         "m": sorted({f.metric for f in entry.figures}),
         "l": max((period_key(p) for p in fig_periods), default=""),
-        "x": [meaning_text(normalizer, t) for t in dict.fromkeys(texts)],
+        "x": meaning,
     }
-    used = sorted(p for p in phrases if any(p in text for text in folded))
+    joined = "\n".join(folded)
+    used = sorted(p for p in phrases if p in joined)
     return IndexRow(entry.id, key, revision, " ".join(strong), " ".join(weak),
                     " ".join(fig_periods), "|".join(used),
                     json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
@@ -502,19 +507,21 @@ class Matcher:
         if self._semantic is not None:
             self._semantic.remove(index)
 
-    def update(self, entry_id: str, row: IndexRow | None) -> None:
-        """Apply one entry's change: its new row, or None when it is gone (deleted)."""
-        self._remove(entry_id)
-        if row is not None:
+    def update(self, changes: dict[str, IndexRow | None]) -> None:
+        """Apply changed entries in place: each one's new row, or None when it is gone."""
+        for entry_id, row in changes.items():
+            self._remove(entry_id)
+            if row is None:
+                if self._rows is not None:
+                    self._rows.pop(entry_id, None)
+                continue
             if self._rows is not None:
                 self._rows[entry_id] = row
             self._add(Slot(row.entry_id, row.strong, row.weak, row.periods, row.phrases))
             if self._semantic is not None:
                 assert self.embedder is not None
-                self.unsaved_vectors[entry_id] = self._semantic.add(
-                    self.embedder, self.docs[self.ids[entry_id]].meaning)
-        elif self._rows is not None:
-            self._rows.pop(entry_id, None)
+                meaning = json.loads(row.doc)["x"]
+                self.unsaved_vectors[entry_id] = self._semantic.add(self.embedder, meaning)
         self._changed()
 
     def _changed(self) -> None:

@@ -6,6 +6,7 @@ all reach the knowledge base through these names.
 
 from bot.errors import KnowledgeError, NotFound, StoreError
 from bot.kb.files import default_knowledge_dir, load_dir
+from bot.kb.index import IndexRow, Slot
 from bot.kb.models import LANGUAGES, Entry, Figure, Knowledge, Source, Translation
 from bot.kb.store import Store, open_store
 
@@ -13,9 +14,11 @@ __all__ = [
     "LANGUAGES",
     "Entry",
     "Figure",
+    "IndexRow",
     "Knowledge",
     "KnowledgeError",
     "NotFound",
+    "Slot",
     "Source",
     "Store",
     "StoreError",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.constants import ChatType
 
-from bot.core.formatting import answer_html, citation_html, esc, for_language, question_in, topics_in
+from bot.core.formatting import answer_html, citation_html, esc, for_language, question_in
 from bot.core.i18n import texts
 from bot.core.language import LANGUAGE_NAMES
 from bot.core.texts import about_html, help_html, start_html
@@ -31,7 +31,7 @@ async def start(update: Update, context: Context) -> None:
                                          share=question_in(entry, language)),
                          language=language)
         return
-    topics = topics_in(st.engine.entries.values(), language)
+    topics = st.engine.topics_in(language)
     await send_reply(st, message, start_html(topics, language), language=language)
 
 
@@ -60,7 +60,7 @@ async def topics(update: Update, context: Context) -> None:
         language = language_for(st, update)
         await send_reply(st, update.effective_message,
                          for_language(esc(texts(language).topics_prompt), language),
-                         topics_keyboard(topics_in(st.engine.entries.values(), language)),
+                         topics_keyboard(st.engine.topics_in(language)),
                          language=language)
 
 

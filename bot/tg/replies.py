@@ -14,7 +14,7 @@ from telegram import Message, Update
 from telegram.constants import ChatType
 
 from bot.core.engine import Answer
-from bot.core.formatting import answer_html, question_in, topics_in
+from bot.core.formatting import answer_html, question_in
 from bot.core.i18n import texts
 from bot.core.language import reply_language
 from bot.tg.keyboards import answer_keyboard, suggestions_keyboard
@@ -142,7 +142,7 @@ async def answer_question(update: Update, context: Context,
         return
     answer = st.engine.ask(question, chat_type=chat_type)
     st.metrics[f"questions_{answer.decision}"] += 1
-    topics = topics_in(st.engine.entries.values(), language) if not answer.answered else None
+    topics = st.engine.topics_in(language) if not answer.answered else None
     await send_reply(st, message, answer_html(answer, language, topics),
                      markup_for(answer, language), gated=True)
     st.latencies.append(time.perf_counter() - started)
