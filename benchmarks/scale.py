@@ -20,7 +20,6 @@ Results go in docs/benchmarks.md with the date; the machine is shared, so quote 
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import random
