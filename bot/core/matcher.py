@@ -104,6 +104,7 @@ POSTING_CAP = 2000
 FITTING: tuple[tuple[str, frozenset[str] | None], ...] = (
     ("average", frozenset({"average"})),  # only a figure its source calls an average
     ("percent", frozenset({"percent"})),
+    ("rate", frozenset({"percent", "money"})),
     ("money", frozenset({"money"})),
     ("number", None),
     ("amount", None),
@@ -112,7 +113,7 @@ FITTING: tuple[tuple[str, frozenset[str] | None], ...] = (
 VERB_CUES = ("rate", "share", "count")
 AUXILIARIES = ("do", "does", "did", "can", "could", "will", "would", "should")
 ASKED = {"percent": "a percentage", "money": "a money amount", "number": "a number",
-         "amount": "a number", "average": "an average"}
+         "amount": "a number", "average": "an average", "rate": "a rate"}
 # "below average", "than average", "the global average" compare; they do not ask for one
 COMPARING = ("above", "below", "than", "global", "regional", "world")
 _MONEY_UNITS = ("usd", "us$", "$", "pkr", "rs", "rupee", "dollar")
@@ -509,7 +510,7 @@ class Matcher:
                 i += 1
         if "degree" in groups and not groups & {"money", "number", "percent"}:
             groups.discard("amount")  # "how much does freelancing help": a degree
-        if not groups & {"number", "amount", "percent", "average"}:
+        if not groups & {"number", "amount", "percent", "average", "rate"}:
             return None  # money words alone ("how do freelancers earn dollars") ask no number
         for group, kinds in FITTING:
             if group in groups:

@@ -210,6 +210,7 @@ class Lexicon:
             target = tuple(split_words(fold(str(value))))
             if words and words != target:
                 synonyms[words] = target
+        synonyms = {key: _resolved(target, synonyms) for key, target in synonyms.items()}
         stops = [w for s in raw.get("stopwords") or [] for w in split_words(fold(str(s)))]
         stopwords = frozenset(stops) | {stem(w) for w in stops}  # as tokens are compared
         supers = tuple(str(t) for t in raw.get("superlatives") or [])
@@ -217,6 +218,19 @@ class Lexicon:
                    _groups(raw.get("quantity")), supers, _groups(raw.get("smalltalk")),
                    tuple(str(t) for t in raw.get("generic") or []),
                    tuple(str(t) for t in raw.get("narrowing") or []))
+
+
+def _resolved(target: tuple[str, ...],
+              synonyms: dict[tuple[str, ...], tuple[str, ...]]) -> tuple[str, ...]:
+    """A mapping's target with its own words mapped in turn (a few steps, so a cycle ends):
+    Urdu "izafa" -> "increase" -> "growth", and an Urdu word mapped to "fee" meets the
+    English word the vocabulary maps "fee" to."""
+    for _ in range(3):
+        mapped = tuple(w for word in target for w in synonyms.get((word,), (word,)))
+        if mapped == target:
+            break
+        target = mapped
+    return target
 
 
 def _groups(groups: Any) -> dict[str, str]:
