@@ -99,6 +99,7 @@ AGREE_COS_MARGIN = 0.0
 AGREE_BEHIND = 0.12  # how far behind the closest entry of any period an eligible one may be
 OFFER_COS = 0.55  # with no known word, an entry this close in meaning is offered, not answered
 POSTING_CAP = 2000
+FIT_MARGIN = 0.08  # a question asking for a number goes to a nearly-as-close entry that gives one
 # Which kinds of figure answer a question that asks for a number, by the lexicon's quantity
 # groups (most specific first); None means any figure does.
 FITTING: tuple[tuple[str, frozenset[str] | None], ...] = (
@@ -541,6 +542,29 @@ class Matcher:
             return Reason.NARROWER, narrower
         return None
 
+    def _fitting(self, tokens: Sequence[str], ranked: list[Candidate],
+                 full_text: str) -> Candidate | None:
+        """For a question asking for a number the best entry does not give, an entry scored
+        nearly as well that gives one ("how many people have broadband": the broadband
+        subscribers entry, not the broadband plan that has no figure), with the best's score."""
+        if len(ranked) < 2 or (asks := self._asks(tokens)) is None:
+            return None
+        kinds = asks[1]
+
+        def fits(candidate: Candidate) -> bool:
+            doc = self.docs[self.ids[candidate.entry_id]]
+            return bool(doc.kinds) and (kinds is None or bool(kinds & doc.kinds))
+
+        top = ranked[0]
+        if fits(top) or full_text in self.docs[self.ids[top.entry_id]].folded:
+            return None
+        for candidate in ranked[1:]:
+            if top.score - candidate.score > FIT_MARGIN:
+                return None
+            if fits(candidate):
+                return replace(candidate, score=top.score)
+        return None
+
     @staticmethod
     def _overlap(weights: dict[str, float], total: float, question: frozenset[str],
                  own: float) -> float:
@@ -665,6 +689,10 @@ class Matcher:
         if top is None:
             reason = Reason.NO_SUCH_PERIOD if period_miss else Reason.NO_CANDIDATE
             return Match("abstain", None, 0.0, (), reason, norm)
+        fitting = self._fitting(norm.tokens, ranked, full_text)
+        if fitting is not None:
+            top = fitting
+            ranked = [top, *(c for c in ranked if c.entry_id != top.entry_id)]
         candidates = tuple(ranked[:10])
         if sure:
             # the best entry is found, but it may not hold the number asked for: offer it
