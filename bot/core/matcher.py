@@ -689,7 +689,7 @@ class Matcher:
         if top is None:
             reason = Reason.NO_SUCH_PERIOD if period_miss else Reason.NO_CANDIDATE
             return Match("abstain", None, 0.0, (), reason, norm)
-        fitting = self._fitting(norm.tokens, ranked, full_text)
+        fitting = self._fitting(norm.tokens, ranked, full_text) if sure else None
         if fitting is not None:
             top = fitting
             ranked = [top, *(c for c in ranked if c.entry_id != top.entry_id)]
