@@ -99,6 +99,8 @@ AGREE_COS_MARGIN = 0.0
 AGREE_BEHIND = 0.12  # how far behind the closest entry of any period an eligible one may be
 OFFER_COS = 0.55  # with no known word, an entry this close in meaning is offered, not answered
 POSTING_CAP = 2000
+CHECK_MARGIN = 0.06  # words this close to a tie: the entry clearly closer in meaning
+CHECK_COS = 0.10  # ... by this much cosine goes first
 FIT_MARGIN = 0.08  # a question asking for a number goes to a nearly-as-close entry that gives one
 # Which kinds of figure answer a question that asks for a number, by the lexicon's quantity
 # groups (most specific first); None means any figure does.
@@ -667,6 +669,15 @@ class Matcher:
         sure = top is not None and specific >= MIN_SPECIFIC and (
             (top.score >= ANSWER_AT and top.score - runner >= CLEAR_MARGIN)
             or top.score >= SURE_AT or (top.score >= LEAD_AT and top.score - runner >= LEAD_MARGIN))
+        if (sure and top is not None and top.score < SURE_AT and len(ranked) > 1
+                and top.score - runner < CHECK_MARGIN and self.semantic_ready()):
+            # a near tie on the words: the one clearly closer in meaning goes first
+            meaning = self.semantic_index().similarities(self._meaning(norm, fixes))
+            rival = ranked[1]
+            if (meaning.of(self.ids[rival.entry_id]) - meaning.of(self.ids[top.entry_id])
+                    >= CHECK_COS):
+                top = replace(rival, score=top.score)
+                ranked = [top, *(c for c in ranked if c.entry_id != top.entry_id)]
         if not sure and self.semantic_ready():
             # the words alone are unsure: the entries closest in meaning join the candidates,
             # meaning lifts an entry the words only half found (never lowers one), and it
