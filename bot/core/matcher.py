@@ -99,6 +99,7 @@ AGREE_COS_MARGIN = 0.0
 AGREE_BEHIND = 0.12  # how far behind the closest entry of any period an eligible one may be
 OFFER_COS = 0.55  # with no known word, an entry this close in meaning is offered, not answered
 POSTING_CAP = 2000
+AGREE_BEHIND_SAME = 0.30  # ... when that entry is the same kind of figure for other periods
 CHECK_MARGIN = 0.06  # words this close to a tie: the entry clearly closer in meaning
 CHECK_COS = 0.10  # ... by this much cosine goes first
 FIT_MARGIN = 0.08  # a question asking for a number goes to a nearly-as-close entry that gives one
@@ -428,14 +429,15 @@ class Matcher:
         return Candidate(doc.entry_id, round(score, 4), doc.canonical)
 
     @staticmethod
-    def _closest_by_far(meaning: Similarities, index: int, eligible: Iterable[int]) -> bool:
+    def _closest_by_far(meaning: Similarities, index: int, eligible: Iterable[int],
+                        behind: float = AGREE_BEHIND) -> bool:
         """The entry is the closest in meaning of the eligible ones (those for the period
         asked), close enough, and clearly closer than the next one."""
         best = sorted(eligible, key=meaning.of, reverse=True)[:2]
         if not best or best[0] != index or meaning.of(index) < AGREE_COS:
             return False
         overall = meaning.top(1)
-        if overall and meaning.of(overall[0]) - meaning.of(index) > AGREE_BEHIND:
+        if overall and meaning.of(overall[0]) - meaning.of(index) > behind:
             return False  # an entry for another period is far closer: this one only fits the year
         return len(best) < 2 or meaning.of(index) - meaning.of(best[1]) >= AGREE_COS_MARGIN
 
@@ -567,6 +569,19 @@ class Matcher:
                 return replace(candidate, score=top.score)
         return None
 
+    def _behind(self, meaning: Similarities, top: Candidate, norm: Normalized) -> float:
+        """How far behind the closest entry of any period ``top`` may be: further when that
+        entry's figures are of the same kind, only for other periods (the same figure over
+        time: FY25 in the column, FY22 in an admin's entry) and ``top`` scored well enough to offer."""
+        overall = meaning.top(1)
+        if not overall or not norm.periods or top.score < SUGGEST_AT:
+            return AGREE_BEHIND
+        closest, own = self.docs[overall[0]], self.docs[self.ids[top.entry_id]]
+        if (closest.figure_periods and not set(norm.periods) <= closest.figure_periods
+                and closest.kinds & own.kinds and set(norm.periods) <= own.figure_periods):
+            return AGREE_BEHIND_SAME
+        return AGREE_BEHIND
+
     @staticmethod
     def _overlap(weights: dict[str, float], total: float, question: frozenset[str],
                  own: float) -> float:
@@ -696,7 +711,8 @@ class Matcher:
                 top, runner = ranked[0], (ranked[1].score if len(ranked) > 1 else 0.0)
                 sure = (specific >= MIN_SPECIFIC and top.score >= AGREE_AT
                         and top.score - runner >= AGREE_MARGIN
-                        and self._closest_by_far(meaning, self.ids[top.entry_id], words))
+                        and self._closest_by_far(meaning, self.ids[top.entry_id], words,
+                                                 self._behind(meaning, top, norm)))
         if top is None:
             reason = Reason.NO_SUCH_PERIOD if period_miss else Reason.NO_CANDIDATE
             return Match("abstain", None, 0.0, (), reason, norm)
