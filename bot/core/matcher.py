@@ -27,6 +27,7 @@ from rapidfuzz import fuzz, process
 
 from bot.core.embedding import Embedder, Similarities
 from bot.core.normalize import (
+    MONTHS,
     Normalized,
     Normalizer,
     canonical_period,
@@ -418,6 +419,8 @@ class Matcher:
             for i, word in enumerate(words):
                 if not ((word.isupper() and len(word) >= 2) or (i and word[:1].isupper())):
                     continue
+                if word.casefold() in MONTHS:
+                    continue  # "the year ending June 2025" names a period, not a thing
                 tokens = self.normalize(word).content
                 if tokens and not all(t in self.postings or t in self.scope_words
                                       or self._correct(t) for t in tokens):
