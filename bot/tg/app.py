@@ -11,6 +11,7 @@ import asyncio
 import datetime as dt
 import gc
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ from bot.settings import Settings
 from bot.tg import admin, buttons, commands, inline, questions, subscriptions
 from bot.tg.delivery.http import JSONRequest
 from bot.tg.delivery.lifecycle import lifecycle
+from bot.tg.delivery.once import close_store, loop_friendly
 from bot.tg.delivery.polling import Poller, poll_forever
 from bot.tg.delivery.ratelimit import SafeRateLimiter
 from bot.tg.errors import on_error
@@ -159,6 +161,7 @@ async def post_init(application: PkitbotApp) -> None:
     settings = application.bot_data.settings
     assert settings is not None  # build_application sets it
     engine = Engine(open_store(settings.db_path))
+    loop_friendly(engine.store)  # a write on the event loop waits at most 50 ms for a lock
     application.bot_data.state = BotState(
         settings=settings,
         engine=engine,
@@ -178,7 +181,10 @@ async def post_init(application: PkitbotApp) -> None:
         when = dt.time(hour, minute, tzinfo=ZoneInfo(settings.timezone))
         application.job_queue.run_daily(subscriptions.send_daily_fact, when, name="daily-fact")
         application.job_queue.run_repeating(admin.prune_log, dt.timedelta(days=1), name="prune-log")
-    engine.store.usage.prune(settings.log_days)  # raw questions past PKITBOT_LOG_DAYS go now
+    try:  # raw questions past PKITBOT_LOG_DAYS go now (or with the daily job, if locked)
+        engine.store.usage.prune(settings.log_days)
+    except sqlite3.OperationalError as exc:
+        log.warning("could not prune the query log at start (%s); the daily job will", exc)
     if (warm := engine.warmer()) is not None:
         await asyncio.to_thread(warm)  # the meaning signal's index, off the event loop
     # the knowledge base, its index and the libraries live as long as the process: keep the
@@ -188,10 +194,10 @@ async def post_init(application: PkitbotApp) -> None:
 
 
 async def post_shutdown(application: PkitbotApp) -> None:
-    """Close the store."""
+    """Close the store (writing what is pending; see close_store)."""
     gc.unfreeze()
     if application.bot_data.state is not None:
-        application.bot_data.state.store.close()
+        close_store(application.bot_data.state.store)
 
 
 def build_application(settings: Settings, *, read_timeout: float = 5.0) -> PkitbotApp:

@@ -318,7 +318,13 @@ class Poller:
                     self._unconfirmed = min(update.update_id,
                                             self._unconfirmed or update.update_id)
                     return
+                # its slot goes to other chats meanwhile (a locked database can put off
+                # several updates at once; they must not starve everyone else)
+                self._begun.discard(update.update_id)
+                self._slots.release()
                 await self._pause(RETRY_UNSENT)
+                await self._slots.acquire()
+                self._begun.add(update.update_id)
             if done is Handled.DONE:
                 self.handled += 1
             else:

@@ -68,6 +68,7 @@ class Outcome:
 
     unsent: list[str] = field(default_factory=list)  # methods given up on, not taken
     maybe: list[str] = field(default_factory=list)  # methods that may have been taken
+    storage: list[str] = field(default_factory=list)  # database writes that failed for now
 
 
 #: set by ``handle_once`` around an update's handlers; requests report to it
