@@ -49,7 +49,7 @@ from bot.tg.delivery.http import JSONRequest
 from bot.tg.delivery.lifecycle import lifecycle
 from bot.tg.delivery.once import close_store, loop_friendly
 from bot.tg.delivery.polling import Poller, poll_forever
-from bot.tg.delivery.ratelimit import SafeRateLimiter
+from bot.tg.delivery.ratelimit import SafeRateLimiter, count_into
 from bot.tg.errors import on_error
 from bot.tg.limits import RateGate
 from bot.tg.state import CONTEXT_TYPES, BotState, Context, PkitbotApp
@@ -169,6 +169,7 @@ async def post_init(application: PkitbotApp) -> None:
         chat_gate=RateGate(min(settings.chat_flood_limit, GROUP_MESSAGES_PER_MINUTE - 1)),
         user_gate=RateGate(settings.user_rate_limit),
     )
+    count_into(application, application.bot_data.state.metrics)  # 429s etc. for /metrics
     bot = application.bot
     await introduce(bot)
     for admin_id in sorted(settings.admins):

@@ -196,6 +196,8 @@ class Poller:
             except RetryAfter as exc:
                 delay = exc._retry_after.total_seconds() + 0.1
                 self._not_before = time.monotonic() + delay
+                if (st := self._state()) is not None:
+                    st.metrics["telegram_429"] += 1
                 log.warning("getUpdates: flood control, waiting %.1fs as told", delay)
                 continue
             except TimedOut:
