@@ -176,6 +176,7 @@ class Result:
     peak_rss_mb: float
     problems: list[str]
     profile: str = ""
+    ready_s: float = 0.0
 
 
 def load_questions(path: Path) -> list[str]:
@@ -221,6 +222,7 @@ def run_bot(kind: str, questions: list[str], n_questions: int, n_users: int, rat
                "--db", str(Path(tmp) / "bench.sqlite3"), "--concurrency", str(concurrency)]
         if profile:
             cmd.append("--profile")
+        spawned = time.time()
         with stderr_path.open("w") as err:
             proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                     stderr=err, text=True, cwd=ROOT)
@@ -230,6 +232,7 @@ def run_bot(kind: str, questions: list[str], n_questions: int, n_users: int, rat
             line = proc.stdout.readline()
             if line.strip() != "READY":
                 raise RuntimeError(f"{kind} did not start: {line!r}\n{stderr_path.read_text()}")
+            ready_s = time.time() - spawned  # process start to polling: what an operator waits
             before = len(fake.requests)
             pushed: dict[int, list[float]] = defaultdict(list)
             start = time.time()
@@ -294,6 +297,7 @@ def run_bot(kind: str, questions: list[str], n_questions: int, n_users: int, rat
         peak_rss_mb=usage.ru_maxrss / 1024,
         problems=problems,
         profile=str(report.get("profile", "")),
+        ready_s=ready_s,
     )
 
 
@@ -316,15 +320,16 @@ def median_result(results: list[Result]) -> Result:
         peak_rss_mb=max(r.peak_rss_mb for r in results),
         problems=[p for r in results for p in r.problems],
         profile=first.profile,
+        ready_s=mid([r.ready_s for r in results]),
     )
 
 
 def table(results: list[Result]) -> str:
-    rows = ["| bot | answered/s | p50 ms | p99 ms | CPU ms/answer | peak RSS MB |",
-            "|---|---:|---:|---:|---:|---:|"]
+    rows = ["| bot | ready s | answered/s | p50 ms | p99 ms | CPU ms/answer | peak RSS MB |",
+            "|---|---:|---:|---:|---:|---:|---:|"]
     for r in results:
-        rows.append(f"| {r.bot} | {r.per_second:.0f} | {r.p50_ms:.0f} | {r.p99_ms:.0f} | "
-                    f"{r.cpu_ms_per_answer:.2f} | {r.peak_rss_mb:.0f} |")
+        rows.append(f"| {r.bot} | {r.ready_s:.2f} | {r.per_second:.0f} | {r.p50_ms:.0f} | "
+                    f"{r.p99_ms:.0f} | {r.cpu_ms_per_answer:.2f} | {r.peak_rss_mb:.0f} |")
     return "\n".join(rows)
 
 
@@ -360,7 +365,8 @@ def parent_main(args: argparse.Namespace) -> int:
                              args.profile and kind == "pkitbot" and n == 0, args.timeout,
                              args.concurrency, args.kb)
             this[kind] = result
-            print(f"round {n + 1}, {kind}: {result.answered} answers in {result.wall_s:.2f}s "
+            print(f"round {n + 1}, {kind}: ready in {result.ready_s:.2f}s, "
+                  f"{result.answered} answers in {result.wall_s:.2f}s "
                   f"({result.per_second:.0f}/s, {result.cpu_ms_per_answer:.2f} CPU ms each); "
                   f"run took {time.perf_counter() - began:.1f}s", flush=True)
         if "echo" in this and this["echo"].per_second:

@@ -235,7 +235,8 @@ class Settings:
         "Questions a group or channel may ask per minute before the bot goes quiet (at most "
         "19: Telegram lets a bot send 20 messages a minute to a group).", whole(1))
     user_rate_limit: int = setting(
-        "PKITBOT_USER_RATE_LIMIT", 20, "Questions one user may ask per minute.", whole(1))
+        "PKITBOT_USER_RATE_LIMIT", 20, "Updates one user may send per minute (messages, "
+        "commands, button presses, inline queries; admins are exempt).", whole(1))
     max_question_chars: int = setting(
         "PKITBOT_MAX_QUESTION_CHARS", 500,
         "Longest question (in characters) the bot will try to answer.", whole(1))

@@ -136,3 +136,28 @@ def test_the_meaning_signals_embeddings_are_stored_and_read_back(db_path: Path) 
     assert again.matcher.embedded == 0  # read back, none computed again
     later = again.ask(hard, log=False)
     assert (later.decision, later.score) == (first.decision, first.score)
+
+
+def test_an_edit_is_answered_even_while_another_process_locks_the_database(
+        db_path: Path) -> None:
+    engine = Engine(open_store(db_path), embedder=False)
+    engine.store.db.execute("PRAGMA busy_timeout=50")  # as the bot's loop_friendly sets it
+    entry = engine.entries["freelancer-count"]
+    cli = open_store(db_path)
+    cli.save(replace(entry, alternates=(*entry.alternates, "zorblat gig workers census")),
+             actor="cli:test", via="cli")
+    cli.close()
+    locker = sqlite3.connect(db_path, isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")  # e.g. a long `kb import` in another process
+    try:
+        engine.store._version_checked = 0.0
+        answer = engine.ask("zorblat gig workers census", log=False)
+        assert answer.entry is not None and answer.entry.id == entry.id
+        assert engine.ask("zorblat gig workers census", log=False).answered
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    engine.store.close()
+    again = open_store(db_path)  # the row it could not write is computed at the next start
+    restarted = Engine(again, embedder=False)
+    assert restarted.ask("zorblat gig workers census", log=False).entry is not None

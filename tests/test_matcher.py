@@ -210,7 +210,8 @@ def test_quantity_guard_lets_fitting_questions_through(widgets: Matcher, questio
 @pytest.mark.parametrize(("question", "entry_id", "reason"), [
     ("How many widget hubs are there?", "widget-hubs", QUANTITY_REASONS[0]),
     ("widget hubs kitne hain?", "widget-hubs", QUANTITY_REASONS[0]),
-    ("What is the success rate of widget hubs?", "widget-hubs", QUANTITY_REASONS[1]),
+    ("What is the success rate of widget hubs?", "widget-hubs",
+     "asks for a rate the entry does not give"),  # a rate: a percentage or a price
     ("What percentage of widget makers are skilled?", "widget-makers", QUANTITY_REASONS[1]),
     ("How much commission do widget makers pay?", "widget-makers", QUANTITY_REASONS[2]),
     ("How much do widget makers earn?", "widget-makers", QUANTITY_REASONS[2]),

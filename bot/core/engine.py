@@ -40,7 +40,7 @@ from bot.core.matcher import (
     scope_phrases,
 )
 from bot.core.normalize import Lexicon, Normalizer
-from bot.kb import Entry, Figure, IndexRow, Source, Store, default_knowledge_dir
+from bot.kb import Entry, Figure, IndexRow, Source, Store, StoreError, default_knowledge_dir
 
 log = logging.getLogger(__name__)
 
@@ -269,7 +269,10 @@ class Engine:
             for sf in _sourced(new, sources):
                 by_metric.setdefault((sf.figure.metric, sf.figure.period), []).append(sf)
             rows[entry_id] = index_row(new, self.normalizer, self._phrases, self.key, version)
-        self.store.index.write(r for r in rows.values() if r is not None)
+        try:
+            self.store.index.write(r for r in rows.values() if r is not None)
+        except StoreError as exc:  # answered from memory; the rows are redone at next start
+            log.warning("%s (the change is answered from memory)", exc)
         built.matcher.update(rows)
         if added:  # a new or restored entry takes its place in knowledge-base order
             order = self.store.entry_order()
@@ -315,8 +318,12 @@ class Engine:
         self.reload()
         built = self._built
         if built.matcher.unsaved_vectors:
-            vectors, built.matcher.unsaved_vectors = built.matcher.unsaved_vectors, {}
-            self.store.index.set_vectors(vectors, self.key)
+            vectors = built.matcher.unsaved_vectors
+            try:
+                self.store.index.set_vectors(vectors, self.key)
+                built.matcher.unsaved_vectors = {}
+            except StoreError as exc:  # kept for the next try
+                log.warning("%s (embeddings kept for later)", exc)
         return built
 
     @property

@@ -32,6 +32,7 @@ from rapidfuzz import fuzz, process
 
 from bot.core.embedding import Embedder, Similarities
 from bot.core.normalize import (
+    MONTHS,
     Normalized,
     Normalizer,
     canonical_period,
@@ -107,11 +108,16 @@ OFFER_COS = 0.55  # with no known word, an entry this close in meaning is offere
 POSTING_CAP = 2000
 DOC_CACHE = 2048  # entries' scoring data kept in memory; the rest is read from the database
 INDEX_FORMAT = 1  # what a stored row holds; a change here recomputes every row
+AGREE_BEHIND_SAME = 0.30  # ... when that entry is the same kind of figure for other periods
+CHECK_MARGIN = 0.06  # words this close to a tie: the entry clearly closer in meaning
+CHECK_COS = 0.10  # ... by this much cosine goes first
+FIT_MARGIN = 0.08  # a question asking for a number goes to a nearly-as-close entry that gives one
 # Which kinds of figure answer a question that asks for a number, by the lexicon's quantity
 # groups (most specific first); None means any figure does.
 FITTING: tuple[tuple[str, frozenset[str] | None], ...] = (
     ("average", frozenset({"average"})),  # only a figure its source calls an average
     ("percent", frozenset({"percent"})),
+    ("rate", frozenset({"percent", "money"})),
     ("money", frozenset({"money"})),
     ("number", None),
     ("amount", None),
@@ -120,7 +126,7 @@ FITTING: tuple[tuple[str, frozenset[str] | None], ...] = (
 VERB_CUES = ("rate", "share", "count")
 AUXILIARIES = ("do", "does", "did", "can", "could", "will", "would", "should")
 ASKED = {"percent": "a percentage", "money": "a money amount", "number": "a number",
-         "amount": "a number", "average": "an average"}
+         "amount": "a number", "average": "an average", "rate": "a rate"}
 # "below average", "than average", "the global average" compare; they do not ask for one
 COMPARING = ("above", "below", "than", "global", "regional", "world")
 _MONEY_UNITS = ("usd", "us$", "$", "pkr", "rs", "rupee", "dollar")
@@ -397,8 +403,8 @@ class Matcher:
         self._setup(normalizer, extra_periods, embedder,
                     (Slot(r.entry_id, r.strong, r.weak, r.periods, r.phrases)
                      for r in rows.values()),
-                    lambda ids: {i: rows[i] for i in ids if i in rows})
-        self._rows: dict[str, IndexRow] | None = rows  # this matcher's own rows (see update)
+                    lambda ids: {})
+        self._overlay.update(rows)  # its rows live in memory, not in a database
 
     @classmethod
     def from_index(cls, slots: Iterable[Slot], load: DocLoader, normalizer: Normalizer,
@@ -408,7 +414,6 @@ class Matcher:
         full rows by entry id, ``vectors`` keeping the meaning signal's embeddings."""
         self = cls.__new__(cls)
         self._setup(normalizer, extra_periods, embedder, slots, load, vectors)
-        self._rows = None
         return self
 
     def _setup(self, normalizer: Normalizer, extra_periods: Iterable[str],
@@ -425,7 +430,16 @@ class Matcher:
         self._words: dict[int, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
         for slot in slots:
             self._add(slot)
-        self.docs = _Docs(self, load)
+        # rows of entries changed since the start, read from here first: their stored
+        # copy may not be written yet (a locked database), and must not be read stale
+        self._overlay: dict[str, IndexRow] = {}
+
+        def read(ids: Sequence[str]) -> dict[str, IndexRow]:
+            found = {i: self._overlay[i] for i in ids if i in self._overlay}
+            rest = [i for i in ids if i not in found]
+            return {**load(rest), **found} if rest else found
+
+        self.docs = _Docs(self, read)
         self._vector_store = vectors
         self._changed()
         # out-of-scope terms go through the same normalisation as questions
@@ -512,11 +526,9 @@ class Matcher:
         for entry_id, row in changes.items():
             self._remove(entry_id)
             if row is None:
-                if self._rows is not None:
-                    self._rows.pop(entry_id, None)
+                self._overlay.pop(entry_id, None)
                 continue
-            if self._rows is not None:
-                self._rows[entry_id] = row
+            self._overlay[entry_id] = row
             self._add(Slot(row.entry_id, row.strong, row.weak, row.periods, row.phrases))
             if self._semantic is not None:
                 assert self.embedder is not None
@@ -668,6 +680,8 @@ class Matcher:
             for i, word in enumerate(words):
                 if not ((word.isupper() and len(word) >= 2) or (i and word[:1].isupper())):
                     continue
+                if word.casefold() in MONTHS:
+                    continue  # "the year ending June 2025" names a period, not a thing
                 tokens = self.normalize(word).content
                 if tokens and not all(t in self.postings or t in self.scope_words
                                       or self._correct(t) for t in tokens):
@@ -679,14 +693,15 @@ class Matcher:
         return Candidate(doc.entry_id, round(score, 4), doc.canonical)
 
     @staticmethod
-    def _closest_by_far(meaning: Similarities, index: int, eligible: Iterable[int]) -> bool:
+    def _closest_by_far(meaning: Similarities, index: int, eligible: Iterable[int],
+                        behind: float = AGREE_BEHIND) -> bool:
         """The entry is the closest in meaning of the eligible ones (those for the period
         asked), close enough, and clearly closer than the next one."""
         best = sorted(eligible, key=meaning.of, reverse=True)[:2]
         if not best or best[0] != index or meaning.of(index) < AGREE_COS:
             return False
         overall = meaning.top(1)
-        if overall and meaning.of(overall[0]) - meaning.of(index) > AGREE_BEHIND:
+        if overall and meaning.of(overall[0]) - meaning.of(index) > behind:
             return False  # an entry for another period is far closer: this one only fits the year
         return len(best) < 2 or meaning.of(index) - meaning.of(best[1]) >= AGREE_COS_MARGIN
 
@@ -764,7 +779,7 @@ class Matcher:
                 i += 1
         if "degree" in groups and not groups & {"money", "number", "percent"}:
             groups.discard("amount")  # "how much does freelancing help": a degree
-        if not groups & {"number", "amount", "percent", "average"}:
+        if not groups & {"number", "amount", "percent", "average", "rate"}:
             return None  # money words alone ("how do freelancers earn dollars") ask no number
         for group, kinds in FITTING:
             if group in groups:
@@ -794,6 +809,42 @@ class Matcher:
         if narrower is not None:
             return Reason.NARROWER, narrower
         return None
+
+    def _fitting(self, tokens: Sequence[str], ranked: list[Candidate],
+                 full_text: str) -> Candidate | None:
+        """For a question asking for a number the best entry does not give, an entry scored
+        nearly as well that gives one ("how many people have broadband": the broadband
+        subscribers entry, not the broadband plan that has no figure), with the best's score."""
+        if len(ranked) < 2 or (asks := self._asks(tokens)) is None:
+            return None
+        kinds = asks[1]
+
+        def fits(candidate: Candidate) -> bool:
+            doc = self.docs[self.ids[candidate.entry_id]]
+            return bool(doc.kinds) and (kinds is None or bool(kinds & doc.kinds))
+
+        top = ranked[0]
+        if fits(top) or full_text in self.docs[self.ids[top.entry_id]].folded:
+            return None
+        for candidate in ranked[1:]:
+            if top.score - candidate.score > FIT_MARGIN:
+                return None
+            if fits(candidate):
+                return replace(candidate, score=top.score)
+        return None
+
+    def _behind(self, meaning: Similarities, top: Candidate, norm: Normalized) -> float:
+        """How far behind the closest entry of any period ``top`` may be: further when that
+        entry's figures are of the same kind, only for other periods (the same figure over
+        time: FY25 in the column, FY22 in an admin's entry) and ``top`` scored well enough to offer."""
+        overall = meaning.top(1)
+        if not overall or not norm.periods or top.score < SUGGEST_AT:
+            return AGREE_BEHIND
+        closest, own = self.docs[overall[0]], self.docs[self.ids[top.entry_id]]
+        if (closest.figure_periods and not set(norm.periods) <= closest.figure_periods
+                and closest.kinds & own.kinds and set(norm.periods) <= own.figure_periods):
+            return AGREE_BEHIND_SAME
+        return AGREE_BEHIND
 
     @staticmethod
     def _overlap(weights: dict[str, float], total: float, question: frozenset[str],
@@ -898,6 +949,15 @@ class Matcher:
         sure = top is not None and specific >= MIN_SPECIFIC and (
             (top.score >= ANSWER_AT and top.score - runner >= CLEAR_MARGIN)
             or top.score >= SURE_AT or (top.score >= LEAD_AT and top.score - runner >= LEAD_MARGIN))
+        if (sure and top is not None and top.score < SURE_AT and len(ranked) > 1
+                and top.score - runner < CHECK_MARGIN and self.semantic_ready()):
+            # a near tie on the words: the one clearly closer in meaning goes first
+            meaning = self.semantic_index().similarities(self._meaning(norm, fixes))
+            rival = ranked[1]
+            if (meaning.of(self.ids[rival.entry_id]) - meaning.of(self.ids[top.entry_id])
+                    >= CHECK_COS):
+                top = replace(rival, score=top.score)
+                ranked = [top, *(c for c in ranked if c.entry_id != top.entry_id)]
         if not sure and self.semantic_ready():
             # the words alone are unsure: the entries closest in meaning join the candidates,
             # meaning lifts an entry the words only half found (never lowers one), and it
@@ -919,10 +979,15 @@ class Matcher:
                 top, runner = ranked[0], (ranked[1].score if len(ranked) > 1 else 0.0)
                 sure = (specific >= MIN_SPECIFIC and top.score >= AGREE_AT
                         and top.score - runner >= AGREE_MARGIN
-                        and self._closest_by_far(meaning, self.ids[top.entry_id], words))
+                        and self._closest_by_far(meaning, self.ids[top.entry_id], words,
+                                                 self._behind(meaning, top, norm)))
         if top is None:
             reason = Reason.NO_SUCH_PERIOD if period_miss else Reason.NO_CANDIDATE
             return Match("abstain", None, 0.0, (), reason, norm)
+        fitting = self._fitting(norm.tokens, ranked, full_text) if sure else None
+        if fitting is not None:
+            top = fitting
+            ranked = [top, *(c for c in ranked if c.entry_id != top.entry_id)]
         candidates = tuple(ranked[:10])
         if sure:
             # the best entry is found, but it may not hold the number asked for: offer it

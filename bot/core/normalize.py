@@ -43,6 +43,7 @@ CACHE_SIZE = 4_096
 VOCABULARY_FILE = "vocabulary.yaml"  # general words, kept apart from the column's synonyms
 _US_UPPER = re.compile(r"\bU\.?S\.?(?:A\.?)?(?![\w.])")
 _SUFFIXES = ("ings", "ing", "ers", "ies", "er", "es", "ed", "s")
+_DERIVED = (("tion", 3), ("or", 2))  # "regulation", "regulator": "regulate"
 PERIOD_RE = re.compile(r"^(?:fy)?(?:19|20)\d\d$|^fy\d\d$|^m(?:19|20)\d\d(?:0[1-9]|1[0-2])$")
 MONTHS = {name: i for i, names in enumerate((
     ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
@@ -135,6 +136,12 @@ def stem(token: str) -> str:
             if suffix == "ed" and token.endswith("eed"):
                 break
             token = token[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            if suffix in {"ed", "ing"} and token.endswith("er") and len(token) >= 6:
+                token = token[:-2]  # "registered", "registering" as "register(s)" become
+            break
+    for suffix, cut in _DERIVED:
+        if token.endswith(suffix) and len(token) - cut >= 5:
+            token = token[:-cut]
             break
     if token.endswith("e") and len(token) >= 5:
         token = token[:-1]
@@ -203,6 +210,7 @@ class Lexicon:
             target = tuple(split_words(fold(str(value))))
             if words and words != target:
                 synonyms[words] = target
+        synonyms = {key: _resolved(target, synonyms) for key, target in synonyms.items()}
         stops = [w for s in raw.get("stopwords") or [] for w in split_words(fold(str(s)))]
         stopwords = frozenset(stops) | {stem(w) for w in stops}  # as tokens are compared
         supers = tuple(str(t) for t in raw.get("superlatives") or [])
@@ -210,6 +218,19 @@ class Lexicon:
                    _groups(raw.get("quantity")), supers, _groups(raw.get("smalltalk")),
                    tuple(str(t) for t in raw.get("generic") or []),
                    tuple(str(t) for t in raw.get("narrowing") or []))
+
+
+def _resolved(target: tuple[str, ...],
+              synonyms: dict[tuple[str, ...], tuple[str, ...]]) -> tuple[str, ...]:
+    """A mapping's target with its own words mapped in turn (a few steps, so a cycle ends):
+    Urdu "izafa" -> "increase" -> "growth", and an Urdu word mapped to "fee" meets the
+    English word the vocabulary maps "fee" to."""
+    for _ in range(3):
+        mapped = tuple(w for word in target for w in synonyms.get((word,), (word,)))
+        if mapped == target:
+            break
+        target = mapped
+    return target
 
 
 def _groups(groups: Any) -> dict[str, str]:

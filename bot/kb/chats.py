@@ -9,8 +9,11 @@ together with the questions logged while handling it.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -31,6 +34,7 @@ class Chats:
         self.db = store.db
         self.lock = store.lock
         self._unwritten: dict[int, float] = {}  # handled update id -> when (not yet written)
+        self._load_spill()
 
     # -- admins -----------------------------------------------------------------------
 
@@ -99,6 +103,37 @@ class Chats:
                 {"chat_id": chat_id, "entry_id": choice, "sent_at": _now()}, replace=True)
             return choice
 
+    def migrate(self, old_id: int, new_id: int) -> bool:
+        """Move a chat that became a supergroup (Telegram's ``migrate_to_chat_id``) to its
+        new id: its subscription, the facts it was sent (so the rotation goes on without
+        repeats) and its reply language. One transaction; an entry already kept for the
+        new id wins. False if nothing was kept for the old id."""
+        moved = 0
+        with self._store.transaction():
+            for table, key in (("subscriptions", "chat_id"), ("facts_sent", "chat_id"),
+                               ("reply_languages", "id")):
+                moved += self.db.execute(
+                    f"UPDATE OR IGNORE {table} SET {key} = ? WHERE {key} = ?",
+                    [new_id, old_id]).rowcount
+                self.db.execute(f"DELETE FROM {table} WHERE {key} = ?", [old_id])
+            if self.db.execute("SELECT 1 FROM subscriptions WHERE chat_id = ?",
+                               [new_id]).fetchone():
+                self.db.execute("UPDATE subscriptions SET chat_type = 'supergroup' "
+                                "WHERE chat_id = ?", [new_id])
+        return moved > 0
+
+    # -- votes: one per user and answer (m011) ---------------------------------------
+
+    def claim_vote(self, user_id: int, entry_id: str) -> bool:
+        """True the first time ``user_id`` votes on ``entry_id`` (and remember it), False
+        after. Only that a vote was made is kept here, not which way (that goes to the
+        feedback table, without the user); call it inside the transaction that records
+        the vote, so both are written or neither."""
+        with self._store.transaction():
+            return self.db.execute(
+                "INSERT OR IGNORE INTO votes (user_id, entry_id, at) VALUES (?, ?, ?)",
+                [user_id, entry_id, _now()]).rowcount > 0
+
     # -- reply languages (/language) -------------------------------------------------
 
     def language(self, user_id: int) -> str | None:
@@ -140,6 +175,37 @@ class Chats:
         self.flush_marks(busy_ms=busy_ms)
 
     @property
+    def spill_path(self) -> Path:
+        """Where :meth:`spill` keeps handled marks the database could not take at close."""
+        return Path(f"{self._store.path}-handled")
+
+    def spill(self) -> bool:
+        """Write the unwritten handled marks to :attr:`spill_path` (a small text file next
+        to the database, mode 0600), for a stop while the database is locked; the next
+        :class:`Chats` on this database reads them back and writes them with its first
+        mark. False if there was nothing to keep or the file could not be written."""
+        if not self._unwritten or str(self._store.path) == ":memory:":
+            return False
+        text = "".join(f"{u} {at}\n" for u, at in sorted(self._unwritten.items()))
+        try:
+            fd = os.open(self.spill_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="ascii") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError:
+            return False
+        return True
+
+    def _load_spill(self) -> None:
+        if str(self._store.path) == ":memory:":
+            return
+        with contextlib.suppress(OSError, ValueError):
+            for line in self.spill_path.read_text(encoding="ascii").splitlines():
+                update_id, at = line.split()
+                self._unwritten[int(update_id)] = float(at)
+
+    @property
     def unwritten_marks(self) -> int:
         """How many handled updates are remembered but not yet in the database."""
         return len(self._unwritten)
@@ -169,3 +235,6 @@ class Chats:
                     self.db.execute(f"PRAGMA busy_timeout={self._store.BUSY_TIMEOUT_MS}")
             for update_id in marks:
                 self._unwritten.pop(update_id, None)
+            if not self._unwritten:
+                with contextlib.suppress(OSError):
+                    self.spill_path.unlink(missing_ok=True)

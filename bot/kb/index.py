@@ -12,9 +12,12 @@ matcher (:mod:`bot.core.matcher`); this module only keeps them.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from bot.errors import StoreError
 
 if TYPE_CHECKING:
     from bot.kb.store import Store
@@ -94,10 +97,14 @@ class MatchIndex:
         data = [(r.entry_id, r.key, r.revision, r.strong, r.weak, r.periods, r.phrases, r.doc)
                 for r in rows]
         if data:
-            with self._store.transaction():
-                self.db.conn.executemany(
-                    "INSERT OR REPLACE INTO match_index (entry_id, key, revision, strong, weak, "
-                    "periods, phrases, doc, vectors) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)", data)
+            try:
+                with self._store.transaction():
+                    self.db.conn.executemany(
+                        "INSERT OR REPLACE INTO match_index (entry_id, key, revision, strong, "
+                        "weak, periods, phrases, doc, vectors) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+                        "NULL)", data)
+            except sqlite3.Error as exc:  # locked or full: the rows stay stale, done later
+                raise StoreError(f"cannot write the matching index: {exc}") from None
         return len(data)
 
     def vectors(self, entry_ids: Sequence[str], key: str) -> dict[str, bytes]:
@@ -115,10 +122,13 @@ class MatchIndex:
     def set_vectors(self, vectors: dict[str, bytes], key: str) -> None:
         """Keep computed embeddings beside their rows (rows of another key are left alone)."""
         if vectors:
-            with self._store.transaction():
-                self.db.conn.executemany(
-                    "UPDATE match_index SET vectors = ? WHERE entry_id = ? AND key = ?",
-                    [(v, k, key) for k, v in vectors.items()])
+            try:
+                with self._store.transaction():
+                    self.db.conn.executemany(
+                        "UPDATE match_index SET vectors = ? WHERE entry_id = ? AND key = ?",
+                        [(v, k, key) for k, v in vectors.items()])
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot write the matching index: {exc}") from None
 
     def forget(self, entry_ids: Iterable[str]) -> None:
         """Drop the rows of entries that no longer exist."""

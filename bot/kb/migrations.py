@@ -294,6 +294,14 @@ def m010_match_index(db: Database) -> None:
     )
 
 
+@migrations()
+def m011_votes(db: Database) -> None:
+    """Who has voted on which answer (not which way: that is in ``feedback``, without the
+    user), so one user's 👍/👎 on an answer counts once, across restarts too."""
+    db.table("votes").create({"user_id": int, "entry_id": str, "at": str},
+                             pk=("user_id", "entry_id"), not_null={"at"})
+
+
 def apply(db: Database) -> None:
     """Apply every pending migration (a no-op on an up-to-date database)."""
     migrations.apply(db)

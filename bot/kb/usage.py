@@ -15,6 +15,7 @@ nor counted in the stats. Raw question text is kept for ``PKITBOT_LOG_DAYS`` day
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -36,16 +37,36 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+# SQLite's result codes for "another connection holds the lock" and "the disk is full or
+# failing": a write that failed for one of these may work later, so it is kept and retried
+_UNAVAILABLE_CODES = {5, 6, 10, 13}  # SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR, SQLITE_FULL
+_UNAVAILABLE_WORDS = ("locked", "busy", "disk is full", "disk i/o")
+
+
+def storage_unavailable(exc: BaseException) -> bool:
+    """True if ``exc`` says the database cannot be written just now (locked by another
+    connection, disk full or failing), rather than a bug: the write may be tried again."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int) and (code & 0xFF) in _UNAVAILABLE_CODES:
+        return True
+    text = str(exc).casefold()
+    return any(word in text for word in _UNAVAILABLE_WORDS)
+
+
 class Usage:
     """The usage records in the store's database (one per :class:`Store`)."""
 
     MAX_PENDING_LOG = 500  # questions held before they are written regardless
+    MAX_UNWRITTEN_LOG = 100_000  # held while the database cannot be written; then the oldest go
 
     def __init__(self, store: Store) -> None:
         self._store = store
         self.db = store.db
         self.lock = store.lock
         self._pending_log: list[LogRow] = []
+        self.log_rows_dropped = 0  # questions forgotten unwritten (past MAX_UNWRITTEN_LOG)
 
     def log_query(self, question: str, normalized: str, entry_id: str | None, score: float,
                   decision: str, chat_type: str) -> None:
@@ -55,12 +76,37 @@ class Usage:
         transaction as that handled mark, so an answered question costs one commit), or
         before anything reads the log, or on :meth:`Store.close`, whichever comes first. If
         that write fails, the rows stay pending for the next one.
+
+        Never raises for a database that cannot be written now (locked by another process,
+        disk full): the question is being answered from memory, and its row waits (at most
+        :data:`MAX_UNWRITTEN_LOG` of them; past that the oldest are counted in
+        ``log_rows_dropped`` and forgotten).
         """
         with self.lock:
             self._pending_log.append((_now(), question[:1000], entry_id, round(score, 4),
                                       decision, chat_type, normalized[:500]))
-            if len(self._pending_log) >= self.MAX_PENDING_LOG:
-                self.flush_log()
+            if len(self._pending_log) > self.MAX_UNWRITTEN_LOG:
+                extra = len(self._pending_log) - self.MAX_UNWRITTEN_LOG
+                del self._pending_log[:extra]
+                self.log_rows_dropped += extra
+            if len(self._pending_log) % self.MAX_PENDING_LOG == 0:
+                self.try_flush_log()
+
+    def try_flush_log(self) -> bool:
+        """:meth:`flush_log`, but False instead of an error while the database cannot be
+        written (the rows stay pending); for readers and callers on the event loop."""
+        try:
+            self.flush_log()
+        except sqlite3.OperationalError as exc:
+            if not storage_unavailable(exc):
+                raise
+            return False
+        return True
+
+    @property
+    def pending_log(self) -> int:
+        """Questions logged but not yet written."""
+        return len(self._pending_log)
 
     def flush_log(self) -> None:
         """Write the questions logged since the last write (one transaction)."""
@@ -102,6 +148,16 @@ class Usage:
                     "status = CASE WHEN status = 'resolved' THEN 'open' ELSE status END",
                     [normalized, question[:500], stamp, stamp, entry_id])
 
+    def record_vote(self, user_id: int, entry_id: str, vote: int, chat_type: str) -> bool:
+        """Record ``user_id``'s 👍 (``vote`` > 0) or 👎 on an answer, unless they voted on
+        it before (:meth:`bot.kb.chats.Chats.claim_vote`, kept across restarts); one
+        transaction, so a failed write records neither. False if it was not their first."""
+        with self._store.transaction():
+            if not self._store.chats.claim_vote(user_id, entry_id):
+                return False
+            self.record_feedback(entry_id, vote, chat_type)
+            return True
+
     def record_feedback(self, entry_id: str, vote: int, chat_type: str) -> None:
         with self._store.transaction():
             self.db.execute(
@@ -110,7 +166,7 @@ class Usage:
                 [entry_id, 1 if vote > 0 else -1, chat_type, _now()])
 
     def unanswered(self, limit: int = 20) -> list[dict[str, Any]]:
-        self.flush_log()
+        self.try_flush_log()  # locked: what is written so far
         return list(self.db.query(
             "SELECT * FROM unanswered WHERE status = 'open' ORDER BY count DESC, last_at DESC "
             "LIMIT ?", [limit]))
@@ -129,7 +185,7 @@ class Usage:
         put on its local day here, so a question at 23:30 UTC counts on the next day in
         Karachi (UTC+5), and the work stays at most 96 groups a day however busy the bot.
         """
-        self.flush_log()
+        self.try_flush_log()
         today = today or datetime.now(zone).date()
         first = today - timedelta(days=days - 1)
         start = datetime.combine(first, datetime.min.time(), zone).astimezone(UTC)
@@ -163,7 +219,7 @@ class Usage:
     def stats(self, days: int = 14, zone: tzinfo = UTC) -> dict[str, Any]:
         """Questions asked, share answered, top entries, top unanswered, per-day counts
         (the last ``days`` days in ``zone``, zero days included)."""
-        self.flush_log()
+        self.try_flush_log()
         total = self.db.execute(f"SELECT COUNT(*) FROM query_log WHERE {ASKED}").fetchone()[0]
         answered = self.db.execute(
             f"SELECT COUNT(*) FROM query_log WHERE decision = 'answer' AND {ASKED}").fetchone()[0]

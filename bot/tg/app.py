@@ -11,6 +11,7 @@ import asyncio
 import datetime as dt
 import gc
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -46,8 +47,9 @@ from bot.settings import Settings
 from bot.tg import admin, buttons, commands, inline, questions, subscriptions
 from bot.tg.delivery.http import JSONRequest
 from bot.tg.delivery.lifecycle import lifecycle
+from bot.tg.delivery.once import close_store, loop_friendly
 from bot.tg.delivery.polling import Poller, poll_forever
-from bot.tg.delivery.ratelimit import SafeRateLimiter
+from bot.tg.delivery.ratelimit import SafeRateLimiter, count_into
 from bot.tg.errors import on_error
 from bot.tg.limits import RateGate
 from bot.tg.state import CONTEXT_TYPES, BotState, Context, PkitbotApp
@@ -162,6 +164,7 @@ async def post_init(application: PkitbotApp) -> None:
     # must still be heard meanwhile; later large changes rebuild in a thread too
     engine = await asyncio.to_thread(
         lambda: Engine(open_store(settings.db_path), background=True))
+    loop_friendly(engine.store)  # a write on the event loop waits at most 50 ms for a lock
     application.bot_data.state = BotState(
         settings=settings,
         engine=engine,
@@ -169,6 +172,7 @@ async def post_init(application: PkitbotApp) -> None:
         chat_gate=RateGate(min(settings.chat_flood_limit, GROUP_MESSAGES_PER_MINUTE - 1)),
         user_gate=RateGate(settings.user_rate_limit),
     )
+    count_into(application, application.bot_data.state.metrics)  # 429s etc. for /metrics
     bot = application.bot
     await introduce(bot)
     for admin_id in sorted(settings.admins):
@@ -181,7 +185,10 @@ async def post_init(application: PkitbotApp) -> None:
         when = dt.time(hour, minute, tzinfo=ZoneInfo(settings.timezone))
         application.job_queue.run_daily(subscriptions.send_daily_fact, when, name="daily-fact")
         application.job_queue.run_repeating(admin.prune_log, dt.timedelta(days=1), name="prune-log")
-    engine.store.usage.prune(settings.log_days)  # raw questions past PKITBOT_LOG_DAYS go now
+    try:  # raw questions past PKITBOT_LOG_DAYS go now (or with the daily job, if locked)
+        engine.store.usage.prune(settings.log_days)
+    except sqlite3.OperationalError as exc:
+        log.warning("could not prune the query log at start (%s); the daily job will", exc)
     if (warm := engine.warmer()) is not None:
         await asyncio.to_thread(warm)  # the meaning signal's index, off the event loop
     # the knowledge base, its index and the libraries live as long as the process: keep the
@@ -191,10 +198,10 @@ async def post_init(application: PkitbotApp) -> None:
 
 
 async def post_shutdown(application: PkitbotApp) -> None:
-    """Close the store."""
+    """Close the store (writing what is pending; see close_store)."""
     gc.unfreeze()
     if application.bot_data.state is not None:
-        application.bot_data.state.store.close()
+        close_store(application.bot_data.state.store)
 
 
 def build_application(settings: Settings, *, read_timeout: float = 5.0) -> PkitbotApp:

@@ -83,13 +83,14 @@ async def vote_button(update: Update, context: Context) -> None:
         return
     language = _language(update, context)
     words = texts(language)
-    if not st.votes.first((query.from_user.id, entry.id)):  # one vote per user and answer
-        await query.answer(words.vote_again)
-        return
     message = _message(update)
     up = found["vote"] == "+"
-    st.store.usage.record_feedback(entry.id, 1 if up else -1, str(message.chat.type) if message
-                             else "inline")
+    # one vote per user and answer, kept in the database (across restarts); a database
+    # that cannot be written now raises, and the update is handled again later
+    if not st.store.usage.record_vote(query.from_user.id, entry.id, 1 if up else -1,
+                                      str(message.chat.type) if message else "inline"):
+        await query.answer(words.vote_again)
+        return
     st.metrics[f"feedback_{'up' if up else 'down'}"] += 1
     await query.answer(words.vote_thanks)
     shown = bool(message and message.text and words.sources_heading in (message.text or "")

@@ -16,6 +16,7 @@ import logging
 from telegram import Update
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 
+from bot.tg.delivery.once import deferred_for_storage
 from bot.tg.delivery.ratelimit import method_of
 from bot.tg.replies import send_reply
 from bot.tg.state import BotData, BotState, Context
@@ -41,6 +42,8 @@ async def on_error(update: object, context: Context) -> None:
         return
     if isinstance(error, RetryAfter | TimedOut | NetworkError):
         log.warning("Telegram network trouble%s: %s", where, error)
+        return
+    if deferred_for_storage(error, update):  # database locked or full: handled again later
         return
     log.error("Handler failed%s", where, exc_info=error)
     if isinstance(update, Update) and not isinstance(error, TelegramError):

@@ -1,16 +1,14 @@
-"""Flood and abuse limits: a sliding one-minute window per key (chat or user), and votes
-counted once per user and answer.
+"""Flood and abuse limits: a sliding one-minute window per key (chat or user).
 
 Past the limit the caller is told to send one notice, then to stay quiet until the window
 has room again. Pure logic with an injectable clock, so it is tested without sleeping.
-:class:`FirstTime` remembers what was seen (in memory, bounded), so one user's repeated 👎
-on the same answer is recorded once.
+(One vote per user and answer is kept in the database: ``Chats.claim_vote``.)
 """
 
 from __future__ import annotations
 
 import time
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Callable
 from enum import Enum
 
@@ -55,20 +53,3 @@ class RateGate:
         for key in [k for k, ev in self._events.items() if not ev or now - ev[-1] >= self.window]:
             del self._events[key]
             self._told.discard(key)
-
-
-class FirstTime:
-    """Which keys were seen before; the oldest are forgotten past ``max_keys``."""
-
-    def __init__(self, max_keys: int = 200_000) -> None:
-        self.max_keys = max_keys
-        self._seen: OrderedDict[object, None] = OrderedDict()
-
-    def first(self, key: object) -> bool:
-        """True the first time ``key`` is seen (and remember it), False after."""
-        if key in self._seen:
-            return False
-        self._seen[key] = None
-        if len(self._seen) > self.max_keys:
-            self._seen.popitem(last=False)
-        return True

@@ -2,24 +2,50 @@
 
 The per-user budget is spent on arrival, for every kind of update (:func:`asker` says whose
 budget an update spends; :class:`bot.tg.delivery.once.Admission` checks it and :func:`tell`
-sends the one notice); a group's flood gate is spent here, per reply.
+sends the one notice); a group's flood gate is spent here, per reply. A reply to a group
+that became a supergroup (``ChatMigrated``) moves the chat's records to the new id
+(:func:`migrate_chat`) and is sent there, once.
 """
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import time
 from collections.abc import Collection
 
 from telegram import Message, Update
 from telegram.constants import ChatType
+from telegram.error import ChatMigrated
 
 from bot.core.engine import Answer
 from bot.core.formatting import answer_html, question_in
 from bot.core.i18n import texts
 from bot.core.language import reply_language
+from bot.kb.usage import storage_unavailable
 from bot.tg.keyboards import answer_keyboard, suggestions_keyboard
 from bot.tg.limits import Verdict
 from bot.tg.state import BotState, Context
+
+log = logging.getLogger(__name__)
+
+
+def migrate_chat(st: BotState | None, old_id: int, new_id: int) -> None:
+    """A group became a supergroup: move what the store keeps for it (subscription, facts
+    sent, language) to the new id. A database that cannot be written now is logged: the
+    next send to the old id meets ``ChatMigrated`` again and moves it then."""
+    if st is None:
+        return
+    try:
+        st.store.chats.migrate(old_id, new_id)
+    except sqlite3.OperationalError as exc:
+        if not storage_unavailable(exc):
+            raise
+        log.warning("chat %s moved to %s, but the database cannot be written now (%s)",
+                    old_id, new_id, exc)
+        return
+    log.info("chat %s became supergroup %s; its subscription and language moved there",
+             old_id, new_id)
 
 
 def markup_for(answer: Answer, language: str = "en") -> object | None:
@@ -110,7 +136,12 @@ async def send_reply(st: BotState | None, message: Message, text: str,
             if verdict is Verdict.SILENT:
                 return
             text, markup = texts(language).flood_notice, None
-    await message.reply_text(text, reply_markup=markup, do_quote=quote)  # type: ignore[arg-type]
+    try:
+        await message.reply_text(text, reply_markup=markup, do_quote=quote)  # type: ignore[arg-type]
+    except ChatMigrated as exc:  # the group became a supergroup: reply there, once
+        new_id = int(exc.new_chat_id)
+        migrate_chat(st, message.chat.id, new_id)
+        await message.get_bot().send_message(new_id, text, reply_markup=markup)  # type: ignore[arg-type]
 
 
 async def answer_question(update: Update, context: Context,

@@ -19,7 +19,7 @@ from bot.core.engine import Engine
 from bot.kb import Knowledge, Store
 from bot.kb.store import ImportBase
 from bot.settings import Settings
-from bot.tg.limits import FirstTime, RateGate
+from bot.tg.limits import RateGate
 
 if TYPE_CHECKING:
     from bot.tg.delivery.polling import Poller
@@ -43,7 +43,6 @@ class BotState:
     latencies: list[float] = field(default_factory=list)
     telegram_ok_at: float | None = None  # monotonic time of the last good getUpdates
     pending_imports: dict[str, PendingImport] = field(default_factory=dict)
-    votes: FirstTime = field(default_factory=FirstTime)  # (user, entry) feedback recorded
 
     @property
     def store(self) -> Store:

@@ -2,17 +2,22 @@
 
 Each chat's fact is sent on its own: a failure in one chat never stops the fact for the
 chats after it. A chat that blocked or removed the bot is unsubscribed; one that became a
-supergroup (``ChatMigrated``) has its subscription moved to the new id and gets the fact
-there; a 400 is logged as an error (a bug of ours, or a chat that is gone). Transient
-faults are retried by the rate limiter for up to a minute; if the fact still was not taken,
-that chat alone is tried again :data:`FACT_RETRY` seconds later (up to
-:data:`FACT_RETRIES` times) with the same fact. A send that may have reached the chat (the
-connection broke after the request was written) is not repeated.
+supergroup (``ChatMigrated``) is moved to the new id (``Chats.migrate``: its subscription,
+the facts it was sent and its language) and gets the fact there, once; a 400 is logged as
+an error (a bug of ours, or a chat that is gone). Transient faults are retried by the rate
+limiter for up to a minute; if the fact still was not taken, that chat alone is tried
+again :data:`FACT_RETRY` seconds later (up to :data:`FACT_RETRIES` times) with the same
+fact. A send that may have reached the chat (the
+connection broke after the request was written) is not repeated. A database that cannot be
+written when a chat's fact is picked (locked by another process, disk full) costs that chat
+a try :data:`FACT_RETRY` seconds later, like a fact Telegram did not take.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
+from collections.abc import Callable
 from typing import cast
 
 from telegram import Update
@@ -22,9 +27,10 @@ from telegram.ext import JobQueue
 
 from bot.core.formatting import answer_html, fit
 from bot.core.i18n import texts
+from bot.kb.usage import storage_unavailable
 from bot.tg.delivery.ratelimit import taken_maybe
 from bot.tg.keyboards import answer_keyboard
-from bot.tg.replies import send_reply
+from bot.tg.replies import migrate_chat, send_reply
 from bot.tg.state import Context
 
 log = logging.getLogger(__name__)
@@ -78,12 +84,40 @@ async def unsubscribe_chat(update: Update, context: Context) -> None:
 async def send_daily_fact(context: Context) -> None:
     """Send each subscribed chat its next fact, never repeating until all were sent."""
     st = context.state
-    engine = st.engine
-    ids = list(engine.entries)
+    ids = list(st.engine.entries)
     for chat_id in st.store.chats.subscribers():
+        await fact_for_chat(context, chat_id, ids, FACT_RETRIES)
+
+
+async def fact_for_chat(context: Context, chat_id: int, ids: list[str], retries: int) -> None:
+    """Pick a chat's next fact and send it; a database that cannot be written now (locked,
+    disk full) puts off this chat alone, :data:`FACT_RETRY` seconds."""
+    st = context.state
+    try:
         entry_id = st.store.chats.next_fact(chat_id, ids)
-        if entry_id is not None and entry_id in engine.entries:
-            await deliver_fact(context, chat_id, entry_id, FACT_RETRIES)
+    except sqlite3.OperationalError as exc:
+        if not storage_unavailable(exc):
+            raise
+        jobs = cast("JobQueue[Context] | None", context.job_queue)
+        if retries > 0 and jobs is not None:
+            log.warning("daily fact for chat %s put off %.0fs: the database cannot be "
+                        "written (%s)", chat_id, FACT_RETRY, exc)
+            jobs.run_once(retry_pick, FACT_RETRY, data=(chat_id, retries - 1),
+                          name=f"daily-fact-pick-{chat_id}")
+        else:
+            log.error("daily fact for chat %s not sent: the database cannot be written (%s)",
+                      chat_id, exc)
+        return
+    if entry_id is not None and entry_id in st.engine.entries:
+        await deliver_fact(context, chat_id, entry_id, retries)
+
+
+async def retry_pick(context: Context) -> None:
+    """The job that picks and sends one chat's fact again (data: chat id, retries left)."""
+    assert context.job is not None
+    chat_id, retries = cast(tuple[int, int], context.job.data)
+    if chat_id in context.state.store.chats.subscribers():
+        await fact_for_chat(context, chat_id, list(context.state.engine.entries), retries)
 
 
 async def retry_fact(context: Context) -> None:
@@ -92,6 +126,20 @@ async def retry_fact(context: Context) -> None:
     chat_id, entry_id, retries = cast(tuple[int, str, int], context.job.data)
     if chat_id in context.state.store.chats.subscribers():
         await deliver_fact(context, chat_id, entry_id, retries)
+
+
+def _kept(write: Callable[[], object], chat_id: int) -> bool:
+    """Run a chat's bookkeeping write; False (logged) if the database cannot be written
+    now: Telegram says the same again next time, and the write is made then."""
+    try:
+        write()
+    except sqlite3.OperationalError as exc:
+        if not storage_unavailable(exc):
+            raise
+        log.warning("chat %s: could not record the change now (%s); it is made the next "
+                    "time Telegram reports it", chat_id, exc)
+        return False
+    return True
 
 
 async def deliver_fact(context: Context, chat_id: int, entry_id: str, retries: int,
@@ -108,15 +156,12 @@ async def deliver_fact(context: Context, chat_id: int, entry_id: str, retries: i
         await context.bot.send_message(chat_id, fit(text), reply_markup=answer_keyboard(
             entry.id, language=language))
     except Forbidden:
-        st.store.chats.unsubscribe(chat_id)
-        log.info("chat %s blocked the bot or removed it; unsubscribed", chat_id)
+        if _kept(lambda: st.store.chats.unsubscribe(chat_id), chat_id):
+            log.info("chat %s blocked the bot or removed it; unsubscribed", chat_id)
     except ChatMigrated as exc:
         new_id = int(exc.new_chat_id)
-        # the store has no "move": unsubscribe the old id, subscribe the new one
-        st.store.chats.unsubscribe(chat_id)
-        st.store.chats.subscribe(new_id, ChatType.SUPERGROUP)
-        log.info("chat %s became supergroup %s; the daily fact moved there", chat_id, new_id)
-        if not migrated:
+        migrate_chat(st, chat_id, new_id)  # subscription, facts sent, language
+        if not migrated:  # the send is tried there once
             await deliver_fact(context, new_id, entry_id, retries, migrated=True)
     except BadRequest as exc:
         log.error("daily fact to chat %s refused by Telegram (400): %s", chat_id, exc)

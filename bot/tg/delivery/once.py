@@ -18,7 +18,13 @@ chats' answers are not held back by it.
 
 :func:`record_handled` writes a handled mark without blocking the event loop: another
 process holding the database's write lock (or a full disk) costs a retry later, not a
-frozen bot, and the mark is kept in memory meanwhile.
+frozen bot, and the mark is kept in memory meanwhile. Every other write made on the event
+loop waits at most :data:`LOOP_BUSY_MS` (:func:`loop_friendly`); a handler whose write
+fails because the database is locked or full (:func:`deferred_for_storage`, called by the
+error handler) leaves its update unrecorded, like a reply Telegram did not take: it is
+handled again 2 s later (polling) or answered 503 (webhook), until the write works. The
+handlers write before they reply, so nothing is lost (an admin's edit is applied on a
+later try) and nothing is sent twice.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.kb import Store
+from bot.kb.usage import storage_unavailable
 from bot.tg.delivery.ratelimit import OUTCOME, Outcome
 from bot.tg.limits import Verdict
 from bot.tg.replies import BUSY_NOTICE, USER_NOTICE, asker, tell
@@ -122,8 +129,64 @@ def drop(application: AnyApplication, update: Update) -> None:
 
 
 MARK_BUSY_MS = 20  # the longest the event loop waits for another process's write lock
+LOOP_BUSY_MS = 50  # the same for any other write made on the event loop
 MARK_RETRY_FIRST, MARK_RETRY_MAX = 0.1, 2.0  # seconds between tries to write the marks
 _flushers: dict[int, asyncio.Task[None]] = {}  # id(store) -> its retrying task
+
+
+def loop_friendly(store: Store) -> None:
+    """Make ``store``'s writes wait at most :data:`LOOP_BUSY_MS` for another connection's
+    lock (SQLite's busy timeout; the store's own default, 30 s, is for the CLI).
+
+    Also settles sqlite-utils' lazy probe for ``INSERT ... ON CONFLICT`` (a write of a
+    scratch table on first upsert): run while the database is locked, it fails, is cached
+    as "unsupported", and every later upsert of a new row with NOT NULL columns is silently
+    dropped (``INSERT OR IGNORE`` of the key alone). SQLite has had it since 3.24.
+    """
+    store.db._supports_on_conflict = sqlite3.sqlite_version_info >= (3, 24, 0)
+    store.BUSY_TIMEOUT_MS = LOOP_BUSY_MS
+    store.db.execute(f"PRAGMA busy_timeout={LOOP_BUSY_MS}")
+
+
+CLOSE_BUSY_MS = 3000  # on stop, how long the last write waits for another process's lock
+
+
+def close_store(store: Store) -> None:
+    """Close the store at the bot's stop, writing the handled marks and questions still
+    only in memory; waits up to :data:`CLOSE_BUSY_MS` for a lock. If the database still
+    cannot be written, the marks go to a small file beside it (``Chats.spill``: the next
+    run reads it, so an unconfirmed update among them is still not answered twice), the
+    logged questions are lost (said in the log), and the store is closed anyway."""
+    marks, questions = store.chats.unwritten_marks, store.usage.pending_log
+    try:
+        store.BUSY_TIMEOUT_MS = CLOSE_BUSY_MS
+        store.db.execute(f"PRAGMA busy_timeout={CLOSE_BUSY_MS}")
+        store.close()
+    except sqlite3.OperationalError as exc:
+        if not storage_unavailable(exc):
+            raise
+        spilled = store.chats.spill()  # read back (and written) by the next run
+        log.error("stopping with %d handled marks and %d logged questions not written (%s); "
+                  "%s", marks, questions, exc,
+                  f"the marks are kept in {store.chats.spill_path.name} for the next run"
+                  if spilled else "an unconfirmed update among them would be answered again")
+        with contextlib.suppress(sqlite3.Error):
+            store.db.conn.close()
+
+
+def deferred_for_storage(error: object, update: object = None) -> bool:
+    """True if a handler failed only because the database cannot be written now (locked by
+    another process, disk full). Its update is then not recorded as handled, so it is
+    handled again later (:func:`handle_once` returns UNSENT); no apology is sent."""
+    if not isinstance(error, BaseException) or not storage_unavailable(error):
+        return False
+    outcome = OUTCOME.get()
+    if outcome is not None:
+        outcome.storage.append(type(error).__name__)
+    update_id = update.update_id if isinstance(update, Update) else "-"
+    log.warning("update %s: the database cannot be written now (%s); it will be handled "
+                "again", update_id, error)
+    return True
 
 
 def record_handled(store: Store, update_id: int) -> None:
@@ -245,6 +308,10 @@ async def handle_once(application: AnyApplication, update: Update,
             st.metrics["updates_unsent"] += 1
         log.warning("update %d: %s not taken by Telegram; it will be handled again",
                     update.update_id, ", ".join(outcome.unsent))
+        return Handled.UNSENT
+    if outcome.storage:  # a write failed (locked, disk full); handled again once it works
+        if st is not None:
+            st.metrics["updates_deferred_storage"] += 1
         return Handled.UNSENT
     if store is not None:
         record_handled(store, update.update_id)

@@ -196,6 +196,8 @@ class Poller:
             except RetryAfter as exc:
                 delay = exc._retry_after.total_seconds() + 0.1
                 self._not_before = time.monotonic() + delay
+                if (st := self._state()) is not None:
+                    st.metrics["telegram_429"] += 1
                 log.warning("getUpdates: flood control, waiting %.1fs as told", delay)
                 continue
             except TimedOut:
@@ -318,7 +320,13 @@ class Poller:
                     self._unconfirmed = min(update.update_id,
                                             self._unconfirmed or update.update_id)
                     return
+                # its slot goes to other chats meanwhile (a locked database can put off
+                # several updates at once; they must not starve everyone else)
+                self._begun.discard(update.update_id)
+                self._slots.release()
                 await self._pause(RETRY_UNSENT)
+                await self._slots.acquire()
+                self._begun.add(update.update_id)
             if done is Handled.DONE:
                 self.handled += 1
             else:

@@ -33,6 +33,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -68,6 +69,7 @@ class Outcome:
 
     unsent: list[str] = field(default_factory=list)  # methods given up on, not taken
     maybe: list[str] = field(default_factory=list)  # methods that may have been taken
+    storage: list[str] = field(default_factory=list)  # database writes that failed for now
 
 
 #: set by ``handle_once`` around an update's handlers; requests report to it
@@ -86,6 +88,13 @@ def stop_sending_waits(application: Any) -> None:
     limiter = getattr(application.bot, "rate_limiter", None)
     if isinstance(limiter, SafeRateLimiter):
         limiter.stop()
+
+
+def count_into(application: Any, metrics: Counter[str]) -> None:
+    """Count ``application``'s 429s, retries, sent-maybes and give-ups in ``metrics``."""
+    limiter = getattr(application.bot, "rate_limiter", None)
+    if isinstance(limiter, SafeRateLimiter):
+        limiter.metrics = metrics
 
 
 def method_of(error: BaseException) -> str | None:
@@ -118,6 +127,7 @@ class SafeRateLimiter(AIORateLimiter):
         self.given_up = 0  # requests that failed unsent (deadline or stop)
         self._not_before = 0.0  # monotonic time before which nothing is sent (after a 429)
         self._stopped = asyncio.Event()
+        self.metrics: Counter[str] = Counter()  # the bot's /metrics counters (count_into)
 
     async def initialize(self) -> None:
         """A fresh start (the application may be started again after a stop)."""
@@ -148,6 +158,7 @@ class SafeRateLimiter(AIORateLimiter):
                 return await callback(*a, **kw)
             except RetryAfter as exc:  # handled below, not by AIORateLimiter (it logs it)
                 self.seen_429 += 1
+                self.metrics["telegram_429"] += 1
                 self._not_before = max(self._not_before, time.monotonic()
                                        + exc._retry_after.total_seconds())
                 return cast(JSON, _REFUSED)
@@ -171,12 +182,14 @@ class SafeRateLimiter(AIORateLimiter):
             except NetworkError as exc:  # TimedOut too
                 if taken_maybe(exc):
                     self.maybe_sent += 1
+                    self.metrics["telegram_sent_maybe"] += 1
                     self._report("maybe", endpoint)
                     log.warning("%s: the connection failed after the request was sent (%s); "
                                 "Telegram may have taken it, so it is not sent again "
                                 "(sent-maybe)", endpoint, exc)
                     raise
                 self.seen_5xx += 1
+                self.metrics["telegram_retried"] += 1
                 if time.monotonic() + delay > deadline:
                     raise self._give_up(endpoint, f"still failing ({exc})") from exc
                 log.warning("%s was not taken by Telegram (%s); retrying in %.2fs",
@@ -231,6 +244,7 @@ class SafeRateLimiter(AIORateLimiter):
 
     def _give_up(self, endpoint: str, why: str) -> NetworkError:
         self.given_up += 1
+        self.metrics["telegram_given_up"] += 1
         self._report("unsent", endpoint)
         log.warning("%s not sent: %s; its update is left to be handled again", endpoint, why)
         return NetworkError(f"{endpoint} not sent: {why}")

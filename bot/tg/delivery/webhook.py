@@ -147,6 +147,21 @@ def metrics_text(state: BotState | None) -> str:
     out.extend(histogram_lines("pkitbot_answer_latency_seconds", latencies))
     counter("pkitbot_telegram_429_total", "Flood-control (429) answers from Telegram.",
             [("", get("telegram_429"))])
+    counter("pkitbot_telegram_retries_total", "Requests Telegram did not take (5xx, not "
+            "written), sent again.", [("", get("telegram_retried"))])
+    counter("pkitbot_telegram_sent_maybe_total", "Requests whose connection failed after "
+            "they were written (not sent again).", [("", get("telegram_sent_maybe"))])
+    counter("pkitbot_telegram_given_up_total", "Requests not taken within the send deadline "
+            "or the stop.", [("", get("telegram_given_up"))])
+    counter("pkitbot_updates_handled_again_total", "Updates left unrecorded to be handled "
+            "again, by cause.", [('{cause="telegram"}', get("updates_unsent")),
+                                 ('{cause="storage"}', get("updates_deferred_storage"))])
+    counter("pkitbot_updates_dropped_total", "Updates over their sender's limits, recorded "
+            "without a handler.", [("", get("dropped_updates"))])
+    counter("pkitbot_rate_limited_total", "Updates and replies over a limit, by limit.",
+            [('{limit="user"}', get("rate_limited_user")),
+             ('{limit="in_hand"}', get("busy_user")),
+             ('{limit="chat"}', get("rate_limited_chat"))])
     counter("pkitbot_errors_total", "Errors raised by handlers.", [("", get("errors"))])
     if state is not None:
         entries = len(getattr(state.engine, "entries", {}) or {})
