@@ -40,7 +40,16 @@ from bot.core.matcher import (
     scope_phrases,
 )
 from bot.core.normalize import Lexicon, Normalizer
-from bot.kb import Entry, Figure, IndexRow, Source, Store, StoreError, default_knowledge_dir
+from bot.kb import (
+    Entry,
+    Figure,
+    IndexRow,
+    MatchIndex,
+    Source,
+    Store,
+    StoreError,
+    default_knowledge_dir,
+)
 
 log = logging.getLogger(__name__)
 
@@ -191,9 +200,9 @@ class Engine:
 
         return cls(open_store(db_path))
 
-    def _build(self, store: Store) -> _Built:
-        """Everything from the knowledge base as ``store`` sees it now. The matcher reads its
-        rows through ``self.store`` later (``store`` may be a thread's own connection)."""
+    def _build(self, store: Store, index: MatchIndex | None = None) -> _Built:
+        """Everything from the knowledge base as ``store`` sees it now; the matcher reads its
+        rows through ``index`` (by default the engine's own store's)."""
         version = store.version
         refresh_index(store, self.normalizer)
         knowledge = store.knowledge()
@@ -202,7 +211,7 @@ class Engine:
         for entry in knowledge.entries:
             for sf in _sourced(entry, sources):
                 by_metric.setdefault((sf.figure.metric, sf.figure.period), []).append(sf)
-        key, index = self.key, self.store.index
+        key, index = self.key, index or self.store.index
         matcher = Matcher.from_index(
             store.index.slots(key), lambda ids: index.docs(ids, key), self.normalizer,
             extra_periods=_years(sources), embedder=self.embedder,
@@ -288,7 +297,13 @@ class Engine:
             try:
                 own = Store(self.store.path, seed_default=False)
                 try:
-                    self._rebuilt = self._build(own)
+                    built = self._build(own, own.index)
+                    if built.matcher.semantic_ready():  # not on the loop at the next question
+                        built.matcher.semantic_index()
+                    index, key = self.store.index, self.key
+                    built.matcher.rebind(lambda ids: index.docs(ids, key),
+                                         lambda ids: index.vectors(ids, key))
+                    self._rebuilt = built
                 finally:
                     own.close()
             except BaseException as exc:  # kept for the loop's thread to report

@@ -433,11 +433,12 @@ class Matcher:
         # rows of entries changed since the start, read from here first: their stored
         # copy may not be written yet (a locked database), and must not be read stale
         self._overlay: dict[str, IndexRow] = {}
+        self._load = load
 
         def read(ids: Sequence[str]) -> dict[str, IndexRow]:
             found = {i: self._overlay[i] for i in ids if i in self._overlay}
             rest = [i for i in ids if i not in found]
-            return {**load(rest), **found} if rest else found
+            return {**self._load(rest), **found} if rest else found
 
         self.docs = _Docs(self, read)
         self._vector_store = vectors
@@ -474,6 +475,11 @@ class Matcher:
         self._semantic: _Semantic | None = None
         self.unsaved_vectors: dict[str, bytes] = {}  # computed embeddings not yet stored
         self.embedded = 0  # entries whose texts this matcher embedded (not read back)
+
+    def rebind(self, load: DocLoader, vectors: VectorLoader | None) -> None:
+        """Read rows and embeddings through these from now on (a matcher built in a thread,
+        on that thread's connection, handed to the event loop's)."""
+        self._load, self._vector_store = load, vectors
 
     # -- the index, kept up to date in place -----------------------------------------
 

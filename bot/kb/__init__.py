@@ -6,7 +6,7 @@ all reach the knowledge base through these names.
 
 from bot.errors import KnowledgeError, NotFound, StoreError
 from bot.kb.files import default_knowledge_dir, load_dir
-from bot.kb.index import IndexRow, Slot
+from bot.kb.index import IndexRow, MatchIndex, Slot
 from bot.kb.models import LANGUAGES, Entry, Figure, Knowledge, Source, Translation
 from bot.kb.store import Store, open_store
 
@@ -17,6 +17,7 @@ __all__ = [
     "IndexRow",
     "Knowledge",
     "KnowledgeError",
+    "MatchIndex",
     "NotFound",
     "Slot",
     "Source",
