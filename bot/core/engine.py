@@ -278,11 +278,12 @@ class Engine:
             for sf in _sourced(new, sources):
                 by_metric.setdefault((sf.figure.metric, sf.figure.period), []).append(sf)
             rows[entry_id] = index_row(new, self.normalizer, self._phrases, self.key, version)
+        old_rows = built.matcher.rows_of(changed)  # before they are written over
         try:
             self.store.index.write(r for r in rows.values() if r is not None)
         except StoreError as exc:  # answered from memory; the rows are redone at next start
             log.warning("%s (the change is answered from memory)", exc)
-        built.matcher.update(rows)
+        built.matcher.update(rows, old_rows)
         if added:  # a new or restored entry takes its place in knowledge-base order
             order = self.store.entry_order()
             ordered = {i: entries[i] for i in order if i in entries}

@@ -16,6 +16,7 @@ world (the column places only Pakistan): the entry found is offered as a suggest
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import math
 import re
@@ -244,8 +245,9 @@ def fingerprint(normalizer: Normalizer) -> str:
                  str(fiscal_year(normalizer.today()))):
         digest.update(part.encode())
         digest.update(b"\0")
-    for module in ("normalize.py", "matcher.py"):
-        digest.update((Path(__file__).parent / module).read_bytes())
+    digest.update((Path(__file__).parent / "normalize.py").read_bytes())
+    for function in ROW_CODE:  # the code that makes a row, not the rest of this module
+        digest.update(inspect.getsource(function).encode())
     return digest.hexdigest()[:16]
 
 
@@ -306,6 +308,10 @@ def index_row(entry: Entry, normalizer: Normalizer, phrases: frozenset[str], key
     return IndexRow(entry.id, key, revision, " ".join(strong), " ".join(weak),
                     " ".join(fig_periods), "|".join(used),
                     json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
+
+
+ROW_CODE: tuple[Callable[..., Any], ...] = (index_row, meaning_text, figure_kinds, text_kinds,
+                                            figure_kind)
 
 
 def _doc_from_row(row: IndexRow, extra: frozenset[str]) -> _Doc:
@@ -427,7 +433,6 @@ class Matcher:
         self.postings: dict[str, array[int]] = {}
         self._topical: dict[str, int] = {}  # word -> entries with it in questions or keywords
         self._phrases: dict[str, int] = {}  # out-of-scope phrase -> entries whose questions use it
-        self._words: dict[int, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
         for slot in slots:
             self._add(slot)
         # rows of entries changed since the start, read from here first: their stored
@@ -440,6 +445,7 @@ class Matcher:
             rest = [i for i in ids if i not in found]
             return {**self._load(rest), **found} if rest else found
 
+        self._read = read
         self.docs = _Docs(self, read)
         self._vector_store = vectors
         self._changed()
@@ -483,37 +489,54 @@ class Matcher:
 
     # -- the index, kept up to date in place -----------------------------------------
 
+    def _words_of(self, slot: Slot) -> tuple[set[str], set[str], list[str]]:
+        """An entry's words as the postings hold them: strong (its questions, keywords,
+        topic and its figures' periods), weak (its answer only), and its phrases."""
+        strong = set(slot.strong.split())
+        strong.update(p for p in slot.periods.split() if p not in self.extra)
+        weak = set(slot.weak.split()) - strong
+        return strong, weak, [p for p in slot.phrases.split("|") if p]
+
     def _add(self, slot: Slot) -> None:
         index = len(self.slots)
         self.slots.append(slot.entry_id)
         self.ids[slot.entry_id] = index
-        periods = slot.periods.split()
-        strong = tuple(dict.fromkeys([*slot.strong.split(),
-                                      *(p for p in periods if p not in self.extra)]))
-        weak = tuple(t for t in slot.weak.split() if t not in strong)
-        phrases = tuple(p for p in slot.phrases.split("|") if p)
-        self._words[index] = (strong, weak, phrases)
+        strong, weak, phrases = self._words_of(slot)
         postings, topical = self.postings, self._topical
-        for token in strong + weak:
+        for token in strong:
             found = postings.get(token)
             if found is None:
                 postings[token] = array("i", (index,))
             else:
                 found.append(index)
-        for token in strong:
             topical[token] = topical.get(token, 0) + 1
+        for token in weak:
+            found = postings.get(token)
+            if found is None:
+                postings[token] = array("i", (index,))
+            else:
+                found.append(index)
         for phrase in phrases:
             self._phrases[phrase] = self._phrases.get(phrase, 0) + 1
 
-    def _remove(self, entry_id: str) -> None:
+    def _remove(self, entry_id: str, old: IndexRow | None) -> None:
+        """Take an entry out, by the row it was added with (None: not known, so every
+        posting is searched for it)."""
         index = self.ids.pop(entry_id, None)
         if index is None:
             return
         self.slots[index] = None
-        strong, weak, phrases = self._words.pop(index)
-        for token in strong + weak:
+        if old is not None:
+            strong, weak, phrases = self._words_of(
+                Slot(old.entry_id, old.strong, old.weak, old.periods, old.phrases))
+        else:
+            strong = {t for t, p in self.postings.items() if index in p and t in self._topical}
+            weak = {t for t, p in self.postings.items() if index in p} - strong
+            phrases = []
+        for token in strong | weak:
             found = self.postings[token]
-            found.remove(index)
+            if index in found:
+                found.remove(index)
             if not found:
                 del self.postings[token]
         for token in strong:
@@ -527,10 +550,17 @@ class Matcher:
         if self._semantic is not None:
             self._semantic.remove(index)
 
-    def update(self, changes: dict[str, IndexRow | None]) -> None:
-        """Apply changed entries in place: each one's new row, or None when it is gone."""
+    def rows_of(self, entry_ids: Sequence[str]) -> dict[str, IndexRow]:
+        """The rows these entries were indexed from (before a change is written over them)."""
+        return self._read([i for i in entry_ids if i in self.ids])
+
+    def update(self, changes: dict[str, IndexRow | None],
+               old: dict[str, IndexRow] | None = None) -> None:
+        """Apply changed entries in place: each one's new row, or None when it is gone;
+        ``old`` holds the rows they were indexed from (:meth:`rows_of`, read before)."""
+        old = old if old is not None else self.rows_of(list(changes))
         for entry_id, row in changes.items():
-            self._remove(entry_id)
+            self._remove(entry_id, old.get(entry_id))
             if row is None:
                 self._overlay.pop(entry_id, None)
                 continue
