@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gzip
+import io
 import logging
 import secrets
+import shutil
 import sqlite3
+import tempfile
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, date, datetime
@@ -42,7 +46,7 @@ from bot.kb.editing import (
     parse_user_id,
     translate_entry,
 )
-from bot.kb.files import MAX_IMPORT_BYTES, dump_yaml, parse_document, to_document
+from bot.kb.files import MAX_IMPORT_BYTES, parse_document, write_document
 from bot.kb.store import ImportBase
 from bot.kb.usage import storage_unavailable
 from bot.tg.chart import questions_chart
@@ -532,15 +536,62 @@ async def import_command(update: Update, context: Context) -> None:
                          "would change before anything is applied.")
 
 
+# The Bot API's limit for a document a bot sends (tests lower it rather than make 50 MB)
+TELEGRAM_UPLOAD_LIMIT = 50 * 1000 * 1000
+
+
+def _export(path: Path, limit: int) -> tuple[bytes | None, bool, int, int, int]:
+    """The /export document, built in a worker thread with its own connection.
+
+    Returns (body, gzipped, entries, sources, YAML size): the YAML itself when it fits
+    ``limit``, else gzip-compressed when that fits, else no body. Written through a
+    temporary file a batch of entries at a time, so only the document sent is in memory.
+    """
+    store = _thread_store(path)
+    try:
+        with tempfile.TemporaryFile() as raw:
+            text = io.TextIOWrapper(raw, encoding="utf-8")
+            with store.read_snapshot():
+                sources = store.sources()
+                count = write_document(text, sources, store.iter_entries(), "yaml")
+            text.flush()
+            size = raw.tell()
+            raw.seek(0)
+            if size <= limit:
+                return raw.read(), False, count, len(sources), size
+            with tempfile.TemporaryFile() as packed:
+                with gzip.GzipFile(fileobj=packed, mode="wb", compresslevel=6) as gz:
+                    shutil.copyfileobj(raw, gz, 1024 * 1024)
+                if packed.tell() > limit:
+                    return None, True, count, len(sources), size
+                packed.seek(0)
+                return packed.read(), True, count, len(sources), size
+    finally:
+        store.db.conn.close()
+
+
 @admin_command("export")
 async def export(message: Message, user: User, st: BotState) -> None:
     """``/export``: the whole knowledge base as a YAML document /import accepts."""
-    knowledge = st.store.knowledge()
-    body = dump_yaml(to_document(knowledge)).encode("utf-8")
+    limit = TELEGRAM_UPLOAD_LIMIT
+    body, gzipped, count, sources, size = await asyncio.to_thread(_export, st.store.path, limit)
+    megabytes = f"{size / 1e6:.1f} MB"
+    if body is None:
+        await send_reply(st, message, (
+            f"Sorry, the export is too big to send: {count} entries make {megabytes} of YAML, "
+            f"over Telegram's {limit / 1e6:g} MB limit for a bot's document even "
+            "gzip-compressed. On the server, run <code>pkitbot kb export "
+            "/tmp/pkitbot-export.yaml</code> (or .json, .csv) instead. Nothing was changed."))
+        return
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
-    await message.reply_document(body, filename=f"pkitbot-export-{stamp}.yaml",
-                                 caption=f"{len(knowledge.entries)} entries, "
-                                 f"{len(knowledge.sources)} sources. Re-import with /import.")
+    name = f"pkitbot-export-{stamp}.yaml"
+    caption = f"{count} entries, {sources} sources. Re-import with /import."
+    if gzipped:
+        name += ".gz"
+        caption = (f"{count} entries, {sources} sources, gzip-compressed: the YAML is "
+                   f"{megabytes}, over Telegram's {limit / 1e6:g} MB limit for a bot's "
+                   "document. Unpack it (gunzip) before /import or pkitbot kb import.")
+    await message.reply_document(body, filename=name, caption=caption)
 
 
 @admin_command("stats")
