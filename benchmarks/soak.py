@@ -25,8 +25,15 @@ Two more scenarios (``--scenario``), each printing answers lost, doubled and p99
   are counted apart (they are meant to be cut off by its limits).
 * ``storm``: the ``mixed`` traffic without random faults; every 10 s sendMessage is refused
   with seven 429s in a row (``retry_after`` 1 s), an ~8 s outage.
+* ``locked``: the ``mixed`` traffic without random faults; ``--lock-at`` (5) s in, another
+  process (a connection of this one: the bot runs in a child) holds the database's write
+  lock (``BEGIN IMMEDIATE``) for ``--lock-seconds`` (40). Questions are answered from
+  memory meanwhile; votes and admin edits wait for the lock and are applied once. Printed
+  apart: the p99 of the questions asked while the database was locked, and the longest
+  wait of an update that had to write. Afterwards the feedback rows are checked against
+  the distinct votes (none lost, none doubled).
 
-Run: ``python benchmarks/soak.py [--scenario mixed|flood|storm] [--seconds 60] [--rate 10]
+Run: ``python benchmarks/soak.py [--scenario mixed|flood|storm|locked] [--seconds 60] [--rate 10]
 [--p429 0.05] [--p502 0.02]``.
 """
 
@@ -36,9 +43,11 @@ import argparse
 import asyncio
 import os
 import random
+import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -75,6 +84,24 @@ def spawn(fake: FakeBotAPI, db: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-c", code], env=env)
 
 
+class Locker(threading.Thread):
+    """Another process's writer: holds the database's write lock from ``start`` to ``release``."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(daemon=True)
+        self.path, self.release = path, threading.Event()
+        self.held: tuple[float, float] | None = None  # (from, to), time.time()
+
+    def run(self) -> None:
+        conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=60)
+        conn.execute("BEGIN IMMEDIATE")
+        start = time.time()
+        self.release.wait(600)
+        conn.execute("ROLLBACK")
+        self.held = (start, time.time())
+        conn.close()
+
+
 class Traffic:
     """Builds updates and remembers which answer each one expects."""
 
@@ -87,6 +114,9 @@ class Traffic:
         self.expected: dict[tuple[Any, ...], float] = {}
         self.per_chat: Counter[int] = Counter()
         self.kinds: Counter[str] = Counter()
+        self.writes: set[tuple[Any, ...]] = set()  # keys of updates that write (votes, edits)
+        self.votes: set[tuple[int, str]] = set()  # (user, entry) voted on
+        self.all_buttons = False  # taps on any button row (locked: the votes too), not the last
 
     def _expect_message(self, chat: int) -> None:
         self.per_chat[chat] += 1
@@ -132,10 +162,17 @@ class Traffic:
                 return self.push()
             message = self.rng.choice(answers)
             row = message["reply_markup"]["inline_keyboard"]
-            data = self.rng.choice([b.get("callback_data", "x") for b in row[-1]] or ["x"])
+            shown = [b for r in row for b in r] if self.all_buttons else row[-1]
+            data = self.rng.choice([b.get("callback_data", "x") for b in shown
+                                    if b.get("callback_data") or not self.all_buttons]
+                                   or ["x"])
             pushed = self.fake.push_update(
                 updates.callback_query(int(message["chat"]["id"]), message, data))
-            self.expected[("callback", pushed["callback_query"]["id"])] = time.time()
+            key = ("callback", pushed["callback_query"]["id"])
+            self.expected[key] = time.time()
+            if data.startswith("v:"):
+                self.writes.add(key)
+                self.votes.add((int(message["chat"]["id"]), data.split(":")[2]))
             self.kinds["callback"] += 1
         else:
             text = self.rng.choice(["Pakistan's IT and ITeS exports passed $3.8 billion in "
@@ -143,6 +180,7 @@ class Traffic:
                                     "FY25 (a record)."])
             self.fake.push_update(updates.private_text(ADMIN, f"/edit it-exports-fy25 answer {text}"))
             self._expect_message(ADMIN)
+            self.writes.add(("msg", ADMIN, self.per_chat[ADMIN]))
             self.kinds["admin edit"] += 1
         return None
 
@@ -179,13 +217,18 @@ async def main() -> None:
     parser.add_argument("--p502", type=float, default=0.02)
     parser.add_argument("--warmup", type=float, default=5)
     parser.add_argument("--drain", type=float, default=60)
-    parser.add_argument("--scenario", choices=("mixed", "flood", "storm"), default="mixed")
+    parser.add_argument("--scenario", choices=("mixed", "flood", "storm", "locked"),
+                        default="mixed")
+    parser.add_argument("--lock-at", type=float, default=5, help="locked: seconds in")
+    parser.add_argument("--lock-seconds", type=float, default=40, help="locked: how long")
     parser.add_argument("--flood", type=int, default=250, help="/help per flood burst")
     parser.add_argument("--send-ms", type=float, default=80, help="flood: ms per send")
     args = parser.parse_args()
 
     with FakeBotAPI() as fake, tempfile.TemporaryDirectory() as tmp:
-        child = spawn(fake, Path(tmp) / "kb.sqlite3")
+        db = Path(tmp) / "kb.sqlite3"
+        child = spawn(fake, db)
+        locker = Locker(db)
         try:
             fake.wait_for_sync("getUpdates", timeout=60)
             if args.scenario == "mixed":
@@ -194,6 +237,7 @@ async def main() -> None:
             elif args.scenario == "flood":
                 fake.inject("sendMessage", "slow", times=10**9, delay=args.send_ms / 1000)
             traffic = Traffic(fake)
+            traffic.all_buttons = args.scenario == "locked"
             interval = 1 / args.rate
             t0 = time.monotonic()
             rss_start = None
@@ -202,8 +246,14 @@ async def main() -> None:
             while (now := time.monotonic()) - t0 < args.seconds:
                 if rss_start is None and now - t0 >= args.warmup:
                     rss_start = rss_mb(child.pid)
+                if args.scenario == "locked":
+                    if not locker.is_alive() and locker.held is None and \
+                            now - t0 >= args.lock_at:
+                        locker.start()
+                    if now - t0 >= args.lock_at + args.lock_seconds:
+                        locker.release.set()
                 period = 20 if args.scenario == "flood" else 10
-                if args.scenario != "mixed" and now - t0 >= bursts * period:
+                if args.scenario in ("flood", "storm") and now - t0 >= bursts * period:
                     bursts += 1
                     if args.scenario == "flood":
                         traffic.push_flood(args.flood)
@@ -215,6 +265,9 @@ async def main() -> None:
                     traffic.push()
                 next_at += interval
                 await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+            locker.release.set()
+            if locker.is_alive():
+                locker.join(30)
             deadline = time.monotonic() + args.drain
             while time.monotonic() < deadline:
                 got, _ = traffic.answered()
@@ -252,6 +305,28 @@ async def main() -> None:
               f"({'OK' if growth <= 10 else 'OVER'} the 10% budget)")
         print(f"4xx refusals from the fake (other than 429): {len(refused)}")
         ok = answered == expected and dup == 0 and not refused and growth <= 10
+        if args.scenario == "locked" and locker.held is not None:
+            start, end = locker.held
+            during = sorted(got[k] - t for k, t in traffic.expected.items()
+                            if k in got and k not in traffic.writes and start <= t < end)
+            waits = sorted(got[k] - t for k, t in traffic.expected.items()
+                           if k in got and k in traffic.writes)
+            with sqlite3.connect(str(db)) as conn:
+                feedback = conn.execute("SELECT COUNT(*) FROM feedback").fetchone()[0]
+                voted = conn.execute("SELECT COUNT(*) FROM votes").fetchone()[0]
+            p99 = during[min(len(during) - 1, int(0.99 * len(during)))] * 1000 if during else 0
+            print(f"locked {end - start:.1f} s: {len(during)} answers pushed meanwhile, p99 "
+                  f"{p99:.0f} ms, max {during[-1] * 1000 if during else 0:.0f} ms; "
+                  f"{len(waits)} writes (votes, edits), longest wait "
+                  f"{waits[-1] if waits else 0:.1f} s")
+            slow = Counter(str(k[0]) + ("-group" if k[0] == "msg" and int(k[1]) < 0 else "")
+                           for k, t in traffic.expected.items() if k in got
+                           and k not in traffic.writes and start <= t < end
+                           and got[k] - t > 2.0)
+            print(f"answers pushed meanwhile taking > 2 s, by kind: {dict(slow)}")
+            print(f"votes: {len(traffic.votes)} distinct (user, answer) pressed, {voted} "
+                  f"recorded, {feedback} feedback rows")
+            ok = ok and voted == feedback == len(traffic.votes)
         sys.exit(0 if ok else 1)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import json
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -27,7 +28,14 @@ import click
 from bot.core.engine import Engine
 from bot.errors import AdminError, KnowledgeError, NotFound, PkitbotError, SettingsError
 from bot.kb.editing import AddRequest, add_entry, edit_entry, get_entry, group_unanswered
-from bot.kb.files import dump_csv, dump_yaml, load_dir, parse_document, to_document, write_dir
+from bot.kb.files import (
+    check_size,
+    dump_yaml,
+    load_dir,
+    parse_document,
+    write_dir,
+    write_document,
+)
 from bot.kb.store import Store, open_store
 from bot.settings import Settings
 
@@ -305,9 +313,8 @@ def list_(topic: str | None, db: Path | None) -> None:
     Example:
       pkitbot kb list --topic Freelancing
     """
-    for entry in store_for(db).entries():
-        if topic is None or entry.topic.casefold() == topic.casefold():
-            click.echo(f"{entry.id:<32} {entry.topic:<22} {entry.question}")
+    for entry_id, entry_topic, question in store_for(db).summaries(topic):  # read as it goes
+        click.echo(f"{entry_id:<32} {entry_topic:<22} {question}")
 
 
 @kb.command()
@@ -381,19 +388,25 @@ def export(file: Path, db: Path | None) -> None:
     if not folder and suffix not in {".json", ".csv", ".yaml", ".yml"}:
         raise click.BadParameter("must end in .yaml, .yml, .json or .csv (or name a folder)",
                                  param_hint="FILE")
-    knowledge = store_for(db).knowledge()
+    store = store_for(db)
     if folder:
+        knowledge = store.knowledge()
         written = write_dir(knowledge, file)
         click.echo(f"Wrote {len(knowledge.entries)} entries to {len(written)} files in {file}.")
         return
-    if suffix == ".json":
-        text = json.dumps(to_document(knowledge), ensure_ascii=False, indent=2)
-    elif suffix == ".csv":
-        text = dump_csv(knowledge)
-    else:
-        text = dump_yaml(to_document(knowledge))
-    file.write_text(text, encoding="utf-8")
-    click.echo(f"Wrote {len(knowledge.entries)} entries to {file}.")
+    form = "yaml" if suffix in {".yaml", ".yml"} else suffix[1:]
+    partial = file.with_name(file.name + ".partial")  # an interrupted export leaves no half file
+    try:
+        out = partial.open("w", encoding="utf-8")
+    except OSError as exc:  # name the file asked for, not the partial one
+        raise OSError(exc.errno, exc.strerror, str(file)) from None
+    try:
+        with store.read_snapshot(), out:
+            count = write_document(out, store.sources(), store.iter_entries(), form)
+        os.replace(partial, file)
+    finally:
+        partial.unlink(missing_ok=True)
+    click.echo(f"Wrote {count} entries to {file}.")
 
 
 def actor() -> str:
@@ -403,12 +416,22 @@ def actor() -> str:
         return "cli"
 
 
+CLI_MAX_IMPORT_MB = 1024.0  # kb import's own cap; PKITBOT_MAX_IMPORT_MB is for chat uploads
+PROGRESS_FROM = 2000  # entries: an import this large shows a progress bar on stderr
+
+
 @kb.command(name="import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--dry-run", is_flag=True, help="Check and summarise; change nothing.")
+@click.option("--max-mb", type=click.FloatRange(min=0.1), default=CLI_MAX_IMPORT_MB,
+              show_default=True,
+              help="Largest FILE accepted, in MiB (chat uploads: PKITBOT_MAX_IMPORT_MB).")
 @db_option
-def import_(file: Path, dry_run: bool, db: Path | None) -> None:
+def import_(file: Path, dry_run: bool, max_mb: float, db: Path | None) -> None:
     """Import FILE (YAML, JSON or CSV in the export format) in one transaction.
+
+    A large import shows a progress bar on stderr. FILE may be up to --max-mb MiB
+    (PKITBOT_MAX_IMPORT_MB caps only what admins send the bot in a chat).
 
     \b
     Examples:
@@ -416,9 +439,24 @@ def import_(file: Path, dry_run: bool, db: Path | None) -> None:
       pkitbot kb import /tmp/kb.yaml --dry-run
       pkitbot kb import /tmp/kb.yaml
     """
+    max_bytes = int(max_mb * 1024 * 1024)
+    check_size(file.stat().st_size, file.name, max_bytes)  # before reading it
     store = store_for(db)
-    knowledge = parse_document(file.read_bytes(), file.name, base_sources=store.sources())
-    counts = store.diff(knowledge)
+    knowledge = parse_document(file.read_bytes(), file.name, base_sources=store.sources(),
+                               max_bytes=max_bytes)
+    if dry_run:
+        counts = store.diff(knowledge)
+    elif len(knowledge.entries) < PROGRESS_FROM:
+        counts = store.apply_import(knowledge, actor=actor(), via="import")
+    else:
+        with click.progressbar(length=len(knowledge.entries), label=f"Importing {file.name}",
+                               file=sys.stderr) as bar:
+            def advance(done: int, total: int) -> None:
+                bar.length = total
+                bar.update(done - bar.pos)
+
+            counts = store.apply_import(knowledge, actor=actor(), via="import",
+                                        progress=advance)
     summary = f"{counts['new']} new, {counts['changed']} changed, {counts['unchanged']} unchanged"
     if counts.get("sources_new") or counts.get("sources_changed"):
         summary += (f"; sources: {counts.get('sources_new', 0)} new, "
@@ -429,7 +467,6 @@ def import_(file: Path, dry_run: bool, db: Path | None) -> None:
     if dry_run:
         click.echo(f"Dry run: {summary}. Nothing changed.")
     else:
-        store.apply_import(knowledge, actor=actor(), via="import")
         click.echo(f"Imported {file.name}: {summary}.")
     if missing:
         click.echo(missing)

@@ -89,7 +89,7 @@ def refresh_index(store: Store, normalizer: Normalizer,
             with multiprocessing.get_context("fork").Pool(workers) as pool:
                 pending: deque[Any] = deque()
                 for part in batches:
-                    entries = list(store.entries_by_id(part).values())
+                    entries = list(store.active_by_id(part).values())
                     pending.append(pool.apply_async(_forked_rows, (entries,)))
                     while len(pending) > workers:  # bounded: a few batches in flight
                         written(pending.popleft().get())
@@ -100,7 +100,7 @@ def refresh_index(store: Store, normalizer: Normalizer,
         return len(stale)
     for part in batches:
         written([index_row(e, normalizer, phrases, key, version)
-                 for e in store.entries_by_id(part).values()])
+                 for e in store.active_by_id(part).values()])
     return len(stale)
 
 
@@ -257,7 +257,7 @@ class Engine:
                         by_metric.setdefault((sf.figure.metric, sf.figure.period), []).append(sf)
             built = replace(built, sources=sources)
         rows: dict[str, IndexRow | None] = {}
-        fresh = self.store.entries_by_id(changed)
+        fresh = self.store.active_by_id(changed)
         added = False
         for entry_id in changed:
             old, new = entries.get(entry_id), fresh.get(entry_id)
@@ -323,6 +323,11 @@ class Engine:
         elif rebuilt is not None:
             log.error("rebuilding the matcher failed (still answering from the one before): "
                       "%s", rebuilt)
+
+    @property
+    def rebuilding(self) -> threading.Thread | None:
+        """The background rebuild under way, if any (join it off the event loop)."""
+        return self._rebuilding
 
     def wait_rebuilt(self, timeout: float | None = None) -> None:
         """Wait for a background rebuild to end and swap it in (tests, the CLI)."""

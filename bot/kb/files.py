@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import yaml
 
@@ -71,8 +71,23 @@ class Problem:
         return f"{where}: {what + ': ' if what else ''}{self.message}"
 
 
+# libyaml's C parser and emitter where PyYAML was built with it (the pure ones otherwise)
+_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SAFE_DUMPER: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+# A document that names more YAML aliases (*name) than this is refused while it is parsed:
+# kb export writes none, and a "billion laughs" document would otherwise cost minutes
+MAX_ALIASES = 10_000
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
 class _LineLoader(yaml.SafeLoader):
-    """A safe YAML loader that remembers the line of every mapping."""
+    """A safe YAML loader that remembers the line of every mapping (the pure-Python one;
+    :func:`_load_yaml` does the same from libyaml's events, and uses this one's constructors
+    for every scalar that is not plain text)."""
+
+
+class _EventLoader(_SAFE_LOADER):  # type: ignore[misc, valid-type]
+    """libyaml's (or PyYAML's) parser, whose events :func:`_load_yaml` builds objects from."""
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
@@ -82,6 +97,157 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str,
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+class _Frame:
+    """A mapping or list being filled while events arrive."""
+
+    __slots__ = ("container", "key", "merges")
+
+    def __init__(self, container: dict[Any, Any] | list[Any]):
+        self.container = container
+        self.key: Any = _NO_KEY
+        self.merges: list[Any] = []
+
+
+_NO_KEY = object()
+
+
+def _yaml_error(message: str, mark: Any) -> yaml.YAMLError:
+    return yaml.composer.ComposerError(None, None, message, mark)
+
+
+def _load_yaml(text: str, name: str) -> Any:
+    """One YAML document as Python objects, built straight from the parser's events.
+
+    The same objects as ``yaml.load(text, Loader=_LineLoader)`` (every mapping carries its
+    ``__line__``; scalars resolved and constructed by the safe loader's own rules, so numbers
+    and dates come out as they always did), but without composing a node tree first: with
+    libyaml that is several times faster and holds only the result in memory. Nesting
+    deeper than ``MAX_DEPTH`` and more than ``MAX_ALIASES`` aliases are refused as they
+    are met, so neither a deep nor a "billion laughs" document costs more than its size.
+    """
+    loader = _EventLoader(text)
+    resolve_as = _LineLoader("")  # the pure loader's resolver and constructors
+    tags: dict[str, str] = {}  # a plain scalar's resolved tag, by value (short values only)
+    anchors: dict[str, Any] = {}
+    stack: list[_Frame] = []
+    aliases = 0
+    documents = 0
+    root: Any = None
+    events = yaml.events
+    get = loader.get_event
+    try:
+        while True:
+            event = get()
+            kind = type(event)
+            if kind is events.ScalarEvent:
+                tag = event.tag
+                value: Any = event.value
+                if tag is None or tag == "!":
+                    if event.implicit[0]:
+                        tag = tags.get(value)
+                        if tag is None:
+                            tag = resolve_as.resolve(  # type: ignore[no-untyped-call]
+                                yaml.ScalarNode, value, event.implicit)
+                            if len(value) < 64:
+                                tags[value] = tag
+                    else:
+                        tag = _STR_TAG
+                if tag != _STR_TAG:
+                    if tag == "tag:yaml.org,2002:merge" and stack and \
+                            isinstance(stack[-1].container, dict) and stack[-1].key is _NO_KEY:
+                        value = _MERGE
+                    else:
+                        value = _construct_scalar(resolve_as, tag, event)
+                if event.anchor is not None:
+                    anchors[event.anchor] = value
+            elif kind is events.MappingStartEvent or kind is events.SequenceStartEvent:
+                if event.tag not in (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
+                    raise _yaml_error(f"the tag {event.tag} is not supported here",
+                                      event.start_mark)
+                if len(stack) >= MAX_DEPTH:
+                    raise _too_deep(name)
+                container: Any = ({"__line__": event.start_mark.line + 1}
+                                  if kind is events.MappingStartEvent else [])
+                if event.anchor is not None:
+                    anchors[event.anchor] = container
+                stack.append(_Frame(container))
+                continue
+            elif kind is events.MappingEndEvent or kind is events.SequenceEndEvent:
+                frame = stack.pop()
+                value = frame.container
+                for merged in frame.merges:  # its own keys win, then the first merged
+                    for key, item in merged.items():
+                        value.setdefault(key, item)
+            elif kind is events.AliasEvent:
+                aliases += 1
+                if aliases > MAX_ALIASES:
+                    raise KnowledgeError([Problem(
+                        name, event.start_mark.line + 1, None, None,
+                        f"uses more than {MAX_ALIASES:,} YAML aliases (*name); write the "
+                        "values out in full (kb export never writes aliases)")])
+                if event.anchor not in anchors:
+                    raise _yaml_error(f"found undefined alias {event.anchor!r}",
+                                      event.start_mark)
+                value = anchors[event.anchor]
+            elif kind is events.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise _yaml_error("expected a single document in the stream, but found "
+                                      "another document", event.start_mark)
+                anchors = {}
+                continue
+            elif kind is events.StreamEndEvent:
+                return root
+            else:  # stream start, document end
+                continue
+            if not stack:
+                root = value
+                continue
+            _add(stack[-1], value, event)
+    finally:
+        loader.dispose()
+
+
+_MERGE = object()
+
+
+def _add(frame: _Frame, value: Any, event: Any) -> None:
+    container = frame.container
+    if isinstance(container, list):
+        container.append(value)
+    elif frame.key is _NO_KEY:
+        try:
+            hash(value)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                "while constructing a mapping", None, "found unhashable key",
+                event.start_mark) from None
+        frame.key = value
+    else:
+        if frame.key is _MERGE:
+            merged = value if isinstance(value, list) else [value]
+            if not all(isinstance(m, dict) for m in merged):
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping", None, "expected a mapping or list of "
+                    "mappings for merging", event.start_mark)
+            frame.merges.extend(merged)
+        else:
+            container[frame.key] = value
+        frame.key = _NO_KEY
+
+
+def _construct_scalar(loader: _LineLoader, tag: str, event: Any) -> Any:
+    """A scalar that is not plain text (a number, a date, null...), by the safe rules."""
+    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark,
+                           style=event.style)
+    constructor = loader.yaml_constructors.get(tag)
+    if constructor is None:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"could not determine a constructor for the tag {tag!r}",
+            event.start_mark)
+    return constructor(loader, node)
 
 
 def default_knowledge_dir() -> Path:
@@ -100,30 +266,34 @@ def _too_deep(name: str) -> KnowledgeError:
 
 
 def _check_depth(doc: Any, name: str) -> Any:
-    """``doc`` itself, or one problem when it nests deeper than ``MAX_DEPTH`` (no recursion)."""
-    stack: list[tuple[Any, int]] = [(doc, 1)]
-    seen: set[int] = set()  # YAML aliases share objects: look at each once
-    while stack:
-        node, depth = stack.pop()
-        if not isinstance(node, dict | list) or id(node) in seen:
-            continue
+    """``doc`` itself, or one problem when it nests deeper than ``MAX_DEPTH`` (no recursion).
+
+    For parsed JSON, which shares no objects: one level at a time, each a flat list.
+    """
+    level = [doc] if isinstance(doc, dict | list) else []
+    depth = 1
+    while level:
         if depth > MAX_DEPTH:
             raise _too_deep(name)
-        seen.add(id(node))
-        stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict)
-                                                      else node))
+        children: list[Any] = []
+        for node in level:
+            children.extend(c for c in (node.values() if isinstance(node, dict) else node)
+                            if isinstance(c, dict | list))
+        level, depth = children, depth + 1
     return doc
 
 
 def _parse_yaml(text: str, name: str) -> Any:
     try:
-        return _check_depth(yaml.load(text, Loader=_LineLoader), name)
-    except RecursionError:  # PyYAML composes and constructs nodes recursively
+        return _load_yaml(text, name)
+    except RecursionError:  # a constructor of PyYAML's that recursed (none should)
         raise _too_deep(name) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc)
+        if "maximum nesting depth" in reason:  # libyaml's own bound (1,000 levels)
+            raise _too_deep(name) from None
         raise KnowledgeError([Problem(name, line, None, None, f"not valid YAML: {reason}")]) from None
 
 
@@ -431,14 +601,25 @@ def load_dir(path: Path | None = None) -> Knowledge:
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
-def parse_document(
-    data: bytes, name: str, *, base_sources: dict[str, Source] | None = None
-) -> Knowledge:
-    """Parse an import/export document (YAML, JSON or CSV, by name or content) and check it."""
-    if len(data) > MAX_IMPORT_BYTES:
+def check_size(size: int, name: str, max_bytes: int | None = None) -> None:
+    """Refuse a document of ``size`` bytes over ``max_bytes`` (default ``MAX_IMPORT_BYTES``,
+    the chat upload cap; ``kb import`` passes its own, larger one)."""
+    limit = MAX_IMPORT_BYTES if max_bytes is None else max_bytes
+    if size > limit:
         raise KnowledgeError([Problem(name, None, None, None,
-                                      f"is {len(data) // 1024} KiB; at most "
-                                      f"{MAX_IMPORT_BYTES // 1024 // 1024} MiB can be imported")])
+                                      f"is {size / 1024 / 1024:.1f} MiB; at most "
+                                      f"{limit / 1024 / 1024:g} MiB can be imported")])
+
+
+def parse_document(
+    data: bytes, name: str, *, base_sources: dict[str, Source] | None = None,
+    max_bytes: int | None = None,
+) -> Knowledge:
+    """Parse an import/export document (YAML, JSON or CSV, by name or content) and check it.
+
+    ``max_bytes`` caps its size (default ``MAX_IMPORT_BYTES``).
+    """
+    check_size(len(data), name, max_bytes)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -525,25 +706,75 @@ def write_dir(knowledge: Knowledge, path: Path) -> list[Path]:
 
 
 def dump_yaml(doc: Any) -> str:
-    """YAML text for export: block style, Unicode kept, keys in the order given."""
-    return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100)
+    """YAML text for export: block style, Unicode kept, keys in the order given (libyaml's
+    emitter where present)."""
+    return yaml.dump(doc, Dumper=_SAFE_DUMPER, allow_unicode=True, sort_keys=False, width=100)
+
+
+def _csv_row(e: Entry) -> dict[str, Any]:
+    d = e.to_dict()
+    translated = d.pop("translations", {})
+    return {
+        **d,
+        "alternates": CSV_LIST_SEP.join(d["alternates"]),
+        "keywords": CSV_LIST_SEP.join(d["keywords"]),
+        "sources": CSV_LIST_SEP.join(d["sources"]),
+        "figures": json.dumps(d["figures"], ensure_ascii=False),
+        **{f"{part}_{lang}": t[part] for lang, t in translated.items()
+           for part in ("topic", "answer")},
+    }
 
 
 def dump_csv(knowledge: Knowledge) -> str:
     """CSV export: lists joined with ``|``, figures as JSON."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS)
-    writer.writeheader()
-    for e in knowledge.entries:
-        d = e.to_dict()
-        translated = d.pop("translations", {})
-        writer.writerow({
-            **d,
-            "alternates": CSV_LIST_SEP.join(d["alternates"]),
-            "keywords": CSV_LIST_SEP.join(d["keywords"]),
-            "sources": CSV_LIST_SEP.join(d["sources"]),
-            "figures": json.dumps(d["figures"], ensure_ascii=False),
-            **{f"{part}_{lang}": t[part] for lang, t in translated.items()
-               for part in ("topic", "answer")},
-        })
+    write_document(out, knowledge.sources, [knowledge.entries], "csv")
     return out.getvalue()
+
+
+EXPORT_FORMATS = ("yaml", "json", "csv")
+
+
+def write_document(out: IO[str], sources: dict[str, Source], batches: Iterable[list[Entry]],
+                   form: str) -> int:
+    """Write an export document to ``out`` as it goes, one batch of entries at a time, and
+    return how many entries it holds.
+
+    The text is exactly what ``dump_yaml(to_document(k))``, ``json.dumps(to_document(k),
+    ensure_ascii=False, indent=2)`` or :func:`dump_csv` would give for the whole base,
+    but only one batch is ever held in memory.
+    """
+    count = 0
+    if form == "csv":
+        writer = csv.DictWriter(out, fieldnames=CSV_FIELDS)
+        writer.writeheader()
+        for batch in batches:
+            writer.writerows(_csv_row(e) for e in batch)
+            count += len(batch)
+        return count
+    source_list = [s.to_dict() for s in sources.values()]
+    if form == "json":
+        out.write('{\n  "sources": ')
+        out.write(json.dumps(source_list, ensure_ascii=False, indent=2).replace("\n", "\n  "))
+        out.write(',\n  "entries": [')
+        for batch in batches:
+            for e in batch:  # JSON text holds no raw newline: indenting lines is safe
+                out.write(",\n    " if count else "\n    ")
+                out.write(json.dumps(e.to_dict(), ensure_ascii=False, indent=2)
+                          .replace("\n", "\n    "))
+                count += 1
+        out.write("\n  ]\n}" if count else "]\n}")
+        return count
+    if form != "yaml":
+        raise ValueError(f"unknown export format {form!r}")
+    out.write(dump_yaml({"sources": source_list}))
+    for batch in batches:
+        if not batch:
+            continue
+        if not count:
+            out.write("entries:\n")
+        out.write(dump_yaml([e.to_dict() for e in batch]))  # a block list, as under entries:
+        count += len(batch)
+    if not count:
+        out.write("entries: []\n")
+    return count

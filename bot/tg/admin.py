@@ -11,19 +11,28 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gzip
+import io
+import logging
 import secrets
+import shutil
+import sqlite3
+import tempfile
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.constants import ChatType
+from telegram.error import TelegramError
 
 from bot.core.formatting import answer_html, esc, fit
 from bot.core.probe import probe, report
 from bot.errors import AdminError, EditConflict, KnowledgeError
-from bot.kb import Knowledge
+from bot.kb import Knowledge, Store
 from bot.kb.editing import (
     AddRequest,
     add_alias,
@@ -37,12 +46,15 @@ from bot.kb.editing import (
     parse_user_id,
     translate_entry,
 )
-from bot.kb.files import MAX_IMPORT_BYTES, dump_yaml, parse_document, to_document
+from bot.kb.files import MAX_IMPORT_BYTES, parse_document, write_document
+from bot.kb.store import ImportBase
+from bot.kb.usage import storage_unavailable
 from bot.tg.chart import questions_chart
 from bot.tg.keyboards import data, label
 from bot.tg.replies import send_reply, strip_command
 from bot.tg.state import BotState, Context
 
+log = logging.getLogger(__name__)
 MAX_PROBLEMS_SHOWN = 25
 CHART_DAYS = 14
 
@@ -332,8 +344,11 @@ async def document(update: Update, context: Context) -> None:
             f"{MAX_IMPORT_BYTES // (1024 * 1024)} MB"))
         return
     raw = bytes(await (await doc.get_file()).download_as_bytearray())
+    progress = Progress(f"Checking {name}")
+    work = asyncio.create_task(asyncio.to_thread(_dry_run, st.store.path, raw, name, progress))
+    status = await _with_progress(work, progress, message)
     try:
-        knowledge = parse_document(raw, name, base_sources=st.store.sources())
+        knowledge, counts, base = await work
     except KnowledgeError as exc:
         shown = exc.problems[:MAX_PROBLEMS_SHOWN]
         more = len(exc.problems) - len(shown)
@@ -341,19 +356,118 @@ async def document(update: Update, context: Context) -> None:
         lines += [f"• {esc(str(p))}" for p in shown]
         if more:
             lines.append(f"… and {more} more.")
-        await send_reply(st, message, fit("\n".join(lines)))
+        await _say(st, message, status, fit("\n".join(lines)))
         return
-    markup = _pending(st, user.id, knowledge, name)
+    markup = _pending(st, user.id, knowledge, name, base)
     missing = missing_translations_note(knowledge.entries)
-    await send_reply(st, message, _summary(st.store.diff(knowledge), name)
-                     + (f"\n🌐 {esc(missing)}" if missing else ""), markup)
+    await _say(st, message, status, _summary(counts, name)
+               + (f"\n🌐 {esc(missing)}" if missing else ""), markup)
 
 
-def _pending(st: BotState, user_id: int, knowledge: Knowledge,
-             name: str) -> InlineKeyboardMarkup:
-    """Keep a checked import with what it changes as of now; its Confirm/Cancel buttons."""
+# -- imports run off the event loop, each in a thread with its own connection ------------
+
+PROGRESS_FIRST = 2.0  # seconds before a long import gets a status message
+PROGRESS_EVERY = 3.0  # seconds between its edits (well within Telegram's edit limits)
+
+
+class Progress:
+    """What an import's thread is doing, read by the event loop for the status message."""
+
+    def __init__(self, phase: str) -> None:
+        self.phase = phase
+        self.started = time.monotonic()
+
+    def text(self) -> str:
+        return f"⏳ {esc(self.phase)}… ({time.monotonic() - self.started:.0f} s)"
+
+
+def _thread_store(path: Path) -> Store:
+    """A connection of this thread's own (sqlite3 connections never cross threads)."""
+    store = Store(path, seed_default=False)
+    store.db._supports_on_conflict = sqlite3.sqlite_version_info >= (3, 24, 0)
+    return store
+
+
+def _dry_run(path: Path, raw: bytes, name: str, progress: Progress,
+             ) -> tuple[Knowledge, dict[str, int], ImportBase]:
+    """Parse and check an import and compare it with the store (in a worker thread)."""
+    store = _thread_store(path)
+    try:
+        knowledge = parse_document(raw, name, base_sources=store.sources())
+        progress.phase = f"Comparing {len(knowledge.entries)} entries with the knowledge base"
+        base = store.import_base(knowledge)
+        return knowledge, Store._counts(knowledge, base), base
+    finally:
+        store.close()
+
+
+def _apply(path: Path, knowledge: Knowledge, who: str, base: ImportBase,
+           progress: Progress) -> dict[str, int]:
+    """Apply a confirmed import in one transaction (in a worker thread); EditConflict if
+    something it changes was edited since its dry run."""
+    store = _thread_store(path)
+    try:
+        progress.phase = f"Applying {len(knowledge.entries)} entries"
+        return store.apply_import(knowledge, actor=who, via="telegram", base=base)
+    finally:
+        store.close()
+
+
+def _recheck(path: Path, knowledge: Knowledge, base: ImportBase,
+             ) -> tuple[Knowledge, dict[str, int], ImportBase]:
+    """After a conflict: the import narrowed to what it changes, compared afresh."""
+    store = _thread_store(path)
+    try:
+        narrowed = base.changes(knowledge)
+        fresh = store.import_base(narrowed)
+        return narrowed, Store._counts(narrowed, fresh), fresh
+    finally:
+        store.close()
+
+
+async def _with_progress(work: asyncio.Task[Any], progress: Progress,
+                         message: Message | None = None, query: Any = None) -> Message | None:
+    """Wait for ``work``; if it takes longer than :data:`PROGRESS_FIRST`, show its progress
+    in one status message (a new reply to ``message``, or the button's own message for a
+    ``query``) edited every :data:`PROGRESS_EVERY` seconds. Returns a new status message."""
+    done, _ = await asyncio.wait([work], timeout=PROGRESS_FIRST)
+    status: Message | None = None
+    shown = ""
+    while not done:
+        text = progress.text()
+        try:
+            if text == shown:
+                pass  # Telegram refuses an edit that changes nothing
+            elif query is not None:
+                await query.edit_message_text(text)
+            elif status is None and message is not None:
+                status = await message.reply_text(text)
+            elif status is not None:
+                await status.edit_text(text)
+            shown = text
+        except TelegramError as exc:  # progress is a courtesy: the import goes on
+            log.warning("could not show an import's progress: %s", exc)
+        done, _ = await asyncio.wait([work], timeout=PROGRESS_EVERY)
+    return status
+
+
+async def _say(st: BotState, message: Message, status: Message | None, text: str,
+               markup: InlineKeyboardMarkup | None = None) -> None:
+    """The import's result: in its status message if it has one, else as a reply."""
+    if status is not None:
+        try:
+            await status.edit_text(text, reply_markup=markup)
+            return
+        except TelegramError as exc:
+            log.warning("could not edit an import's status message (%s); replying", exc)
+    await send_reply(st, message, text, markup)
+
+
+def _pending(st: BotState, user_id: int, knowledge: Knowledge, name: str,
+             base: ImportBase) -> InlineKeyboardMarkup:
+    """Keep a checked import with what it changes as of its dry run; Confirm/Cancel buttons."""
     key = secrets.token_hex(6)
-    st.pending_imports[key] = (user_id, knowledge, name, st.store.import_base(knowledge))
+    st.pending_imports[key] = (user_id, knowledge, name, base)
     return InlineKeyboardMarkup([[
         InlineKeyboardButton("✅ Confirm", callback_data=data("i", "y", key)),
         InlineKeyboardButton("✖️ Cancel", callback_data=data("i", "n", key)),
@@ -376,24 +490,44 @@ async def import_button(update: Update, context: Context,
         return
     del pending[parts[2]]
     _, knowledge, name, base = item
-    if parts[1] == "y":
-        try:  # checked against what the dry run saw: a concurrent edit is never reverted
-            counts = st.store.apply_import(knowledge, actor=actor(query.from_user),
-                                           via="telegram", base=base)
-        except EditConflict as exc:
-            knowledge = base.changes(knowledge)
-            markup = _pending(st, query.from_user.id, knowledge, name)
-            await query.answer("Changed since the dry run: nothing imported.")
-            await query.edit_message_text(
-                f"⚠️ Not imported: {esc(str(exc))}. Nothing was changed.\n"
-                f"As things are now: {import_counts(st.store.diff(knowledge))}. Confirm again to "
-                "apply it over the newer edits, or Cancel.", reply_markup=markup)
-            return
-        await query.answer("Imported.")
-        await query.edit_message_text(f"✅ Imported {esc(name)}: {import_counts(counts)}.")
-    else:
+    if parts[1] != "y":
         await query.answer("Cancelled.")
         await query.edit_message_text(f"✖️ Import of {esc(name)} cancelled; nothing changed.")
+        return
+    await query.answer("Importing…")
+    progress = Progress(f"Importing {name}")
+    work = asyncio.create_task(asyncio.to_thread(
+        _apply, st.store.path, knowledge, actor(query.from_user), base, progress))
+    await _with_progress(work, progress, query=query)
+    try:  # checked against what the dry run saw: a concurrent edit is never reverted
+        counts = await work
+    except EditConflict as exc:
+        narrowed, fresh_counts, fresh = await asyncio.to_thread(
+            _recheck, st.store.path, knowledge, base)
+        markup = _pending(st, query.from_user.id, narrowed, name, fresh)
+        await query.edit_message_text(
+            f"⚠️ Not imported: {esc(str(exc))}. Nothing was changed.\n"
+            f"As things are now: {import_counts(fresh_counts)}. Confirm again to "
+            "apply it over the newer edits, or Cancel.", reply_markup=markup)
+        return
+    except sqlite3.OperationalError as exc:
+        if not storage_unavailable(exc):
+            raise
+        pending[parts[2]] = item  # kept: the same Confirm works once the database does
+        await query.edit_message_text(
+            f"⚠️ {esc(name)} was not imported: the database cannot be written now "
+            f"({esc(str(exc))}). Nothing was changed; press Confirm again in a moment.",
+            reply_markup=query.message.reply_markup if isinstance(query.message, Message)
+            else None)
+        return
+    # the engine reads the store's version at most every VERSION_CHECK_EVERY seconds for
+    # another connection's commit (this import's thread): wait that out, then reload
+    await asyncio.sleep(st.store.VERSION_CHECK_EVERY)
+    st.engine.reload()
+    if (rebuild := st.engine.rebuilding) is not None:  # a large import: rebuilt in a thread
+        await asyncio.to_thread(rebuild.join)  # answering goes on from the old index meanwhile
+        st.engine.reload()  # swapped in: the admin's next question finds the new entries
+    await query.edit_message_text(f"✅ Imported {esc(name)}: {import_counts(counts)}.")
 
 
 async def import_command(update: Update, context: Context) -> None:
@@ -405,15 +539,62 @@ async def import_command(update: Update, context: Context) -> None:
                          "would change before anything is applied.")
 
 
+# The Bot API's limit for a document a bot sends (tests lower it rather than make 50 MB)
+TELEGRAM_UPLOAD_LIMIT = 50 * 1000 * 1000
+
+
+def _export(path: Path, limit: int) -> tuple[bytes | None, bool, int, int, int]:
+    """The /export document, built in a worker thread with its own connection.
+
+    Returns (body, gzipped, entries, sources, YAML size): the YAML itself when it fits
+    ``limit``, else gzip-compressed when that fits, else no body. Written through a
+    temporary file a batch of entries at a time, so only the document sent is in memory.
+    """
+    store = _thread_store(path)
+    try:
+        with tempfile.TemporaryFile() as raw:
+            text = io.TextIOWrapper(raw, encoding="utf-8")
+            with store.read_snapshot():
+                sources = store.sources()
+                count = write_document(text, sources, store.iter_entries(), "yaml")
+            text.flush()
+            size = raw.tell()
+            raw.seek(0)
+            if size <= limit:
+                return raw.read(), False, count, len(sources), size
+            with tempfile.TemporaryFile() as packed:
+                with gzip.GzipFile(fileobj=packed, mode="wb", compresslevel=6) as gz:
+                    shutil.copyfileobj(raw, gz, 1024 * 1024)
+                if packed.tell() > limit:
+                    return None, True, count, len(sources), size
+                packed.seek(0)
+                return packed.read(), True, count, len(sources), size
+    finally:
+        store.db.conn.close()
+
+
 @admin_command("export")
 async def export(message: Message, user: User, st: BotState) -> None:
     """``/export``: the whole knowledge base as a YAML document /import accepts."""
-    knowledge = st.store.knowledge()
-    body = dump_yaml(to_document(knowledge)).encode("utf-8")
+    limit = TELEGRAM_UPLOAD_LIMIT
+    body, gzipped, count, sources, size = await asyncio.to_thread(_export, st.store.path, limit)
+    megabytes = f"{size / 1e6:.1f} MB"
+    if body is None:
+        await send_reply(st, message, (
+            f"Sorry, the export is too big to send: {count} entries make {megabytes} of YAML, "
+            f"over Telegram's {limit / 1e6:g} MB limit for a bot's document even "
+            "gzip-compressed. On the server, run <code>pkitbot kb export "
+            "/tmp/pkitbot-export.yaml</code> (or .json, .csv) instead. Nothing was changed."))
+        return
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
-    await message.reply_document(body, filename=f"pkitbot-export-{stamp}.yaml",
-                                 caption=f"{len(knowledge.entries)} entries, "
-                                 f"{len(knowledge.sources)} sources. Re-import with /import.")
+    name = f"pkitbot-export-{stamp}.yaml"
+    caption = f"{count} entries, {sources} sources. Re-import with /import."
+    if gzipped:
+        name += ".gz"
+        caption = (f"{count} entries, {sources} sources, gzip-compressed: the YAML is "
+                   f"{megabytes}, over Telegram's {limit / 1e6:g} MB limit for a bot's "
+                   "document. Unpack it (gunzip) before /import or pkitbot kb import.")
+    await message.reply_document(body, filename=name, caption=caption)
 
 
 @admin_command("stats")

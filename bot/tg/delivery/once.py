@@ -60,6 +60,7 @@ class Handled(Enum):
     DONE = "done"  # handled and recorded
     SKIPPED = "skipped"  # handled before (a redelivery): not handled twice
     UNSENT = "unsent"  # a reply was not taken by Telegram: not recorded, handle it again
+    DEFERRED = "deferred"  # a write failed (database locked or full): handle it again
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,7 @@ def close_store(store: Store) -> None:
 def deferred_for_storage(error: object, update: object = None) -> bool:
     """True if a handler failed only because the database cannot be written now (locked by
     another process, disk full). Its update is then not recorded as handled, so it is
-    handled again later (:func:`handle_once` returns UNSENT); no apology is sent."""
+    handled again later (:func:`handle_once` returns DEFERRED); no apology is sent."""
     if not isinstance(error, BaseException) or not storage_unavailable(error):
         return False
     outcome = OUTCOME.get()
@@ -312,7 +313,7 @@ async def handle_once(application: AnyApplication, update: Update,
     if outcome.storage:  # a write failed (locked, disk full); handled again once it works
         if st is not None:
             st.metrics["updates_deferred_storage"] += 1
-        return Handled.UNSENT
+        return Handled.DEFERRED
     if store is not None:
         record_handled(store, update.update_id)
     return Handled.DONE

@@ -28,9 +28,14 @@ update stays unconfirmed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
+import os
 import time
+from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -86,6 +91,10 @@ class Poller:
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._fetch: asyncio.Task[tuple[Update, ...]] | None = None
+        # updates waiting for the database (locked, disk full), kept in a file beside it so
+        # the offset may move past them: id -> the update as Telegram sent it
+        self._parked: dict[int, dict[str, object]] = {}
+        self._parked_keys: Counter[object] = Counter()  # chats with a parked update
 
     # -- state shared with the handlers ------------------------------------------------
 
@@ -103,7 +112,8 @@ class Poller:
     @property
     def offset(self) -> int | None:
         """The ``getUpdates`` offset: the oldest update not yet handled (None: none seen)."""
-        pending = [*self._in_hand, *([] if self._unconfirmed is None else [self._unconfirmed])]
+        pending = [*(u for u in self._in_hand if u not in self._parked),
+                   *([] if self._unconfirmed is None else [self._unconfirmed])]
         if pending:
             return min(pending)
         return None if self._newest is None else self._newest + 1
@@ -177,6 +187,12 @@ class Poller:
     async def run(self) -> None:
         """Poll until :meth:`stop`; raise when the token is refused or handling fails."""
         delay = 0.0
+        for update in sorted(self._parked_from_last_run(), key=lambda u: u.update_id):
+            key = order_key(update)  # handled first; the store's record skips any done
+            before = self._tails.get(key) if key is not None else None
+            if before is None:
+                await self._slots.acquire()
+            self._start(update, key, before, Ticket(Verdict.ALLOW))
         while not self._stopping.is_set():
             self._raise_failure()
             if delay:
@@ -245,6 +261,69 @@ class Poller:
                 self._start(update, key, before, ticket)
         self._raise_failure()
 
+    # -- updates parked while the database cannot be written --------------------------
+
+    def _parked_path(self) -> Path | None:
+        st = self._state()
+        return Path(f"{st.store.path}-parked") if st is not None else None
+
+    def _park(self, update: Update) -> None:
+        """Keep ``update`` (waiting for the database) in a file beside it, so that the
+        offset need not wait for it: a long lock must not fill getUpdates' window of 100
+        and hold every other chat. If the file cannot be written, it is not parked (the
+        offset waits for it, as before)."""
+        if update.update_id in self._parked:
+            return
+        kept = {**self._parked, update.update_id: update.to_dict()}
+        if self._write_parked(kept):
+            self._parked = kept
+            self._parked_keys[order_key(update)] += 1
+
+    def _unpark(self, update: Update) -> None:
+        if self._parked.pop(update.update_id, None) is not None:
+            key = order_key(update)
+            self._parked_keys[key] -= 1
+            if self._parked_keys[key] <= 0:
+                del self._parked_keys[key]
+            self._write_parked(self._parked)
+
+    def _write_parked(self, parked: dict[int, dict[str, object]]) -> bool:
+        path = self._parked_path()
+        if path is None or str(path).startswith(":memory:"):
+            return False
+        try:
+            if not parked:
+                path.unlink(missing_ok=True)
+                return True
+            tmp = path.with_name(path.name + ".tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.writelines(json.dumps(u) + "\n" for u in parked.values())
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except OSError as exc:
+            log.warning("could not keep updates waiting for the database (%s); the offset "
+                        "waits for them", exc)
+            return False
+        return True
+
+    def _parked_from_last_run(self) -> list[Update]:
+        """Updates a previous run parked and confirmed but never handled (it was killed)."""
+        path = self._parked_path()
+        found: list[Update] = []
+        if path is None:
+            return found
+        with contextlib.suppress(OSError):
+            for line in path.read_text(encoding="utf-8").splitlines():
+                with contextlib.suppress(ValueError, KeyError, TypeError):
+                    update = Update.de_json(json.loads(line), self.application.bot)
+                    if update is not None:
+                        found.append(update)
+                        self._parked[update.update_id] = json.loads(line)
+                        self._parked_keys[order_key(update)] += 1
+        return found
+
     async def _pause(self, seconds: float, tasks: Sequence[asyncio.Task[None]] = ()) -> None:
         """Wait ``seconds``, or until one of ``tasks`` is done, or a stop or failure."""
         waker = asyncio.create_task(self._wake.wait())
@@ -309,11 +388,17 @@ class Poller:
                       ticket: Ticket) -> None:
         try:
             if before is not None:
-                await asyncio.wait([before])  # answers in a chat keep the order of questions
+                # answers in a chat keep the order of questions; one waiting behind an
+                # update parked for the database is parked too (else it holds the offset)
+                while not (await asyncio.wait([before], timeout=RETRY_UNSENT))[0]:
+                    if order_key(update) in self._parked_keys:
+                        self._park(update)
                 await self._slots.acquire()
                 self._begun.add(update.update_id)
             while (done := await handle_once(self.application, update, ticket.notice)
-                   ) is Handled.UNSENT:
+                   ) in (Handled.UNSENT, Handled.DEFERRED):
+                if done is Handled.DEFERRED:
+                    self._park(update)
                 # Telegram did not take a reply (an outage past the send deadline): not
                 # recorded, so handle it again; on stop it stays unconfirmed for the next run
                 if self._stopping.is_set():
@@ -327,6 +412,7 @@ class Poller:
                 await self._pause(RETRY_UNSENT)
                 await self._slots.acquire()
                 self._begun.add(update.update_id)
+            self._unpark(update)
             if done is Handled.DONE:
                 self.handled += 1
             else:

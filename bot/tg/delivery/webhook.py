@@ -292,7 +292,7 @@ class UpdateHandler(_Base):
                         done = await handle_once(self.ptb_app, update, ticket.notice)
             finally:
                 self.admission.release(ticket)
-            if done is Handled.UNSENT:  # Telegram did not take the reply: send it again
+            if done in (Handled.UNSENT, Handled.DEFERRED):  # not taken / not written: again
                 raise tornado.web.HTTPError(HTTPStatus.SERVICE_UNAVAILABLE)
         self.set_header("Content-Type", "application/json")
         self.finish(b'{"ok":true}')
