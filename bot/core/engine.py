@@ -22,8 +22,8 @@ import random
 import re
 import threading
 import unicodedata
-from collections import deque
-from collections.abc import Callable
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -157,16 +157,108 @@ def clean_question(text: str) -> str:
     return " ".join(_CONTROL.sub(" ", text).split())
 
 
+ENTRY_CACHE = 4096  # entries kept in memory; the rest are read from the database when asked
+
+
+class Entries(Mapping[str, Entry]):
+    """The active entries by id, in knowledge-base order, read from the database on first
+    need and kept for the most recent :data:`ENTRY_CACHE`: at 100,000 entries, holding them
+    all would cost about 200 MB and seconds at every start. What every reply needs of all
+    of them (the order, each one's topic, whether it has figures) is kept for each."""
+
+    def __init__(self, store: Store, rows: Iterable[tuple[str, str, bool]]) -> None:
+        self._store = store
+        self._topic: dict[str, str] = {}  # id -> topic, in knowledge-base order
+        self.with_figures: set[str] = set()
+        topics: dict[str, str] = {}
+        for entry_id, topic, figures in rows:
+            self._topic[entry_id] = topics.setdefault(topic, topic)  # one string per topic
+            if figures:
+                self.with_figures.add(entry_id)
+        self._cache: OrderedDict[str, Entry] = OrderedDict()
+
+    def rebind(self, store: Store) -> None:
+        """Read through ``store`` from now on (built on a thread's own connection)."""
+        self._store = store
+
+    def __len__(self) -> int:
+        return len(self._topic)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._topic))
+
+    def __contains__(self, entry_id: object) -> bool:
+        return entry_id in self._topic
+
+    def __getitem__(self, entry_id: str) -> Entry:
+        found = self._cache.get(entry_id)
+        if found is not None:
+            self._cache.move_to_end(entry_id)
+            return found
+        if entry_id not in self._topic:
+            raise KeyError(entry_id)
+        return self.load([entry_id])[entry_id]
+
+    def load(self, entry_ids: Sequence[str]) -> dict[str, Entry]:
+        """These entries (the active ones among them), read in one go where not cached."""
+        found = {i: e for i in entry_ids if (e := self._cache.get(i)) is not None}
+        missing = [i for i in entry_ids if i not in found and i in self._topic]
+        if missing:
+            read = self._store.active_by_id(missing)
+            self._cache.update(read)
+            found.update(read)
+            while len(self._cache) > ENTRY_CACHE:
+                self._cache.popitem(last=False)
+        return {i: found[i] for i in entry_ids if i in found}
+
+    def values(self) -> Iterator[Entry]:  # type: ignore[override]
+        """Every entry, read in batches (for small bases and tools, not the answering path)."""
+        ids = list(self._topic)
+        for start in range(0, len(ids), ENTRY_CACHE // 2):
+            yield from self.load(ids[start : start + ENTRY_CACHE // 2]).values()
+
+    def topic(self, entry_id: str) -> str:
+        return self._topic[entry_id]
+
+    def topics(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self._topic.values()))
+
+    def firsts(self) -> list[str]:
+        """The first entry of each topic."""
+        first: dict[str, str] = {}
+        for entry_id, topic in self._topic.items():
+            first.setdefault(topic, entry_id)
+        return list(first.values())
+
+    def of_topic(self, topic: str) -> list[str]:
+        return [i for i, t in self._topic.items() if t == topic]
+
+    def changed(self, entry_id: str, entry: Entry | None, order: Sequence[str] | None) -> None:
+        """One entry written (None: no longer active); ``order`` is the new knowledge-base
+        order when an entry joined (a new or restored one)."""
+        self._cache.pop(entry_id, None)
+        self.with_figures.discard(entry_id)
+        if entry is None:
+            self._topic.pop(entry_id, None)
+            return
+        self._topic[entry_id] = entry.topic
+        self._cache[entry_id] = entry
+        if entry.figures:
+            self.with_figures.add(entry_id)
+
+    def reorder(self, order: Sequence[str]) -> None:
+        self._topic = {i: self._topic[i] for i in order if i in self._topic}
+
+
 @dataclass(frozen=True)
 class _Built:
     """Everything built from one version of the knowledge base, swapped in as a whole."""
 
     version: int
     sources: dict[str, Source]
-    entries: dict[str, Entry]
+    entries: Entries
     matcher: Matcher
     topics: tuple[str, ...]
-    by_metric: dict[tuple[str, str | None], list[SourcedFigure]]
     names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # topics by language
 
 
@@ -205,19 +297,14 @@ class Engine:
         rows through ``index`` (by default the engine's own store's)."""
         version = store.version
         refresh_index(store, self.normalizer)
-        knowledge = store.knowledge()
-        sources = knowledge.sources
-        by_metric: dict[tuple[str, str | None], list[SourcedFigure]] = {}
-        for entry in knowledge.entries:
-            for sf in _sourced(entry, sources):
-                by_metric.setdefault((sf.figure.metric, sf.figure.period), []).append(sf)
+        sources = store.sources()
+        entries = Entries(store, store.outline())
         key, index = self.key, index or self.store.index
         matcher = Matcher.from_index(
             store.index.slots(key), lambda ids: index.docs(ids, key), self.normalizer,
             extra_periods=_years(sources), embedder=self.embedder,
             vectors=lambda ids: index.vectors(ids, key))
-        return _Built(version, sources, {e.id: e for e in knowledge.entries}, matcher,
-                      tuple(dict.fromkeys(e.topic for e in knowledge.entries)), by_metric)
+        return _Built(version, sources, entries, matcher, entries.topics())
 
     def reload(self, *, force: bool = False) -> bool:
         """Bring the matcher up to date if the knowledge changed since (True if it did):
@@ -247,50 +334,26 @@ class Engine:
                sources: dict[str, Source]) -> _Built:
         """The few changed entries applied to the matcher and the snapshot in place (all on
         the event loop's thread, between two questions)."""
-        entries, by_metric = built.entries, built.by_metric
-        if sources != built.sources:  # a new or re-credited source: figures show it
-            by_metric.clear()
-            again = set(changed)  # their figures are added below
-            for entry in entries.values():
-                if entry.id not in again:
-                    for sf in _sourced(entry, sources):
-                        by_metric.setdefault((sf.figure.metric, sf.figure.period), []).append(sf)
-            built = replace(built, sources=sources)
-        rows: dict[str, IndexRow | None] = {}
+        entries = built.entries
         fresh = self.store.active_by_id(changed)
-        added = False
+        rows: dict[str, IndexRow | None] = {}
+        joined = False
         for entry_id in changed:
-            old, new = entries.get(entry_id), fresh.get(entry_id)
-            if old is not None:
-                for sf in _sourced(old, built.sources):
-                    key = (sf.figure.metric, sf.figure.period)
-                    kept = [o for o in by_metric.get(key, []) if o.entry_id != entry_id]
-                    if kept:
-                        by_metric[key] = kept
-                    else:
-                        by_metric.pop(key, None)
-            rows[entry_id] = None
-            if new is None:
-                entries.pop(entry_id, None)
-                continue
-            added = added or old is None
-            entries[entry_id] = new
-            for sf in _sourced(new, sources):
-                by_metric.setdefault((sf.figure.metric, sf.figure.period), []).append(sf)
-            rows[entry_id] = index_row(new, self.normalizer, self._phrases, self.key, version)
+            new = fresh.get(entry_id)
+            joined = joined or (new is not None and entry_id not in entries)
+            entries.changed(entry_id, new, None)
+            rows[entry_id] = (None if new is None else
+                              index_row(new, self.normalizer, self._phrases, self.key, version))
         old_rows = built.matcher.rows_of(changed)  # before they are written over
         try:
             self.store.index.write(r for r in rows.values() if r is not None)
         except StoreError as exc:  # answered from memory; the rows are redone at next start
             log.warning("%s (the change is answered from memory)", exc)
         built.matcher.update(rows, old_rows)
-        if added:  # a new or restored entry takes its place in knowledge-base order
-            order = self.store.entry_order()
-            ordered = {i: entries[i] for i in order if i in entries}
-            entries.clear()
-            entries.update(ordered)
-        return replace(built, version=version, names={},
-                       topics=tuple(dict.fromkeys(e.topic for e in entries.values())))
+        if joined:  # a new or restored entry takes its place in knowledge-base order
+            entries.reorder(self.store.entry_order())
+        return replace(built, version=version, sources=sources, names={},
+                       topics=entries.topics())
 
     def _rebuild_in_thread(self) -> None:
         """Build from the knowledge base in a thread, on a connection of its own."""
@@ -304,6 +367,7 @@ class Engine:
                     index, key = self.store.index, self.key
                     built.matcher.rebind(lambda ids: index.docs(ids, key),
                                          lambda ids: index.vectors(ids, key))
+                    built.entries.rebind(self.store)
                     self._rebuilt = built
                 finally:
                     own.close()
@@ -348,8 +412,8 @@ class Engine:
         return built
 
     @property
-    def entries(self) -> dict[str, Entry]:
-        """The active entries by id, in knowledge-base order."""
+    def entries(self) -> Entries:
+        """The active entries by id, in knowledge-base order (read on first need)."""
         return self._current().entries
 
     @property
@@ -379,12 +443,16 @@ class Engine:
 
         built = self._current()
         if language not in built.names:
-            built.names[language] = topics_in(built.entries.values(), language)
+            # the first entry of each topic, and the first with a name in that language
+            wanted = {*built.entries.firsts(), *self.store.first_translated(language)}
+            found = built.entries.load([i for i in built.entries if i in wanted])
+            built.names[language] = topics_in(found.values(), language)
         return built.names[language]
 
     def in_topic(self, topic: str) -> list[Entry]:
         """The entries of one topic, in knowledge-base order."""
-        return [e for e in self.entries.values() if e.topic == topic]
+        entries = self.entries
+        return list(entries.load(entries.of_topic(topic)).values())
 
     def answer_for(self, entry: Entry, *, question: str = "", score: float = 1.0) -> Answer:
         """The full answer for a known entry (a match, a button press, the daily fact)."""
@@ -392,7 +460,9 @@ class Engine:
         figures = tuple(_sourced(entry, built.sources))
         also: list[SourcedFigure] = []
         for sf in figures:
-            for other in built.by_metric.get((sf.figure.metric, sf.figure.period), []):
+            for other_id, figure in self.store.figures_of(sf.figure.metric, sf.figure.period):
+                other = SourcedFigure(figure, built.sources.get(figure.source or COLUMN_SOURCE),
+                                      other_id)
                 if other.entry_id != entry.id and other.source != sf.source and other not in also:
                     also.append(other)
         ids = list(dict.fromkeys([*entry.sources, *(f.source for f in entry.figures if f.source),
@@ -424,7 +494,8 @@ class Engine:
                 match.entry_id or (match.candidates[0].entry_id if match.candidates else None),
                 match.score, "smalltalk" if match.reason is Reason.SMALL_TALK else match.decision,
                 chat_type)
-        if match.decision == "answer" and match.entry_id in built.entries:
+        if match.decision == "answer" and match.entry_id is not None \
+                and match.entry_id in built.entries:
             found = self.answer_for(built.entries[match.entry_id], question=question,
                                     score=match.score)
             return replace(found, candidates=match.candidates)
@@ -433,13 +504,15 @@ class Engine:
                       candidates=match.candidates)
 
     def random_entry(self, rng: random.Random | None = None) -> Entry | None:
-        entries = list(self.entries.values())
-        return (rng or random).choice(entries) if entries else None
+        ids = list(self.entries)
+        return self.entries[(rng or random).choice(ids)] if ids else None
 
     def headline(self, limit: int = 10) -> list[Entry]:
         """Entries with figures first (the headline facts), in knowledge-base order."""
-        entries = list(self.entries.values())
-        return ([e for e in entries if e.figures] + [e for e in entries if not e.figures])[:limit]
+        entries = self.entries
+        with_figures = [i for i in entries if i in entries.with_figures][:limit]
+        rest = [i for i in entries if i not in entries.with_figures][: limit - len(with_figures)]
+        return list(entries.load([*with_figures, *rest]).values())
 
 
 def _years(sources: dict[str, Source]) -> set[str]:

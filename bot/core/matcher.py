@@ -21,7 +21,7 @@ import json
 import math
 import re
 from array import array
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -314,13 +314,17 @@ ROW_CODE: tuple[Callable[..., Any], ...] = (index_row, meaning_text, figure_kind
                                             figure_kind)
 
 
-def _doc_from_row(row: IndexRow, extra: frozenset[str]) -> _Doc:
+def _doc_from_row(row: IndexRow, extra: frozenset[str], idf: dict[str, float]) -> _Doc:
+    """The scoring data of one entry from its stored row; each question's total weight
+    under today's idf."""
     data = json.loads(row.doc)
     fig_periods = frozenset(row.periods.split())
     strong = frozenset(row.strong.split()) | (fig_periods - extra)  # a figure's period finds it
-    return _Doc(row.entry_id, data["c"], tuple(data["t"]),
-                tuple(frozenset(q) for q in data["q"]), strong,
+    qsets = tuple(frozenset(q) for q in data["q"])
+    weight = idf.get
+    return _Doc(row.entry_id, data["c"], tuple(data["t"]), qsets, strong,
                 frozenset(row.weak.split()) - strong, fig_periods | extra, tuple(data["f"]),
+                tuple(sum(weight(t, UNKNOWN_WEIGHT) for t in q) for q in qsets),
                 kinds=frozenset(data["k"]), metrics=frozenset(data["m"]),
                 figure_periods=fig_periods, latest=data["l"], meaning=tuple(data["x"]))
 
@@ -371,7 +375,7 @@ class _Docs:
             row = rows.get(entry_id)
             if row is None:
                 raise LookupError(f"the index has no row for entry {entry_id}")
-            self._cache[index] = self._matcher.complete(_doc_from_row(row, self._matcher.extra))
+            self._cache[index] = _doc_from_row(row, self._matcher.extra, self._matcher.idf)
         while len(self._cache) > DOC_CACHE:
             self._cache.popitem(last=False)
 
@@ -433,8 +437,7 @@ class Matcher:
         self.postings: dict[str, array[int]] = {}
         self._topical: dict[str, int] = {}  # word -> entries with it in questions or keywords
         self._phrases: dict[str, int] = {}  # out-of-scope phrase -> entries whose questions use it
-        for slot in slots:
-            self._add(slot)
+        self._add_all(slots)
         # rows of entries changed since the start, read from here first: their stored
         # copy may not be written yet (a locked database), and must not be read stale
         self._overlay: dict[str, IndexRow] = {}
@@ -496,6 +499,39 @@ class Matcher:
         strong.update(p for p in slot.periods.split() if p not in self.extra)
         weak = set(slot.weak.split()) - strong
         return strong, weak, [p for p in slot.phrases.split("|") if p]
+
+    def _add_all(self, slots: Iterable[Slot]) -> None:
+        """Every entry's words into the postings at once (a start: about 14 words an entry,
+        so this loop is kept lean)."""
+        strong_at: defaultdict[str, list[int]] = defaultdict(list)
+        weak_at: defaultdict[str, list[int]] = defaultdict(list)
+        extra, ids, entry_ids, phrases = self.extra, self.ids, self.slots, self._phrases
+        for index, (entry_id, strong_text, weak_text, periods_text, phrases_text) in enumerate(
+                slots, start=len(entry_ids)):
+            entry_ids.append(entry_id)
+            ids[entry_id] = index
+            strong = strong_text.split()
+            weak = weak_text.split()
+            if periods_text:  # a figure's period is a word that finds it
+                own = [p for p in periods_text.split() if p not in extra]
+                strong += [p for p in own if p not in strong]
+                weak = [t for t in weak if t not in own]
+            for token in strong:
+                strong_at[token].append(index)
+            for token in weak:
+                weak_at[token].append(index)
+            if phrases_text:
+                for phrase in phrases_text.split("|"):
+                    phrases[phrase] = phrases.get(phrase, 0) + 1
+        postings, topical = self.postings, self._topical
+        for token, found in strong_at.items():
+            postings[token] = array("i", found)
+            topical[token] = len(found)
+        for token, found in weak_at.items():
+            if token in postings:
+                postings[token].extend(found)
+            else:
+                postings[token] = array("i", found)
 
     def _add(self, slot: Slot) -> None:
         index = len(self.slots)
@@ -586,11 +622,6 @@ class Matcher:
         self._typo_cache: dict[str, str | None] = {}
         self.docs.forget()
         self._generation = getattr(self, "_generation", 0) + 1
-
-    def complete(self, doc: _Doc) -> _Doc:
-        """A doc read from its row, with its questions' weights under today's idf."""
-        return replace(doc, qweights=tuple(sum(self.idf.get(t, UNKNOWN_WEIGHT) for t in q)
-                                           for q in doc.qsets))
 
     @property
     def vocab(self) -> dict[str, list[str]]:

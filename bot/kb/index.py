@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from bot.errors import StoreError
 
@@ -39,8 +39,7 @@ class IndexRow:
     doc: str
 
 
-@dataclass(frozen=True)
-class Slot:
+class Slot(NamedTuple):
     """The part of a row a start reads for every entry: the words that find it."""
 
     entry_id: str
@@ -78,7 +77,7 @@ class MatchIndex:
                 "SELECT m.entry_id, m.strong, m.weak, m.periods, m.phrases FROM entries e "
                 "JOIN match_index m ON m.entry_id = e.id AND m.key = ? "
                 "WHERE e.status = 'active' ORDER BY e.rowid", [key]):
-            yield Slot(*r)
+            yield Slot._make(r)
 
     def docs(self, entry_ids: Sequence[str], key: str) -> dict[str, IndexRow]:
         """The full rows of these entries (those of ``key``)."""

@@ -305,6 +305,31 @@ class Store:
                 f"WHERE id IN ({marks}) AND status = 'active'", part))
         return found
 
+    def outline(self) -> Iterator[tuple[str, str, bool]]:
+        """(id, topic, has figures) of each active entry, in knowledge-base order."""
+        for r in self.db.execute(
+                "SELECT e.id, e.topic, EXISTS (SELECT 1 FROM figures f WHERE f.entry_id = e.id) "
+                "FROM entries e WHERE e.status = 'active' ORDER BY e.rowid"):
+            yield r[0], r[1], bool(r[2])
+
+    def first_translated(self, language: str) -> list[str]:
+        """For each topic, the first active entry with a translation in ``language``."""
+        return [r[0] for r in self.db.execute(
+            "SELECT e.id FROM entries e JOIN translations t ON t.entry_id = e.id "
+            "AND t.language = ? WHERE e.status = 'active' AND e.rowid = ("
+            "SELECT MIN(e2.rowid) FROM entries e2 JOIN translations t2 ON t2.entry_id = e2.id "
+            "AND t2.language = ? WHERE e2.status = 'active' AND e2.topic = e.topic)",
+            [language, language])]
+
+    def figures_of(self, metric: str, period: str | None) -> list[tuple[str, Figure]]:
+        """Every active entry's figures of one metric and period (other sources' figures
+        for the same thing), by entry id."""
+        return [(r[0], Figure(*r[1:])) for r in self.db.execute(
+            "SELECT f.entry_id, f.metric, f.value, f.unit, f.period, f.period_label, "
+            "f.qualifier, f.source_id FROM figures f JOIN entries e ON e.id = f.entry_id "
+            "AND e.status = 'active' WHERE f.metric = ? AND f.period IS ? ORDER BY e.rowid, f.id",
+            [metric, period])]
+
     def entry_order(self) -> list[str]:
         """The active entries' ids in knowledge-base order."""
         return [r[0] for r in self.db.execute(
