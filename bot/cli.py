@@ -420,6 +420,25 @@ CLI_MAX_IMPORT_MB = 1024.0  # kb import's own cap; PKITBOT_MAX_IMPORT_MB is for 
 PROGRESS_FROM = 2000  # entries: an import this large shows a progress bar on stderr
 
 
+def _index(store: Store, show: bool) -> None:
+    """Compute the matching index of what changed now, so that the next start reads it
+    (in forked processes, one a CPU, for a large change)."""
+    from bot.core.engine import refresh_index
+    from bot.core.normalize import Lexicon, Normalizer
+    from bot.kb import default_knowledge_dir
+
+    words = Normalizer(Lexicon.load(default_knowledge_dir() / "lexicon.yaml"))
+    if not show:
+        refresh_index(store, words)
+        return
+    with click.progressbar(length=0, label="Indexing", file=sys.stderr) as bar:
+        def advance(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        refresh_index(store, words, advance, workers=os.cpu_count() or 1)
+
+
 @kb.command(name="import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--dry-run", is_flag=True, help="Check and summarise; change nothing.")
@@ -457,6 +476,8 @@ def import_(file: Path, dry_run: bool, max_mb: float, db: Path | None) -> None:
 
             counts = store.apply_import(knowledge, actor=actor(), via="import",
                                         progress=advance)
+    if not dry_run:
+        _index(store, len(knowledge.entries) >= PROGRESS_FROM)
     summary = f"{counts['new']} new, {counts['changed']} changed, {counts['unchanged']} unchanged"
     if counts.get("sources_new") or counts.get("sources_changed"):
         summary += (f"; sources: {counts.get('sources_new', 0)} new, "
