@@ -161,3 +161,26 @@ def test_an_edit_is_answered_even_while_another_process_locks_the_database(
     again = open_store(db_path)  # the row it could not write is computed at the next start
     restarted = Engine(again, embedder=False)
     assert restarted.ask("zorblat gig workers census", log=False).entry is not None
+
+
+def test_kb_import_leaves_the_index_computed_and_reindex_finds_nothing_to_do(
+        db_path: Path, tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from bot.cli import main
+
+    document = tmp_path / "cities.json"
+    cited = [replace(e, sources=("column",)) for e in _many(40)]
+    document.write_text(json.dumps({"entries": [e.to_dict() for e in cited]}), "utf-8")
+    db = ["--db", str(db_path)]
+    runner = CliRunner()
+    imported = runner.invoke(main, ["kb", "import", str(document), *db])
+    assert imported.exit_code == 0, imported.output
+    assert {f"city-{i}" for i in range(40)} <= set(rows(db_path))  # computed by the import
+    again = runner.invoke(main, ["kb", "reindex", *db])
+    assert again.exit_code == 0 and "up to date" in again.output
+    engine = Engine(open_store(db_path), embedder=False)
+    answer = engine.ask("How many software houses are in district number 17?", log=False)
+    assert answer.entry is not None and answer.entry.id == "city-17"
