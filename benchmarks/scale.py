@@ -64,7 +64,7 @@ def measure(size: int) -> dict[str, float]:
         stored = time.perf_counter() - start
         words = Normalizer(Lexicon.load(default_knowledge_dir() / "lexicon.yaml"))
         start = time.perf_counter()
-        refresh_index(store, words)  # what kb import does after storing the entries
+        refresh_index(store, words, workers=os.cpu_count() or 1)  # as kb import does
         indexed = time.perf_counter() - start
         store.close()
         sample = random.Random(1).sample(queries, min(QUESTIONS, len(queries)))
