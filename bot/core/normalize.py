@@ -52,6 +52,8 @@ MONTHS = {name: i for i, names in enumerate((
 _ORDINALS = {w: i for i, w in enumerate(
     ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
      "tenth", "eleventh", "twelfth"), start=1)}
+# the words a way of naming a period can start with (besides digits and "fy...")
+_PERIOD_WORDS = frozenset({"fiscal", "financial", "year", *MONTHS, *_ORDINALS})
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _FY = re.compile(r"^fy(?:20)?(\d\d)$")
 
@@ -74,6 +76,10 @@ def read_periods(words: list[str], today: dt.date) -> list[str]:
     i = 0
     while i < len(words):
         w = words[i]
+        if not (w[:1].isdigit() or w.startswith("fy") or w in _PERIOD_WORDS):
+            out.append(w)  # most words start no way of naming a period
+            i += 1
+            continue
         nxt = words[i + 1] if i + 1 < len(words) else ""
         after = words[i + 2] if i + 2 < len(words) else ""
         fy = _FY.match(w)
@@ -306,8 +312,11 @@ class Normalizer:
         return found
 
     def _normalize(self, text: str, day: dt.date) -> Normalized:
-        text = _IT_UPPER.sub(f" {IT_TOKEN} ", unicodedata.normalize("NFKC", text))
-        text = _US_UPPER.sub(" usa ", text)  # "US" is the country, "us" the pronoun
+        text = unicodedata.normalize("NFKC", text)
+        if "IT" in text:  # (the patterns cost more than the look for their letters)
+            text = _IT_UPPER.sub(f" {IT_TOKEN} ", text)
+        if "U" in text:
+            text = _US_UPPER.sub(" usa ", text)  # "US" is the country, "us" the pronoun
         words = read_periods(self._map(split_words(fold(text))), day)
         stems = [stem(w) for w in words]
         tokens: list[str] = []
@@ -327,6 +336,9 @@ class Normalizer:
 def canonical_period(token: str) -> str | None:
     """'fy25'/'fy2025' -> 'fy25'; a plain year -> '2025'; a month token 'm202507' as it is;
     anything else -> None."""
+    first = token[:1]
+    if first not in "fm" and not first.isdigit():
+        return None  # the quick answer for nearly every word
     if not PERIOD_RE.match(token):
         return None
     if token.startswith("fy"):
