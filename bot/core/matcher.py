@@ -750,8 +750,12 @@ class Matcher:
                 if word.casefold() in MONTHS:
                     continue  # "the year ending June 2025" names a period, not a thing
                 tokens = self.normalize(word).content
-                if tokens and not all(t in self.postings or t in self.scope_words
-                                      or self._correct(t) for t in tokens):
+                known = [t in self.postings or t in self.scope_words or self._correct(t) is not None
+                         for t in tokens]
+                # an abbreviation the vocabulary spells out ("VC": venture capital) is a
+                # known term when part of its spelling is; a name must be known whole
+                if tokens and not (any(known) if len(tokens) > 1 and len(word) <= 4
+                                   else all(known)):
                     return word
         return None
 
