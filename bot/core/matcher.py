@@ -112,6 +112,9 @@ INDEX_FORMAT = 1  # what a stored row holds; a change here recomputes every row
 AGREE_BEHIND_SAME = 0.30  # ... when that entry is the same kind of figure for other periods
 CHECK_MARGIN = 0.06  # words this close to a tie: the entry clearly closer in meaning
 CHECK_COS = 0.10  # ... by this much cosine goes first
+CHECK_WIDE = 0.12  # how far behind on the words an entry may be and still be checked
+CHECK_SLOPE = 0.5  # ... the cosine lead it needs grows by this much a point further behind
+CHECK_RIVALS = 4  # how many of the next entries are checked
 FIT_MARGIN = 0.08  # a question asking for a number goes to a nearly-as-close entry that gives one
 # Which kinds of figure answer a question that asks for a number, by the lexicon's quantity
 # groups (most specific first); None means any figure does.
@@ -1021,12 +1024,20 @@ class Matcher:
             (top.score >= ANSWER_AT and top.score - runner >= CLEAR_MARGIN)
             or top.score >= SURE_AT or (top.score >= LEAD_AT and top.score - runner >= LEAD_MARGIN))
         if (sure and top is not None and top.score < SURE_AT and len(ranked) > 1
-                and top.score - runner < CHECK_MARGIN and self.semantic_ready()):
-            # a near tie on the words: the one clearly closer in meaning goes first
+                and top.score - runner < CHECK_WIDE and self.semantic_ready()):
+            # a near tie on the words: the one clearly closer in meaning goes first; the
+            # further behind on the words, the clearer the lead in meaning must be
             meaning = self.semantic_index().similarities(self._meaning(norm, fixes))
-            rival = ranked[1]
-            if (meaning.of(self.ids[rival.entry_id]) - meaning.of(self.ids[top.entry_id])
-                    >= CHECK_COS):
+            own = meaning.of(self.ids[top.entry_id])
+
+            def lead(c: Candidate) -> float:
+                behind = top.score - c.score
+                return (meaning.of(self.ids[c.entry_id]) - own - CHECK_COS
+                        - CHECK_SLOPE * max(0.0, behind - CHECK_MARGIN))
+
+            rivals = [c for c in ranked[1:CHECK_RIVALS + 1] if top.score - c.score < CHECK_WIDE]
+            rival = max(rivals, key=lead, default=None)
+            if rival is not None and lead(rival) >= 0:
                 top = replace(rival, score=top.score)
                 ranked = [top, *(c for c in ranked if c.entry_id != top.entry_id)]
         if not sure and self.semantic_ready():
