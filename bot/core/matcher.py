@@ -1028,10 +1028,10 @@ class Matcher:
             # a near tie on the words: the one clearly closer in meaning goes first; the
             # further behind on the words, the clearer the lead in meaning must be
             meaning = self.semantic_index().similarities(self._meaning(norm, fixes))
-            own = meaning.of(self.ids[top.entry_id])
+            own, best = meaning.of(self.ids[top.entry_id]), top.score
 
             def lead(c: Candidate) -> float:
-                behind = top.score - c.score
+                behind = best - c.score
                 return (meaning.of(self.ids[c.entry_id]) - own - CHECK_COS
                         - CHECK_SLOPE * max(0.0, behind - CHECK_MARGIN))
 
