@@ -57,6 +57,7 @@ COLUMN_SOURCE = "column"
 MATCH_CACHE = 4096  # recent questions and their matches, dropped when the knowledge changes
 IN_PLACE = 200  # changed entries applied to the matcher in place; more rebuild it
 INDEX_BATCH = 2000  # index rows computed and written per transaction
+UNSTORED = 2**62  # the revision of a row made on the fly, not read from the database
 
 
 def refresh_index(store: Store, normalizer: Normalizer,
@@ -301,10 +302,27 @@ class Engine:
         entries = Entries(store, store.outline())
         key, index = self.key, index or self.store.index
         matcher = Matcher.from_index(
-            store.index.slots(key), lambda ids: index.docs(ids, key), self.normalizer,
+            store.index.slots(key), self._reader(index), self.normalizer,
             extra_periods=_years(sources), embedder=self.embedder,
             vectors=lambda ids: index.vectors(ids, key))
         return _Built(version, sources, entries, matcher, entries.topics())
+
+    def _reader(self, index: MatchIndex) -> Callable[[Sequence[str]], dict[str, IndexRow]]:
+        """Full rows by entry id through ``index``; a row missing under this engine's
+        fingerprint (another process with another lexicon, or after the fiscal year turned,
+        rewrote the stored rows under its own: ``kb reindex``, ``kb import``) is made here
+        from the entry, marked :data:`UNSTORED`."""
+        key, normalizer, phrases = self.key, self.normalizer, self._phrases
+
+        def read(ids: Sequence[str]) -> dict[str, IndexRow]:
+            found = index.docs(ids, key)
+            if len(found) < len(ids):
+                missing = [i for i in ids if i not in found]
+                for entry in index.entries(missing).values():
+                    found[entry.id] = index_row(entry, normalizer, phrases, key, UNSTORED)
+            return found
+
+        return read
 
     def reload(self, *, force: bool = False) -> bool:
         """Bring the matcher up to date if the knowledge changed since (True if it did):
@@ -365,7 +383,7 @@ class Engine:
                     if built.matcher.semantic_ready():  # not on the loop at the next question
                         built.matcher.semantic_index()
                     index, key = self.store.index, self.key
-                    built.matcher.rebind(lambda ids: index.docs(ids, key),
+                    built.matcher.rebind(self._reader(index),
                                          lambda ids: index.vectors(ids, key))
                     built.entries.rebind(self.store)
                     self._rebuilt = built

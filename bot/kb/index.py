@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from bot.errors import StoreError
 
 if TYPE_CHECKING:
+    from bot.kb.models import Entry
     from bot.kb.store import Store
 
 BATCH = 500  # ids per IN (...) query: well under SQLite's bound on parameters
@@ -128,6 +129,11 @@ class MatchIndex:
                         [(v, k, key) for k, v in vectors.items()])
             except sqlite3.Error as exc:
                 raise StoreError(f"cannot write the matching index: {exc}") from None
+
+    def entries(self, entry_ids: Sequence[str]) -> dict[str, Entry]:
+        """The active entries among these ids, read through the same connection (to make
+        a row the table lacks)."""
+        return self._store.active_by_id(entry_ids)
 
     def forget(self, entry_ids: Iterable[str]) -> None:
         """Drop the rows of entries that no longer exist."""
