@@ -125,3 +125,24 @@ def test_a_reindex_by_a_process_with_another_lexicon_does_not_break_answering(
     assert answer.answered
     assert engine.ask("Pakistan mein kitne freelancers hain?", log=False).answered
 
+
+
+def test_a_small_cli_import_whose_rows_the_cli_computed_is_applied_exactly(
+        db_path: Path) -> None:
+    """`kb import` computes the rows of what it changed before the bot notices the change;
+    the bot then read those new rows as the ones it had indexed the entries from, took the
+    wrong words out of its postings (KeyError on a word only the new text has) and kept
+    the dropped words pointing at the entry."""
+    engine = _fresh(db_path)
+    entry = engine.entries["freelancer-count"]
+    assert engine.ask("freelancers", log=False).entry is not None
+    cli = open_store(db_path)
+    cli.save(replace(entry, question="How many zorblat quibblers are there?", alternates=(),
+                     keywords=(), answer="There are 12 zorblat quibblers."),
+             actor="cli:test", via="cli")
+    refresh_index(cli, engine.normalizer)  # what `kb import` does after writing
+    cli.close()
+    engine.store._version_checked = 0.0
+    questions = [*_questions(engine), "zorblat quibblers", "How many freelancers are there?"]
+    fresh = _fresh(db_path)
+    assert _seen(engine, questions) == _seen(fresh, questions)

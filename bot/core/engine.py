@@ -338,18 +338,35 @@ class Engine:
         changed = [] if force else self.store.index.changed_since(built.version)
         sources = self.store.sources()
         # a source's new year changes every entry's periods (a rare edit): rebuild then
-        if force or len(changed) > IN_PLACE or _years(sources) != _years(built.sources):
+        old = None
+        if not (force or len(changed) > IN_PLACE or _years(sources) != _years(built.sources)):
+            old = self._indexed_rows(built, changed)
+        if old is None:
             if self._background:
                 self._rebuild_in_thread()
                 return False
             self._built = self._build(self.store)
         else:
-            self._built = self._apply(built, version, changed, sources)
+            self._built = self._apply(built, version, changed, sources, old)
         self._matches = {}
         return True
 
+    @staticmethod
+    def _indexed_rows(built: _Built, changed: list[str]) -> dict[str, IndexRow] | None:
+        """The rows the matcher indexed these entries from, or None when some of them is no
+        longer known: another process (``kb import``, ``kb reindex``) wrote the entry's new
+        row over it before this one saw the change (its revision is later than the
+        matcher's version), and taking those words out would leave the old ones in."""
+        rows = built.matcher.rows_of(changed)
+        known = {i: r for i, r in rows.items() if r.revision <= built.version}
+        if any(i not in known for i in changed if i in built.matcher.ids):
+            log.info("the index of a changed entry was rewritten by another process: "
+                     "rebuilding the matcher")
+            return None
+        return known
+
     def _apply(self, built: _Built, version: int, changed: list[str],
-               sources: dict[str, Source]) -> _Built:
+               sources: dict[str, Source], old_rows: dict[str, IndexRow]) -> _Built:
         """The few changed entries applied to the matcher and the snapshot in place (all on
         the event loop's thread, between two questions)."""
         entries = built.entries
@@ -362,7 +379,6 @@ class Engine:
             entries.changed(entry_id, new, None)
             rows[entry_id] = (None if new is None else
                               index_row(new, self.normalizer, self._phrases, self.key, version))
-        old_rows = built.matcher.rows_of(changed)  # before they are written over
         try:
             self.store.index.write(r for r in rows.values() if r is not None)
         except StoreError as exc:  # answered from memory; the rows are redone at next start
