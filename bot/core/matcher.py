@@ -884,6 +884,22 @@ class Matcher:
             return Reason.NARROWER, narrower
         return None
 
+    def _singled_out(self, tokens: Sequence[str], ranked: list[Candidate]) -> list[Candidate]:
+        """For a question asking for a number of a group or place ("received in Sindh") the best
+        entry does not mention, a nearly-as-close entry that mentions it and gives that kind of
+        figure goes first, with the best's score, and those ahead of it are left out: they
+        could only be offered."""
+        if (len(ranked) < 2 or self._asks(tokens) is None
+                or self._narrower(tokens, self.docs[self.ids[ranked[0].entry_id]]) is None):
+            return ranked  # only a question asking for a number: a place's figure
+        top = ranked[0]
+        for at, other in enumerate(ranked[1:], start=1):
+            if top.score - other.score > FIT_MARGIN:
+                break
+            if self._guard(tokens, self.docs[self.ids[other.entry_id]]) is None:
+                return [replace(other, score=top.score), *ranked[at + 1:]]
+        return ranked
+
     def _fitting(self, tokens: Sequence[str], ranked: list[Candidate],
                  full_text: str) -> Candidate | None:
         """For a question asking for a number the best entry does not give, an entry scored
@@ -1017,7 +1033,7 @@ class Matcher:
             if (found := words_score(index)) is not None:
                 words[index] = found
         scored = [self._candidate(i, v) for i, v in words.items()]
-        ranked = self._ranked(scored, norm) if scored else []
+        ranked = self._singled_out(norm.tokens, self._ranked(scored, norm)) if scored else []
         top = ranked[0] if ranked else None
         runner = ranked[1].score if len(ranked) > 1 else 0.0
         sure = top is not None and specific >= MIN_SPECIFIC and (
@@ -1057,11 +1073,12 @@ class Matcher:
                 blended.append(self._candidate(
                     index, max(score, (1 - SEMANTIC_WEIGHT) * score + SEMANTIC_WEIGHT * close)))
             if blended:
-                ranked = self._ranked(blended, norm)
+                ranked = self._singled_out(norm.tokens, self._ranked(blended, norm))
                 top, runner = ranked[0], (ranked[1].score if len(ranked) > 1 else 0.0)
                 sure = (specific >= MIN_SPECIFIC and top.score >= AGREE_AT
                         and top.score - runner >= AGREE_MARGIN
-                        and self._closest_by_far(meaning, self.ids[top.entry_id], words,
+                        and self._closest_by_far(meaning, self.ids[top.entry_id],
+                                                 [self.ids[c.entry_id] for c in ranked],
                                                  self._behind(meaning, top, norm)))
         if top is None:
             reason = Reason.NO_SUCH_PERIOD if period_miss else Reason.NO_CANDIDATE
