@@ -21,6 +21,7 @@ import json
 import math
 import re
 from array import array
+from bisect import insort
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -536,9 +537,17 @@ class Matcher:
             else:
                 postings[token] = array("i", found)
 
-    def _add(self, slot: Slot) -> None:
-        index = len(self.slots)
-        self.slots.append(slot.entry_id)
+    def _add(self, slot: Slot, index: int | None = None) -> None:
+        """An entry's words into the postings, at ``index`` (an edited entry keeps its
+        place) or at a new one after the rest. Each posting stays as a start makes it (the
+        entries with the word in their questions, keywords or topic first, then those with
+        it in their answers only, each part in index order): ties among candidates break
+        the same way after an edit as after a restart."""
+        if index is None:
+            index = len(self.slots)
+            self.slots.append(slot.entry_id)
+        else:
+            self.slots[index] = slot.entry_id
         self.ids[slot.entry_id] = index
         strong, weak, phrases = self._words_of(slot)
         postings, topical = self.postings, self._topical
@@ -547,14 +556,14 @@ class Matcher:
             if found is None:
                 postings[token] = array("i", (index,))
             else:
-                found.append(index)
+                insort(found, index, 0, topical.get(token, 0))
             topical[token] = topical.get(token, 0) + 1
         for token in weak:
             found = postings.get(token)
             if found is None:
                 postings[token] = array("i", (index,))
             else:
-                found.append(index)
+                insort(found, index, topical.get(token, 0))
         for phrase in phrases:
             self._phrases[phrase] = self._phrases.get(phrase, 0) + 1
 
@@ -599,16 +608,18 @@ class Matcher:
         ``old`` holds the rows they were indexed from (:meth:`rows_of`, read before)."""
         old = old if old is not None else self.rows_of(list(changes))
         for entry_id, row in changes.items():
+            index = self.ids.get(entry_id)  # an edited entry keeps its place
             self._remove(entry_id, old.get(entry_id))
             if row is None:
                 self._overlay.pop(entry_id, None)
                 continue
             self._overlay[entry_id] = row
-            self._add(Slot(row.entry_id, row.strong, row.weak, row.periods, row.phrases))
+            self._add(Slot(row.entry_id, row.strong, row.weak, row.periods, row.phrases), index)
             if self._semantic is not None:
                 assert self.embedder is not None
                 meaning = json.loads(row.doc)["x"]
-                self.unsaved_vectors[entry_id] = self._semantic.add(self.embedder, meaning)
+                self.unsaved_vectors[entry_id] = self._semantic.put(
+                    self.embedder, self.ids[entry_id], meaning)
         self._changed()
 
     def _changed(self) -> None:
@@ -884,14 +895,17 @@ class Matcher:
             return Reason.NARROWER, narrower
         return None
 
-    def _singled_out(self, tokens: Sequence[str], ranked: list[Candidate]) -> list[Candidate]:
+    def _singled_out(self, tokens: Sequence[str], ranked: list[Candidate],
+                     reasons: tuple[Reason, ...] = (Reason.NARROWER,)) -> list[Candidate]:
         """For a question asking for a number of a group or place ("received in Sindh") the best
         entry does not mention, a nearly-as-close entry that mentions it and gives that kind of
         figure goes first, with the best's score, and those ahead of it are left out: they
         could only be offered."""
-        if (len(ranked) < 2 or self._asks(tokens) is None
-                or self._narrower(tokens, self.docs[self.ids[ranked[0].entry_id]]) is None):
+        if len(ranked) < 2 or self._asks(tokens) is None:
             return ranked  # only a question asking for a number: a place's figure
+        guard = self._guard(tokens, self.docs[self.ids[ranked[0].entry_id]])
+        if guard is None or guard[0] not in reasons:
+            return ranked
         top = ranked[0]
         for at, other in enumerate(ranked[1:], start=1):
             if top.score - other.score > FIT_MARGIN:
@@ -1072,14 +1086,24 @@ class Matcher:
                 close = max(0.0, (meaning.of(index) - SEMANTIC_FLOOR) / (1 - SEMANTIC_FLOOR))
                 blended.append(self._candidate(
                     index, max(score, (1 - SEMANTIC_WEIGHT) * score + SEMANTIC_WEIGHT * close)))
-            if blended:
-                ranked = self._singled_out(norm.tokens, self._ranked(blended, norm))
+            def agreed(ranked: list[Candidate]) -> bool:
                 top, runner = ranked[0], (ranked[1].score if len(ranked) > 1 else 0.0)
-                sure = (specific >= MIN_SPECIFIC and top.score >= AGREE_AT
+                return (specific >= MIN_SPECIFIC and top.score >= AGREE_AT
                         and top.score - runner >= AGREE_MARGIN
                         and self._closest_by_far(meaning, self.ids[top.entry_id],
                                                  [self.ids[c.entry_id] for c in ranked],
                                                  self._behind(meaning, top, norm)))
+
+            if blended:
+                ranked = self._singled_out(norm.tokens, self._ranked(blended, norm))
+                sure = agreed(ranked)
+                if not sure:
+                    # the best lacks the kind of number asked for: a nearly-as-close entry
+                    # that gives one answers when meaning agrees on it
+                    fitted = self._singled_out(norm.tokens, ranked, (Reason.NO_FIGURE_OF_KIND,))
+                    if fitted is not ranked and agreed(fitted):
+                        ranked, sure = fitted, True
+                top = ranked[0]
         if top is None:
             reason = Reason.NO_SUCH_PERIOD if period_miss else Reason.NO_CANDIDATE
             return Match("abstain", None, 0.0, (), reason, norm)
@@ -1153,14 +1177,24 @@ class _Semantic:
                 else np.zeros((0, embedder.dims), dtype=np.float32))
         return cls(embedder, rows, starts, dead), fresh  # float32: numpy has no fast f16 BLAS
 
-    def add(self, embedder: Embedder, meaning: Sequence[str]) -> bytes:
-        """The rows of a new or changed entry, at the next index (returned for storing)."""
+    def put(self, embedder: Embedder, index: int, meaning: Sequence[str]) -> bytes:
+        """The rows of a new entry (at the next index) or of a changed one (in place of its
+        old rows, so that edits leave no dead rows behind); returned for storing."""
         import numpy as np
 
         part = (embedder.embed(list(meaning)) if meaning
                 else np.zeros((1, embedder.dims), dtype=np.float32))
-        self.starts.append(len(self.rows))
-        self.rows = np.concatenate([self.rows, part])
+        if index == len(self.starts):
+            self.starts.append(len(self.rows))
+            self.rows = np.concatenate([self.rows, part])
+        else:
+            start = self.starts[index]
+            end = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.rows)
+            self.rows = np.concatenate([self.rows[:start], part, self.rows[end:]])
+            shift = len(part) - (end - start)
+            for later in range(index + 1, len(self.starts)):
+                self.starts[later] += shift
+        self.dead.discard(index)
         self._starts_array = None
         return bytes(part.astype(np.float16).tobytes())
 
