@@ -347,7 +347,17 @@ class Engine:
                 return False
             self._built = self._build(self.store)
         else:
+            joining = any(i not in built.matcher.ids for i in changed)
             self._built = self._apply(built, version, changed, sources, old)
+            matcher = self._built.matcher
+            if joining and [i for i in matcher.slots if i is not None] != list(
+                    self._built.entries):
+                # a restored entry joined the matcher after the others, not at its place in
+                # knowledge-base order (which breaks ties): rebuild, answering meanwhile
+                if self._background:
+                    self._rebuild_in_thread()
+                else:
+                    self._built = self._build(self.store)
         self._matches = {}
         return True
 
