@@ -112,6 +112,10 @@ MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
     ("Pakistan ki IT exports kitni hain?", "roman"),
     ("Pakistan mein kitne freelancers hain?", "roman"),
     ("Assalam o alaikum", "roman"),
+    ("IT exports pichle maali saal kitni rahin?", "roman"),
+    ('Yeh jawab Ali Z ke column "Pakistan\'s IT Boom: From Freelancers" se liye gaye hain',
+     "roman"),  # a Roman Urdu reply full of English names and a title
+    ("What does NAVTTC offer in Lahore and Karachi?", "en"),
     ("What were IT exports in FY25?", "en"),
     ("tell me about freelancing", "en"),
     ("How many freelancers are in Pakistan?", "en"),

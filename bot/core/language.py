@@ -31,6 +31,9 @@ apna apni apne yeh ye woh wo iss unka uska unki uski hum tum aap ap ab jab tak s
 kuchh zyada ziada kam acha accha theek shukriya shukria meherbani salam salaam assalam
 asalam alaikum alaykum walaikum khuda hafiz allah jazakallah baramadat tadaad tadad taadad
 paisa paise kamai mulk duniya karte karta karti karna kar lakh crore arab
+pichle pichla pichli saal saalon maali rahin rahay itni itna itne umeed jawab samajhta
+samajhte samjha chahiye chahte sakta sakti sakte jaise jaisa jaisi shehar shehron liya
+gayin barh barha barhi kaam lekin magar agar taraf dekh
 """
 ROMAN_WORDS = frozenset(_ROMAN_TEXT.split())
 SHARED_WORDS = frozenset({"me", "to", "so", "par", "per", "na", "ho", "hi", "main", "ya"})
@@ -42,6 +45,17 @@ def _is_urdu_letter(ch: str) -> bool:
     return "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" or "\ufb50" <= ch <= "\ufeff"
 
 
+_QUOTED = re.compile(r'"[^"]*"|“[^”]*”')
+_NAME = re.compile(r"(?<=[\w,;:)] )[A-Z][\w'&-]*|\b[A-Z]{2,}[\w-]*|\b\w*\d\w*")
+
+
+def _names_out(text: str) -> str:
+    """The text without what no language owns: quoted titles, acronyms (IT, ITeS, SBP),
+    terms with digits (FY25) and capitalised words inside a sentence (Lahore, Ali Z, July),
+    so that a Roman Urdu reply full of English names is still told by its own words."""
+    return _NAME.sub(" ", _QUOTED.sub(" ", text))
+
+
 def detect(text: str) -> str | None:
     """"ur", "roman" or "en" for a text with words; None when it has no letters at all."""
     letters = [ch for ch in text if unicodedata.category(ch).startswith("L")]
@@ -50,7 +64,7 @@ def detect(text: str) -> str | None:
     urdu = sum(1 for ch in letters if _is_urdu_letter(ch))
     if urdu and urdu >= 0.3 * len(letters):
         return "ur"
-    words = [w.casefold().strip("'") for w in _WORD.findall(text)]
+    words = [w.casefold().strip("'") for w in _WORD.findall(_names_out(text))]
     if not words:
         return "ur" if urdu else "en"
     weight = sum(1.0 if w in ROMAN_WORDS and w not in SHARED_WORDS
