@@ -8,6 +8,7 @@ Each test states the defect it caught in its docstring.
 from __future__ import annotations
 
 import random
+import sqlite3
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -236,3 +237,34 @@ def test_edits_in_place_with_the_meaning_signal_answer_as_a_fresh_start_does(
         theirs = [(q, d, e, round(s, 3)) for q, d, e, s, *_ in _seen(fresh, questions)[:-4]]
         assert mine == theirs, f"after step {step}"
         fresh.store.close()
+
+
+def test_rows_written_to_the_database_are_not_also_kept_in_memory(db_path: Path) -> None:
+    """Every entry changed in place kept its whole row (about 2.4 KB of text, more in
+    Python) in the matcher's memory for the life of the process, written or not: a bot
+    taking a monthly import of new entries grew without end. Only a row the database
+    could not take (locked) stays in memory."""
+    engine = _fresh(db_path)
+    for step in range(30):
+        engine.store.save(Entry(id=f"month-{step}", topic="Zorblat",
+                                question=f"How many zorblat quibbles in month {step}?",
+                                answer=f"{step} quibbles.", sources=("column",)),
+                          actor=ACTOR, via="test")
+        assert engine.ask(f"How many zorblat quibbles in month {step}?",
+                          log=False).entry.id == f"month-{step}"  # type: ignore[union-attr]
+    assert engine.matcher._overlay == {}
+    engine.store.db.execute("PRAGMA busy_timeout=50")
+    entry = engine.entries["month-3"]
+    cli = open_store(db_path)
+    cli.save(replace(entry, alternates=("zorblat census",)), actor="cli:test", via="cli")
+    cli.close()
+    locker = sqlite3.connect(db_path, isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")
+    try:
+        engine.store._version_checked = 0.0
+        assert engine.ask("zorblat census", log=False).entry.id == "month-3"  # type: ignore[union-attr]
+        assert set(engine.matcher._overlay) == {"month-3"}  # kept: not in the file yet
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    assert engine.ask("zorblat census", log=False).entry.id == "month-3"  # type: ignore[union-attr]

@@ -389,11 +389,15 @@ class Engine:
             entries.changed(entry_id, new, None)
             rows[entry_id] = (None if new is None else
                               index_row(new, self.normalizer, self._phrases, self.key, version))
+        written = True
         try:
             self.store.index.write(r for r in rows.values() if r is not None)
         except StoreError as exc:  # answered from memory; the rows are redone at next start
             log.warning("%s (the change is answered from memory)", exc)
+            written = False
         built.matcher.update(rows, old_rows)
+        if written:
+            built.matcher.saved(rows)
         if joined:  # a new or restored entry takes its place in knowledge-base order
             entries.reorder(self.store.entry_order())
         return replace(built, version=version, sources=sources, names={},

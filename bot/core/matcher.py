@@ -598,6 +598,13 @@ class Matcher:
         if self._semantic is not None:
             self._semantic.remove(index)
 
+    def saved(self, entry_ids: Iterable[str]) -> None:
+        """These entries' rows are in the database now: read them from there again (the
+        overlay keeps only the rows that could not be written, so edits do not add up in
+        memory)."""
+        for entry_id in entry_ids:
+            self._overlay.pop(entry_id, None)
+
     def rows_of(self, entry_ids: Sequence[str]) -> dict[str, IndexRow]:
         """The rows these entries were indexed from (before a change is written over them)."""
         return self._read([i for i in entry_ids if i in self.ids])
