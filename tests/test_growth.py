@@ -37,3 +37,40 @@ def test_growth_pack_stays_above_its_floors(name: str) -> None:
     table, _misses, _p50 = run(folder, WRITTEN)
     for kind, (right, total) in table.items():
         assert right / total >= FLOORS[name][kind], (name, kind, right, total, dict(table))
+
+
+def test_an_acronym_an_admin_entry_defines_finds_it_by_either_form(tmp_path: Path) -> None:
+    """An entry asked by its full name that gives the acronym only in its answer is found by
+    the acronym too, and the other way round, in English and Roman Urdu."""
+    from bot.core.engine import Engine
+    from bot.kb import open_store
+    from bot.kb.files import parse_document
+
+    pack = b"""
+sources:
+- {id: s1, title: "Sample: boards", author: null, publisher: Sample, date: '2026',
+   url: https://example.org/s1, kind: primary}
+entries:
+- id: sbte
+  topic: Skills
+  question: What does the Sindh Board of Technical Education do?
+  answer: The Sindh Board of Technical Education (SBTE) holds the exams for diplomas in
+    associate engineering and IT courses in Sindh.
+  sources: [s1]
+- id: ncl
+  topic: Telecom
+  question: What does NCL do?
+  answer: NCL (National Cyber Lab) tests telecom equipment and software for security flaws
+    before it is approved for use.
+  sources: [s1]
+"""
+    store = open_store(tmp_path / "kb.sqlite3")
+    store.apply_import(parse_document(pack, "pack.yaml"), actor="test", via="import")
+    engine = Engine(store)
+    for question, entry_id in [("What does SBTE do?", "sbte"), ("SBTE exams", "sbte"),
+                               ("What is the National Cyber Lab for?", "ncl"),
+                               ("NCL kya karta hai?", "ncl")]:
+        answer = engine.ask(question, log=False)
+        assert answer.answered and answer.entry is not None, question
+        assert answer.entry.id == entry_id, question
+    store.close()

@@ -276,6 +276,36 @@ def meaning_text(normalizer: Normalizer, text: str | Normalized,
     return " ".join(kept or words)
 
 
+_SMALL = frozenset({"of", "and", "for", "the", "&", "in", "on", "to"})
+_DEFINED = re.compile(
+    r"((?:[A-Z][\w'-]*|&)(?:[ ]+(?:[A-Z][\w'-]*|of|and|for|the|&|in|on|to))+)[ ]*\([ ]*"
+    r"([A-Z][A-Za-z]{1,9})[ ]*\)"  # "Sindh Board of Technical Education (SBTE)"
+    r"|\b([A-Z][A-Z]{1,9}s?)[ ]*\([ ]*((?:[A-Z][\w'-]*)(?:[ ]+(?:[A-Z][\w'-]*|of|and|for|"
+    r"the|&|in|on|to))+)[ ]*\)")  # "SBTE (Sindh Board of Technical Education)"
+
+
+def defined_acronyms(texts: Iterable[str]) -> list[tuple[str, str]]:
+    """The acronyms an entry's own texts define, with their names: "National Cyber Lab (NCL)"
+    or "NCL (National Cyber Lab)", when the acronym's letters are the name's initials (of
+    every word, or of its capitalised words; the name's first words may be left out)."""
+    found: dict[str, str] = {}
+    for text in texts:
+        for m in _DEFINED.finditer(text):
+            name, short = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+            letters = short.casefold()
+            if short.endswith("s") and not short.isupper():
+                letters = letters[:-1]  # "NICs": the plural of NIC
+            words = name.split()
+            for start in range(len(words)):  # "The Sindh Board ...": the name starts later
+                part = words[start:]
+                every = "".join(w[0] for w in part).casefold()
+                capital = "".join(w[0] for w in part if w.casefold() not in _SMALL).casefold()
+                if letters in (every, capital) and part[0].casefold() not in _SMALL:
+                    found.setdefault(letters, " ".join(part))
+                    break
+    return sorted((name, short) for short, name in found.items())
+
+
 def index_row(entry: Entry, normalizer: Normalizer, phrases: frozenset[str], key: str,
               revision: int) -> IndexRow:
     """What the matcher keeps of one entry, to store (the costly part: every text of the
@@ -286,11 +316,20 @@ def index_row(entry: Entry, normalizer: Normalizer, phrases: frozenset[str], key
         strong.update(dict.fromkeys(n.content))
     for extra_text in (*entry.keywords, entry.topic):
         strong.update(dict.fromkeys(normalizer(extra_text).content))
+    # an acronym the entry defines finds it by either form: the name in its question and
+    # the acronym only in its answer ("What does SBTE do?"), or the other way round
+    expanded: list[str] = []
+    for name, short in defined_acronyms([*entry.questions, *entry.keywords, entry.answer]):
+        forms = (normalizer(name).content, normalizer(short).content)
+        if any(forms) and any(f and all(t in strong for t in f) for f in forms):
+            for form in forms:
+                strong.update(dict.fromkeys(form))
+            expanded.append(f"{name} {short}")
     fig_periods = sorted({p for f in entry.figures for p in period_aliases(f.period)})
     answer = normalizer(entry.answer)
     weak = [t for t in answer.content if t not in strong]
     folded = list(dict.fromkeys(" ".join(n.tokens) for n in normals))
-    described = " ".join((entry.topic, *entry.keywords))
+    described = " ".join((entry.topic, *entry.keywords, *expanded))
     seen = dict(zip(entry.questions, normals, strict=True))  # each text normalised once
     seen[entry.answer] = answer
     meaning = [meaning_text(normalizer, seen.get(t) or t)
@@ -315,7 +354,7 @@ def index_row(entry: Entry, normalizer: Normalizer, phrases: frozenset[str], key
 
 
 ROW_CODE: tuple[Callable[..., Any], ...] = (index_row, meaning_text, figure_kinds, text_kinds,
-                                            figure_kind)
+                                            figure_kind, defined_acronyms)
 
 
 def _doc_from_row(row: IndexRow, extra: frozenset[str], idf: dict[str, float]) -> _Doc:
