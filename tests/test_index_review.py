@@ -268,3 +268,42 @@ def test_rows_written_to_the_database_are_not_also_kept_in_memory(db_path: Path)
         locker.execute("ROLLBACK")
         locker.close()
     assert engine.ask("zorblat census", log=False).entry.id == "month-3"  # type: ignore[union-attr]
+
+
+def test_an_entry_deleted_while_the_matcher_is_rebuilt_is_not_answered(
+        db_path: Path) -> None:
+    """While a large import is rebuilt in the background the old matcher answers, and it
+    still finds an entry deleted meanwhile: reading that entry (no longer active) raised
+    KeyError out of Engine.ask into the handler, or, when it was among the recently read,
+    answered it after its deletion."""
+    engine = Engine(open_store(db_path), embedder=False, background=True)
+    question = "What were IT exports in FY25?"
+    gone = "it-exports-fy25"
+    assert engine.ask(question, log=False).entry.id == gone  # type: ignore[union-attr]
+    cli = open_store(db_path)
+    cli.apply_import(_knowledge_of(cli, 250), actor="cli:test", via="import")
+    cli.delete(gone, actor="cli:test", via="cli")
+    cli.close()
+    locker = sqlite3.connect(db_path, isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")  # holds the rebuild at its first write
+    try:
+        engine.store._version_checked = 0.0
+        answer = engine.ask(question, log=False)
+        assert engine.rebuilding is not None
+        assert answer.entry is None or answer.entry.id != gone
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    engine.wait_rebuilt(timeout=120)
+    after = engine.ask(question, log=False)
+    assert after.entry is None or after.entry.id != gone
+    assert all(c.entry_id != gone for c in after.candidates)
+
+
+def _knowledge_of(store: Store, count: int) -> Any:
+    from bot.kb import Knowledge
+
+    return Knowledge(store.sources(), tuple(
+        Entry(id=f"city-{i}", topic="Cities", question=f"How many software houses are in "
+              f"district number {i}?", answer=f"District {i} has {i + 3} software houses.",
+              sources=("column",)) for i in range(count)))

@@ -544,9 +544,16 @@ class Engine:
                 chat_type)
         if match.decision == "answer" and match.entry_id is not None \
                 and match.entry_id in built.entries:
-            found = self.answer_for(built.entries[match.entry_id], question=question,
-                                    score=match.score)
-            return replace(found, candidates=match.candidates)
+            # an entry deleted meanwhile is not answered: during a rebuild the old matcher
+            # answers, so the entry is read as it is now (not from the cache)
+            entry = (self.store.active_by_id([match.entry_id]) if self._rebuilding is not None
+                     else built.entries.load([match.entry_id])).get(match.entry_id)
+            if entry is not None:
+                found = self.answer_for(entry, question=question, score=match.score)
+                return replace(found, candidates=match.candidates)
+            return Answer(question, "abstain", Reason.NO_CANDIDATE, 0.0, topics=built.topics,
+                          candidates=tuple(c for c in match.candidates
+                                           if c.entry_id != match.entry_id))
         return Answer(question, match.decision, match.reason, match.score,
                       suggestions=match.suggestions, topics=built.topics, detail=match.detail,
                       candidates=match.candidates)
