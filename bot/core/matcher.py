@@ -1017,7 +1017,11 @@ class Matcher:
         if blocked:
             if canonical_period(blocked):
                 return Match("abstain", None, 0.0, (), Reason.NO_SUCH_PERIOD, norm)
-            return Match("abstain", None, 0.0, (), Reason.OUT_OF_SCOPE, norm, blocked)
+            if not all(t in self.postings for t in blocked.split()):
+                return Match("abstain", None, 0.0, (), Reason.OUT_OF_SCOPE, norm, blocked)
+            # some entry's answer speaks of it: refused unless that entry is surely the one
+        refused = (Match("abstain", None, 0.0, (), Reason.OUT_OF_SCOPE, norm, blocked)
+                   if blocked else None)
         weights: dict[str, float] = {}
         fixes: dict[str, str] = {}  # misspelt token -> the knowledge base's word
         for token in norm.content:
@@ -1037,6 +1041,8 @@ class Matcher:
         strange = any(t not in self.postings for t in weights)
         specific = sum(w for t, w in weights.items()
                        if t in self.topical and not ((strange or talk) and t in self.generic))
+        if refused is not None and ((talk and specific < MIN_SPECIFIC) or not known):
+            return refused
         if talk and specific < MIN_SPECIFIC:
             # "thanks for the info", "hello sir": small talk with nothing else to ask
             return Match("abstain", None, 0.0, (), Reason.SMALL_TALK, replace(norm, content=()),
@@ -1151,6 +1157,8 @@ class Matcher:
                         ranked, sure = fitted, True
                 top = ranked[0]
         if top is None:
+            if refused is not None:
+                return refused
             reason = Reason.NO_SUCH_PERIOD if period_miss else Reason.NO_CANDIDATE
             return Match("abstain", None, 0.0, (), reason, norm)
         fitting = self._fitting(norm.tokens, ranked, full_text) if sure else None
@@ -1166,10 +1174,14 @@ class Matcher:
             if guard is None and full_text not in doc.folded:
                 name = self._unknown_name(question)
                 guard = (Reason.UNKNOWN_NAME, name) if name else None
+            if refused is not None and not set(refused.detail.split()) <= doc.strong | doc.weak:
+                return refused
             if guard:
                 reason, detail = guard
                 return Match("suggest", None, top.score, candidates, reason, norm, detail)
             return Match("answer", top.entry_id, top.score, candidates, Reason.CONFIDENT, norm)
+        if refused is not None:
+            return refused
         if top.score >= SUGGEST_AT:
             # a close call on an entry that lacks the number asked for says so
             doc = self.docs[self.ids[top.entry_id]]
