@@ -25,7 +25,8 @@ from typing import Any, NoReturn
 
 import click
 
-from bot.core.engine import Engine
+from bot.core.engine import Engine, Precomputed
+from bot.core.normalize import Normalizer
 from bot.errors import AdminError, KnowledgeError, NotFound, PkitbotError, SettingsError
 from bot.kb.editing import AddRequest, add_entry, edit_entry, get_entry, group_unanswered
 from bot.kb.files import (
@@ -36,6 +37,7 @@ from bot.kb.files import (
     write_dir,
     write_document,
 )
+from bot.kb.models import Knowledge
 from bot.kb.store import Store, open_store
 from bot.settings import Settings
 
@@ -420,22 +422,33 @@ CLI_MAX_IMPORT_MB = 1024.0  # kb import's own cap; PKITBOT_MAX_IMPORT_MB is for 
 PROGRESS_FROM = 2000  # entries: an import this large shows a progress bar on stderr
 
 
-def _index(store: Store, show: bool) -> int:
-    """Compute the matching index of what changed now, so that the next start reads it
-    (in forked processes, one a CPU, for a large change)."""
-    from bot.core.engine import refresh_index
-    from bot.core.normalize import Lexicon, Normalizer
+def _words() -> Normalizer:
+    from bot.core.normalize import Lexicon
     from bot.kb import default_knowledge_dir
 
-    words = Normalizer(Lexicon.load(default_knowledge_dir() / "lexicon.yaml"))
-    if not show:
-        return refresh_index(store, words)
-    with click.progressbar(length=0, label="Indexing", file=sys.stderr) as bar:
-        def advance(done: int, total: int) -> None:
-            bar.length = total
-            bar.update(done - bar.pos)
+    return Normalizer(Lexicon.load(default_knowledge_dir() / "lexicon.yaml"))
 
-        return refresh_index(store, words, advance, workers=os.cpu_count() or 1)
+
+def _index(store: Store, show: bool, ready: Precomputed | None = None) -> int:
+    """Compute the matching index of what changed now, so that the next start reads it
+    (in forked processes, one a CPU, for a large change; ``ready``: rows already made
+    from the import's entries)."""
+    from bot.core.engine import refresh_index
+
+    words = _words()
+    try:
+        if not show:
+            return refresh_index(store, words, ready=ready)
+        with click.progressbar(length=0, label="Indexing", file=sys.stderr) as bar:
+            def advance(done: int, total: int) -> None:
+                bar.length = total
+                bar.update(done - bar.pos)
+
+            return refresh_index(store, words, advance, workers=os.cpu_count() or 1,
+                                 ready=ready)
+    finally:
+        if ready is not None:
+            ready.close()
 
 
 @kb.command(name="import")
@@ -462,12 +475,28 @@ def import_(file: Path, dry_run: bool, max_mb: float, db: Path | None) -> None:
     store = store_for(db)
     knowledge = parse_document(file.read_bytes(), file.name, base_sources=store.sources(),
                                max_bytes=max_bytes)
+    ready = None  # a large import's index, made by the other CPUs while it is applied
+    if (not dry_run and len(knowledge.entries) >= PROGRESS_FROM and (os.cpu_count() or 1) > 1
+            and Precomputed.possible()):
+        ready = Precomputed(knowledge.entries, _words(), os.cpu_count() or 1)
+    try:
+        counts = _apply_import(store, knowledge, file.name, dry_run)
+    except BaseException:
+        if ready is not None:
+            ready.close()
+        raise
+    if not dry_run:
+        _index(store, len(knowledge.entries) >= PROGRESS_FROM, ready)
+    _report_import(knowledge, counts, file.name, dry_run)
+
+
+def _apply_import(store: Store, knowledge: Knowledge, name: str, dry_run: bool) -> dict[str, int]:
     if dry_run:
         counts = store.diff(knowledge)
     elif len(knowledge.entries) < PROGRESS_FROM:
         counts = store.apply_import(knowledge, actor=actor(), via="import")
     else:
-        with click.progressbar(length=len(knowledge.entries), label=f"Importing {file.name}",
+        with click.progressbar(length=len(knowledge.entries), label=f"Importing {name}",
                                file=sys.stderr) as bar:
             def advance(done: int, total: int) -> None:
                 bar.length = total
@@ -475,8 +504,11 @@ def import_(file: Path, dry_run: bool, max_mb: float, db: Path | None) -> None:
 
             counts = store.apply_import(knowledge, actor=actor(), via="import",
                                         progress=advance)
-    if not dry_run:
-        _index(store, len(knowledge.entries) >= PROGRESS_FROM)
+    return counts
+
+
+def _report_import(knowledge: Knowledge, counts: dict[str, int], name: str,
+                   dry_run: bool) -> None:
     summary = f"{counts['new']} new, {counts['changed']} changed, {counts['unchanged']} unchanged"
     if counts.get("sources_new") or counts.get("sources_changed"):
         summary += (f"; sources: {counts.get('sources_new', 0)} new, "
@@ -487,7 +519,7 @@ def import_(file: Path, dry_run: bool, max_mb: float, db: Path | None) -> None:
     if dry_run:
         click.echo(f"Dry run: {summary}. Nothing changed.")
     else:
-        click.echo(f"Imported {file.name}: {summary}.")
+        click.echo(f"Imported {name}: {summary}.")
     if missing:
         click.echo(missing)
 

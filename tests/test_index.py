@@ -184,3 +184,31 @@ def test_kb_import_leaves_the_index_computed_and_reindex_finds_nothing_to_do(
     engine = Engine(open_store(db_path), embedder=False)
     answer = engine.ask("How many software houses are in district number 17?", log=False)
     assert answer.entry is not None and answer.entry.id == "city-17"
+
+
+def test_a_large_cli_import_stores_the_rows_its_entries_would_get_anyway(
+        db_path: Path, tmp_path: Path) -> None:
+    """Past 2,000 entries the rows are made from the document in other processes while the
+    import is applied: they must be exactly the rows made from what was stored."""
+    import json
+
+    from click.testing import CliRunner
+
+    from bot.cli import main
+    from bot.core.matcher import index_row, scope_phrases
+
+    many = [replace(e, sources=("column",), keywords=("city", f"d{i % 7}"))
+            for i, e in enumerate(_many(2100))]
+    document = tmp_path / "cities.json"
+    document.write_text(json.dumps({"entries": [e.to_dict() for e in many]}), "utf-8")
+    imported = CliRunner().invoke(main, ["kb", "import", str(document), "--db", str(db_path)])
+    assert imported.exit_code == 0, imported.output
+    store = open_store(db_path)
+    words = Normalizer(Lexicon.load(default_knowledge_dir() / "lexicon.yaml"))
+    key, phrases = fingerprint(words), scope_phrases(words)
+    assert refresh_index(store, words) == 0  # nothing stale: all made by the import
+    sample = [f"city-{i}" for i in range(0, 2100, 97)]
+    stored = store.index.docs(sample, key)
+    for entry_id in sample:
+        fresh = index_row(store.get(entry_id), words, phrases, key, stored[entry_id].revision)
+        assert stored[entry_id] == fresh

@@ -62,7 +62,7 @@ UNSTORED = 2**62  # the revision of a row made on the fly, not read from the dat
 
 def refresh_index(store: Store, normalizer: Normalizer,
                   progress: Callable[[int, int], None] | None = None, *,
-                  workers: int = 1) -> int:
+                  workers: int = 1, ready: Precomputed | None = None) -> int:
     """Compute the stored index rows that are missing or stale (a new or edited entry, a
     changed lexicon), in batches; returns how many. ``progress(done, total)`` after each.
 
@@ -83,6 +83,18 @@ def refresh_index(store: Store, normalizer: Normalizer,
         if progress is not None:
             progress(done, len(stale))
 
+    if ready is not None:  # rows made from the import's own entries while it was applied
+        made = ready.rows()
+        for part in batches:
+            rows = []
+            for entry in store.active_by_id(part).values():
+                found = made.get(entry.id)
+                if found is not None and _index_fields(found[0]) == _index_fields(entry):
+                    rows.append(replace(found[1], revision=version))
+                else:  # stored otherwise than the document said: made from what is stored
+                    rows.append(index_row(entry, normalizer, phrases, key, version))
+            written(rows)
+        return len(stale)
     if workers > 1 and len(batches) > 1 and "fork" in multiprocessing.get_all_start_methods():
         global _FORKED
         _FORKED = (normalizer, phrases, key, version)
@@ -106,6 +118,51 @@ def refresh_index(store: Store, normalizer: Normalizer,
 
 
 _FORKED: tuple[Normalizer, frozenset[str], str, int] | None = None  # what forked workers read
+
+
+def _index_fields(entry: Entry) -> tuple[object, ...]:
+    """What an entry's index row is made from (index_row reads nothing else)."""
+    return (entry.question, entry.alternates, entry.keywords, entry.topic, entry.answer,
+            entry.figures)
+
+
+class Precomputed:
+    """Index rows made from an import document's entries in forked worker processes, while
+    this process applies the import (``kb import``: the two take about as long); then
+    :func:`refresh_index` (``ready=``) keeps each row whose entry was stored as the document
+    says it, and makes the others from what is stored. For a process without other threads.
+    """
+
+    def __init__(self, entries: Sequence[Entry], normalizer: Normalizer, workers: int) -> None:
+        global _FORKED
+        key, phrases = fingerprint(normalizer), scope_phrases(normalizer)
+        _FORKED = (normalizer, phrases, key, 0)
+        try:
+            self._pool = multiprocessing.get_context("fork").Pool(workers)
+        finally:
+            _FORKED = None  # the workers hold their own copy
+        chunks = [list(entries[i : i + INDEX_BATCH]) for i in range(0, len(entries), INDEX_BATCH)]
+        self._entries = {e.id: e for e in entries}
+        self._pending = self._pool.map_async(_forked_rows, chunks)
+        self._made: dict[str, tuple[Entry, IndexRow]] | None = None
+
+    @staticmethod
+    def possible() -> bool:
+        return "fork" in multiprocessing.get_all_start_methods()
+
+    def rows(self) -> dict[str, tuple[Entry, IndexRow]]:
+        """Each entry's row (waiting for the workers to finish)."""
+        if self._made is None:
+            try:
+                made = [row for part in self._pending.get() for row in part]
+            finally:
+                self.close()
+            self._made = {r.entry_id: (self._entries[r.entry_id], r) for r in made}
+        return self._made
+
+    def close(self) -> None:
+        self._pool.terminate()
+        self._pool.join()
 
 
 def _forked_rows(entries: list[Entry]) -> list[IndexRow]:
