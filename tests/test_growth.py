@@ -21,12 +21,13 @@ pytestmark = pytest.mark.skipif(not Embedder.available(),
 
 # "last fiscal year" in the blind set means FY26: the day the questions were written
 WRITTEN = dt.date(2026, 12, 1)
-# Floors: the levels reached (2026-12-01, after the general English vocabulary, word forms
-# and the meaning checks), rounded down to 0.05; the issue's targets are higher (README).
+# Floors: the levels reached (2026-12-01, after the general English vocabulary, word forms,
+# the meaning checks, then institutions' names and answer-aware guards), rounded down to
+# 0.05; the issue's targets are higher (README).
 FLOORS: dict[str, dict[str, float]] = {
-    "growth (public sample)": {"en": 0.75, "short": 1.0, "typo": 1.0, "roman": 1.0,
-                               "urdu": 0.85, "period": 1.0, "near": 1.0},
-    "growth-blind": {"en": 0.70, "short": 0.85, "typo": 1.0, "roman": 0.85, "urdu": 0.95,
+    "growth (public sample)": {"en": 0.80, "short": 1.0, "typo": 1.0, "roman": 1.0,
+                               "urdu": 0.90, "period": 1.0, "near": 1.0},
+    "growth-blind": {"en": 0.85, "short": 0.85, "typo": 1.0, "roman": 0.95, "urdu": 0.95,
                      "period": 1.0, "near": 0.85},
 }
 
