@@ -385,7 +385,7 @@ def describe_code() -> str:
                           capture_output=True, text=True).stdout.strip()
     dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "bot/core/matcher.py"],
                            capture_output=True, text=True).stdout.strip()
-    digest = hashlib.sha256((REPO / "bot" / "matcher.py").read_bytes()).hexdigest()[:12]
+    digest = hashlib.sha256((REPO / "bot" / "core" / "matcher.py").read_bytes()).hexdigest()[:12]
     return (f"commit {head or '?'}, bot/core/matcher.py {'modified' if dirty else 'clean'} "
             f"(sha256 {digest})")
 
