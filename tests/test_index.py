@@ -12,10 +12,12 @@ import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from bot.core.engine import IN_PLACE, Engine, refresh_index
 from bot.core.matcher import fingerprint
 from bot.core.normalize import Lexicon, Normalizer
-from bot.kb import Entry, Knowledge, default_knowledge_dir, open_store
+from bot.kb import Entry, Knowledge, StoreError, default_knowledge_dir, open_store
 
 QUESTIONS = ("What were IT exports in FY25?", "Pakistan mein kitne freelancers hain?",
              "فری لانسرز کی تعداد", "How many startups are there?", "Is freelancing halal?")
@@ -212,3 +214,27 @@ def test_a_large_cli_import_stores_the_rows_its_entries_would_get_anyway(
     for entry_id in sample:
         fresh = index_row(store.get(entry_id), words, phrases, key, stored[entry_id].revision)
         assert stored[entry_id] == fresh
+
+
+def test_a_failed_background_rebuild_is_not_started_again_at_every_question(
+        db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rebuild that fails (a full disk) leaves the bot answering from the old index,
+    and is not retried by every following question (each would redo the whole build)."""
+    engine = Engine(open_store(db_path), embedder=False, background=True)
+    before = decisions(engine)
+    cli = open_store(db_path)
+    cli.apply_import(Knowledge(cli.sources(), tuple(_many(IN_PLACE + 50))), actor="cli:test",
+                     via="import")
+    cli.close()
+    attempts: list[int] = []
+
+    def full_disk(self: Engine, store: object, index: object = None) -> object:
+        attempts.append(1)
+        raise StoreError("database or disk is full")
+
+    monkeypatch.setattr(Engine, "_build", full_disk)
+    for _ in range(5):
+        engine.store._version_checked = 0.0
+        assert decisions(engine) == before
+        engine.wait_rebuilt(timeout=30)
+    assert attempts == [1]

@@ -21,6 +21,7 @@ import multiprocessing
 import random
 import re
 import threading
+import time
 import unicodedata
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -56,6 +57,8 @@ log = logging.getLogger(__name__)
 COLUMN_SOURCE = "column"
 MATCH_CACHE = 4096  # recent questions and their matches, dropped when the knowledge changes
 IN_PLACE = 200  # changed entries applied to the matcher in place; more rebuild it
+REBUILD_RETRY = 60.0  # seconds before a failed background rebuild is tried again
+STALE_NOTE = 2000  # this many rows to compute at once is worth a line in the log
 INDEX_BATCH = 2000  # index rows computed and written per transaction
 UNSTORED = 2**62  # the revision of a row made on the fly, not read from the database
 
@@ -73,6 +76,9 @@ def refresh_index(store: Store, normalizer: Normalizer,
     key, phrases = fingerprint(normalizer), scope_phrases(normalizer)
     version = store.version  # read before the entries: a later edit makes the row stale
     stale = store.index.stale(key)
+    if len(stale) >= STALE_NOTE and workers <= 1 and ready is None:
+        log.info("computing the matching index of %d entries (once: after an upgrade, a lexicon "
+                 "change or an import; `pkitbot kb reindex` does it on every CPU)", len(stale))
     batches = [stale[i : i + INDEX_BATCH] for i in range(0, len(stale), INDEX_BATCH)]
     done = 0
 
@@ -342,6 +348,7 @@ class Engine:
         self._background = background  # large changes rebuild in a thread (the bot)
         self._rebuilding: threading.Thread | None = None
         self._rebuilt: _Built | BaseException | None = None
+        self._failed_at = -REBUILD_RETRY  # when a background rebuild last failed (monotonic)
         self._built = self._build(self.store)
 
     @classmethod
@@ -461,7 +468,11 @@ class Engine:
                        topics=entries.topics())
 
     def _rebuild_in_thread(self) -> None:
-        """Build from the knowledge base in a thread, on a connection of its own."""
+        """Build from the knowledge base in a thread, on a connection of its own (not again
+        within REBUILD_RETRY seconds of a failed one: a full disk would fail every time)."""
+        if time.monotonic() - self._failed_at < REBUILD_RETRY:
+            return
+
         def run() -> None:
             try:
                 own = Store(self.store.path, seed_default=False)
@@ -490,8 +501,9 @@ class Engine:
         if isinstance(rebuilt, _Built):
             self._built, self._matches = rebuilt, {}
         elif rebuilt is not None:
-            log.error("rebuilding the matcher failed (still answering from the one before): "
-                      "%s", rebuilt)
+            self._failed_at = time.monotonic()
+            log.error("rebuilding the matcher failed (still answering from the one before; "
+                      "tried again in %d s): %s", REBUILD_RETRY, rebuilt)
 
     @property
     def rebuilding(self) -> threading.Thread | None:
