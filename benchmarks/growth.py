@@ -38,6 +38,8 @@ from bot.kb.files import parse_document  # noqa: E402
 SETS = {
     "growth (public sample)": REPO / "tests" / "data" / "eval" / "growth",
     "growth-blind": REPO / "tests" / "data" / "growth-blind",
+    # written blind on 2026-12-01 after the second matching round, scored once; unseen
+    "growth-blind2": REPO / "tests" / "data" / "growth-blind2",
 }
 KINDS = ("en", "short", "typo", "roman", "urdu", "period", "near")
 TARGETS = {"en": 0.90, "short": 0.93, "typo": 0.93, "roman": 0.85, "urdu": 0.80,

@@ -1,7 +1,8 @@
 """Knowledge that admins add is found: the growth packs imported as an admin would, per kind.
 
-``tests/data/eval/growth`` is the public sample (a copy of ``shared/eval/growth``) and
-``tests/data/growth-blind`` a pack written without seeing the matcher. Their floors are the
+``tests/data/eval/growth`` is the public sample (a copy of ``shared/eval/growth``),
+``tests/data/growth-blind`` and ``growth-blind2`` packs written without seeing the matcher
+(the first one's misses have since been read; the second's have not been tuned on). Their floors are the
 levels reached (rounded down to 0.05), so a change that loses ground fails here;
 ``benchmarks/growth.py`` prints the full table and every miss.
 """
@@ -29,6 +30,9 @@ FLOORS: dict[str, dict[str, float]] = {
                                "urdu": 0.90, "period": 1.0, "near": 1.0},
     "growth-blind": {"en": 0.85, "short": 0.85, "typo": 1.0, "roman": 0.95, "urdu": 0.95,
                      "period": 1.0, "near": 0.85},
+    # first measured (2026-12-01), nothing tuned on it: the honest measure of unseen packs
+    "growth-blind2": {"en": 0.45, "short": 0.75, "typo": 0.80, "roman": 0.80, "urdu": 0.70,
+                      "period": 1.0, "near": 0.50},
 }
 
 
