@@ -238,3 +238,27 @@ def test_a_failed_background_rebuild_is_not_started_again_at_every_question(
         assert decisions(engine) == before
         engine.wait_rebuilt(timeout=30)
     assert attempts == [1]
+
+
+def test_random_passes_over_an_entry_another_process_just_deleted(db_path: Path) -> None:
+    """/random right after a `kb delete` in another process (before this one has looked at
+    the version again) gives another entry, not an error."""
+    engine = Engine(open_store(db_path), embedder=False)
+    engine.store.VERSION_CHECK_EVERY = 3600.0  # as if the delete came a moment ago
+    engine.store.version  # noqa: B018 - looked at now: the next look is an hour away
+    gone = next(iter(engine.entries))
+    cli = open_store(db_path)
+    cli.delete(gone, actor="cli:test", via="cli")
+    cli.close()
+
+    class Unlucky:
+        def __init__(self) -> None:
+            self.first = True
+
+        def choice(self, ids: list[str]) -> str:
+            picked = gone if self.first else ids[-1]
+            self.first = False
+            return picked
+
+    found = engine.random_entry(Unlucky())  # type: ignore[arg-type]
+    assert found is not None and found.id != gone

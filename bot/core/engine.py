@@ -628,8 +628,19 @@ class Engine:
                       candidates=match.candidates)
 
     def random_entry(self, rng: random.Random | None = None) -> Entry | None:
-        ids = list(self.entries)
-        return self.entries[(rng or random).choice(ids)] if ids else None
+        """An active entry at random (/random); None when there is none. One deleted by
+        another process a moment ago, not yet seen, is passed over for another."""
+        entries, pick = self.entries, (rng or random).choice
+        ids = list(entries)
+        for _ in range(5):
+            if not ids:
+                break
+            chosen = pick(ids)
+            found = entries.load([chosen]).get(chosen)
+            if found is not None:
+                return found
+            ids.remove(chosen)
+        return None
 
     def headline(self, limit: int = 10) -> list[Entry]:
         """Entries with figures first (the headline facts), in knowledge-base order."""
