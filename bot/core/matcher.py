@@ -82,6 +82,10 @@ SURE_AT = 0.80
 COVERAGE_WEIGHT = 0.35
 QUESTION_WEIGHT = 0.45
 BETA2 = 2.0
+# An admin's entry often has one short question and its subject only in its answer ("What is
+# the e-Rozgaar programme?" / "a Punjab scheme that trains graduates"): all of an entry's
+# words, answer's included, count as one more question of it, at this share.
+WHOLE_ENTRY = 0.9
 CONFLICT_EXTRA = 1.0
 TIE_BREAK = 0.02
 ANSWER_ONLY_WEIGHT = 0.7
@@ -236,6 +240,7 @@ class _Doc:
     figure_periods: frozenset[str] = frozenset()  # the periods its own figures are for
     latest: str = ""  # its latest figure's period as a sortable key ("2025-06" for FY25)
     meaning: tuple[str, ...] = ()  # what the embedding reads of its texts
+    whole_weight: float = 0.0  # the weight of all its words (answer's at WEAK_FACTOR)
 
 
 def fingerprint(normalizer: Normalizer) -> str:
@@ -365,11 +370,14 @@ def _doc_from_row(row: IndexRow, extra: frozenset[str], idf: dict[str, float]) -
     strong = frozenset(row.strong.split()) | (fig_periods - extra)  # a figure's period finds it
     qsets = tuple(frozenset(q) for q in data["q"])
     weight = idf.get
+    weak = frozenset(row.weak.split()) - strong
     return _Doc(row.entry_id, data["c"], tuple(data["t"]), qsets, strong,
-                frozenset(row.weak.split()) - strong, fig_periods | extra, tuple(data["f"]),
+                weak, fig_periods | extra, tuple(data["f"]),
                 tuple(sum(weight(t, UNKNOWN_WEIGHT) for t in q) for q in qsets),
                 kinds=frozenset(data["k"]), metrics=frozenset(data["m"]),
-                figure_periods=fig_periods, latest=data["l"], meaning=tuple(data["x"]))
+                figure_periods=fig_periods, latest=data["l"], meaning=tuple(data["x"]),
+                whole_weight=sum(weight(t, UNKNOWN_WEIGHT) for t in strong)
+                + WEAK_FACTOR * sum(weight(t, UNKNOWN_WEIGHT) for t in weak))
 
 
 DocLoader = Callable[[Sequence[str]], dict[str, IndexRow]]
@@ -1088,6 +1096,8 @@ class Matcher:
             doc_total = total + CONFLICT_EXTRA * conflict
             closest = max((self._overlap(weights, doc_total, q, own)
                            for q, own in zip(doc.qsets, doc.qweights, strict=True)), default=0.0)
+            closest = max(closest, WHOLE_ENTRY * self._overlap(
+                weights, doc_total, doc.strong | doc.weak, doc.whole_weight))
             score = (QUESTION_WEIGHT * closest + COVERAGE_WEIGHT * covered / doc_total
                      + (1 - COVERAGE_WEIGHT - QUESTION_WEIGHT) * similarity)
             # ties (two entries covering the question equally) go to the closer wording
