@@ -79,3 +79,63 @@ entries:
         assert answer.answered and answer.entry is not None, question
         assert answer.entry.id == entry_id, question
     store.close()
+
+
+def _engine_with(tmp_path: Path, pack: bytes):  # type: ignore[no-untyped-def]
+    from bot.core.engine import Engine
+    from bot.kb import open_store
+    from bot.kb.files import parse_document
+
+    store = open_store(tmp_path / "kb.sqlite3")
+    store.apply_import(parse_document(pack, "pack.yaml"), actor="test", via="import")
+    return Engine(store, today=WRITTEN)
+
+
+SERIES = b"""
+sources:
+- {id: s1, title: "Sample: broadband census", author: null, publisher: Sample, date: '2026',
+   url: https://example.org/s1, kind: primary}
+entries:
+- id: fibre-fy26
+  topic: Telecom
+  question: How many fibre-to-the-home connections were there in Pakistan in FY26?
+  answer: Pakistan had 910,000 fibre-to-the-home connections at the end of FY26.
+  figures:
+  - {metric: ftth_connections, value: 910000, unit: connections, period: FY26,
+     period_label: FY26, qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: fibre-sep-2026
+  topic: Telecom
+  question: How many fibre-to-the-home connections were there in September 2026?
+  answer: There were 975,000 fibre-to-the-home connections in September 2026.
+  figures:
+  - {metric: ftth_connections, value: 975000, unit: connections, period: September 2026,
+     period_label: September 2026, qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: speed
+  topic: Telecom
+  question: What is the median mobile download speed?
+  answer: The median mobile download speed was 24.1 Mbps in Q3 2026 and 19.8 Mbps in Q3 2025.
+  figures:
+  - {metric: mobile_speed, value: 24.1, unit: Mbps, period: '2026', period_label: Q3 2026,
+     qualifier: median, sources: [s1]}
+  sources: [s1]
+"""
+
+
+def test_a_month_after_a_fiscal_year_is_the_latest_figure(tmp_path: Path) -> None:
+    """With no period asked, September 2026 (after FY26 ended in June) is the figure given;
+    FY26 is still given when asked for."""
+    engine = _engine_with(tmp_path, SERIES)
+    latest = engine.ask("How many homes in Pakistan have fibre broadband now?", log=False)
+    assert latest.answered and latest.entry is not None and latest.entry.id == "fibre-sep-2026"
+    asked = engine.ask("fibre to the home connections in FY26", log=False)
+    assert asked.answered and asked.entry is not None and asked.entry.id == "fibre-fy26"
+
+
+def test_a_quarter_is_a_period_not_an_unknown_name(tmp_path: Path) -> None:
+    """"Q3 2025" names a quarter: the speed entry answers instead of "no answer about Q3"."""
+    engine = _engine_with(tmp_path, SERIES)
+    answer = engine.ask("What was the median mobile download speed in Q3 2026?", log=False)
+    assert answer.answered and answer.entry is not None and answer.entry.id == "speed"
+

@@ -94,7 +94,7 @@ WEAK_FACTOR = 0.6
 TYPO_CUTOFF = 80
 CANDIDATES = 30
 PERIOD_BONUS = 0.05  # a figure for the very period asked beats a mention of that year
-PERIOD_TIE = 0.08  # entries of one metric this close differ only in their period's words
+PERIOD_TIE = 0.15  # entries of one metric this close differ only in their period's words
 # the meaning signal (bot.core.embedding): its share of a candidate's score, the cosine below
 # which two texts count as unrelated, and how many closest entries join the candidates
 SEMANTIC_WEIGHT = 0.70
@@ -121,6 +121,8 @@ CHECK_WIDE = 0.12  # how far behind on the words an entry may be and still be ch
 CHECK_SLOPE = 0.5  # ... the cosine lead it needs grows by this much a point further behind
 CHECK_RIVALS = 4  # how many of the next entries are checked
 FIT_MARGIN = 0.08  # a question asking for a number goes to a nearly-as-close entry that gives one
+FIT_WIDE = 0.25  # ... or to one further behind on the words that is closer in meaning
+FIT_COS = 0.05  # ... by this much cosine ("how big is the call-centre workforce": the jobs count)
 # Which kinds of figure answer a question that asks for a number, by the lexicon's quantity
 # groups (most specific first); None means any figure does.
 FITTING: tuple[tuple[str, frozenset[str] | None], ...] = (
@@ -142,6 +144,7 @@ _MONEY_UNITS = ("usd", "us$", "$", "pkr", "rs", "rupee", "dollar")
 _MONEY_WORD = re.compile(r"\b(?:usd|pkr|rs|rupees?|dollars?|eur|euros?|gbp|aed)\b|\$")
 _SENTENCE = re.compile(r"[.!?؟۔]+\s*|\n+")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9&'-]*")
+_QUARTER = re.compile(r"[Qq][1-4]|H[12]")
 
 
 AVERAGE_WORDS = ("average", "avg", "mean", "median")
@@ -311,6 +314,14 @@ def defined_acronyms(texts: Iterable[str]) -> list[tuple[str, str]]:
     return sorted((name, short) for short, name in found.items())
 
 
+def figure_end(period: str) -> str:
+    """When a figure's period ends, as a key that sorts by time: FY26 ends in June 2026 and
+    September 2026 after it (FY26's calendar years, 2025 and 2026, are only what it spans)."""
+    aliases = period_aliases(period)
+    specific = [a for a in aliases if a.startswith(("fy", "m"))]
+    return max((period_key(a) for a in (specific or aliases)), default="")
+
+
 def index_row(entry: Entry, normalizer: Normalizer, phrases: frozenset[str], key: str,
               revision: int) -> IndexRow:
     """What the matcher keeps of one entry, to store (the costly part: every text of the
@@ -348,7 +359,7 @@ def index_row(entry: Entry, normalizer: Normalizer, phrases: frozenset[str], key
         "k": sorted({k for f in entry.figures for k in figure_kinds(f)}
                     | text_kinds(entry.answer)),
         "m": sorted({f.metric for f in entry.figures}),
-        "l": max((period_key(p) for p in fig_periods), default=""),
+        "l": max((figure_end(f.period) for f in entry.figures if f.period), default=""),
         "x": meaning,
     }
     joined = "\n".join(folded)
@@ -359,7 +370,7 @@ def index_row(entry: Entry, normalizer: Normalizer, phrases: frozenset[str], key
 
 
 ROW_CODE: tuple[Callable[..., Any], ...] = (index_row, meaning_text, figure_kinds, text_kinds,
-                                            figure_kind, defined_acronyms)
+                                            figure_kind, defined_acronyms, figure_end)
 
 
 def _doc_from_row(row: IndexRow, extra: frozenset[str], idf: dict[str, float]) -> _Doc:
@@ -807,6 +818,13 @@ class Matcher:
                     return " ".join(gram)
         return None
 
+    def _content_of(self, phrase: str) -> list[str]:
+        """A matched phrase's words an entry can hold ("how much salary": "salary"; its
+        grammar words are never indexed)."""
+        stop = self.normalize.lexicon.stopwords
+        words = phrase.split()
+        return [t for t in words if t not in stop and t not in (self.how,)] or words
+
     def _unknown_name(self, question: str) -> str | None:
         """A name or acronym in the question ("PSEB", "NetSol", "PTCL") that no entry knows:
         the question is about something else, however well its other words fit."""
@@ -815,8 +833,8 @@ class Matcher:
             for i, word in enumerate(words):
                 if not ((word.isupper() and len(word) >= 2) or (i and word[:1].isupper())):
                     continue
-                if word.casefold() in MONTHS:
-                    continue  # "the year ending June 2025" names a period, not a thing
+                if word.casefold() in MONTHS or _QUARTER.fullmatch(word):
+                    continue  # "the year ending June 2025", "Q3 2025" name a period, not a thing
                 tokens = self.normalize(word).content
                 known = [t in self.postings or t in self.scope_words or self._correct(t) is not None
                          for t in tokens]
@@ -968,11 +986,12 @@ class Matcher:
                 return [replace(other, score=top.score), *ranked[at + 1:]]
         return ranked
 
-    def _fitting(self, tokens: Sequence[str], ranked: list[Candidate],
-                 full_text: str) -> Candidate | None:
+    def _fitting(self, tokens: Sequence[str], ranked: list[Candidate], full_text: str,
+                 meaning: Callable[[], Similarities] | None = None) -> Candidate | None:
         """For a question asking for a number the best entry does not give, an entry scored
         nearly as well that gives one ("how many people have broadband": the broadband
-        subscribers entry, not the broadband plan that has no figure), with the best's score."""
+        subscribers entry, not the broadband plan that has no figure), or one further behind
+        that is closer in meaning, with the best's score."""
         if len(ranked) < 2 or (asks := self._asks(tokens)) is None:
             return None
         kinds = asks[1]
@@ -985,9 +1004,17 @@ class Matcher:
         if fits(top) or full_text in self.docs[self.ids[top.entry_id]].folded:
             return None
         for candidate in ranked[1:]:
-            if top.score - candidate.score > FIT_MARGIN:
+            behind = top.score - candidate.score
+            if behind > FIT_WIDE or (behind > FIT_MARGIN and meaning is None):
                 return None
-            if fits(candidate):
+            if not fits(candidate):
+                continue
+            if behind <= FIT_MARGIN:
+                return replace(candidate, score=top.score)
+            assert meaning is not None
+            cosines = meaning()
+            if (cosines.of(self.ids[candidate.entry_id])
+                    >= cosines.of(self.ids[top.entry_id]) + FIT_COS):
                 return replace(candidate, score=top.score)
         return None
 
@@ -1025,7 +1052,7 @@ class Matcher:
         if blocked:
             if canonical_period(blocked):
                 return Match("abstain", None, 0.0, (), Reason.NO_SUCH_PERIOD, norm)
-            if not all(t in self.postings for t in blocked.split()):
+            if not all(t in self.postings for t in self._content_of(blocked)):
                 return Match("abstain", None, 0.0, (), Reason.OUT_OF_SCOPE, norm, blocked)
             # some entry's answer speaks of it: refused unless that entry is surely the one
         refused = (Match("abstain", None, 0.0, (), Reason.OUT_OF_SCOPE, norm, blocked)
@@ -1115,11 +1142,20 @@ class Matcher:
         sure = top is not None and specific >= MIN_SPECIFIC and (
             (top.score >= ANSWER_AT and top.score - runner >= CLEAR_MARGIN)
             or top.score >= SURE_AT or (top.score >= LEAD_AT and top.score - runner >= LEAD_MARGIN))
+        known_meaning: list[Similarities] = []
+
+        def meaning_now() -> Similarities:
+            """The question's cosine to every entry, computed once, on first need."""
+            if not known_meaning:
+                known_meaning.append(
+                    self.semantic_index().similarities(self._meaning(norm, fixes)))
+            return known_meaning[0]
+
         if (sure and top is not None and top.score < SURE_AT and len(ranked) > 1
                 and top.score - runner < CHECK_WIDE and self.semantic_ready()):
             # a near tie on the words: the one clearly closer in meaning goes first; the
             # further behind on the words, the clearer the lead in meaning must be
-            meaning = self.semantic_index().similarities(self._meaning(norm, fixes))
+            meaning = meaning_now()
             own, best = meaning.of(self.ids[top.entry_id]), top.score
 
             def lead(c: Candidate) -> float:
@@ -1127,7 +1163,11 @@ class Matcher:
                 return (meaning.of(self.ids[c.entry_id]) - own - CHECK_COS
                         - CHECK_SLOPE * max(0.0, behind - CHECK_MARGIN))
 
-            rivals = [c for c in ranked[1:CHECK_RIVALS + 1] if top.score - c.score < CHECK_WIDE]
+            top_metrics = self.docs[self.ids[top.entry_id]].metrics
+            # another period's figure of the same metric is no rival: the latest stands
+            rivals = [c for c in ranked[1:CHECK_RIVALS + 1] if top.score - c.score < CHECK_WIDE
+                      and not (not norm.periods
+                               and self.docs[self.ids[c.entry_id]].metrics & top_metrics)]
             rival = max(rivals, key=lead, default=None)
             if rival is not None and lead(rival) >= 0:
                 top = replace(rival, score=top.score)
@@ -1136,7 +1176,7 @@ class Matcher:
             # the words alone are unsure: the entries closest in meaning join the candidates,
             # meaning lifts an entry the words only half found (never lowers one), and it
             # answers when it is also the entry closest in meaning
-            meaning = self.semantic_index().similarities(self._meaning(norm, fixes))
+            meaning = meaning_now()
             self.docs.prefetch(meaning.top(SEMANTIC_CANDIDATES))
             for index in meaning.top(SEMANTIC_CANDIDATES):
                 if self.slots[index] is None:
@@ -1171,7 +1211,9 @@ class Matcher:
                 return refused
             reason = Reason.NO_SUCH_PERIOD if period_miss else Reason.NO_CANDIDATE
             return Match("abstain", None, 0.0, (), reason, norm)
-        fitting = self._fitting(norm.tokens, ranked, full_text) if sure else None
+        fitting = (self._fitting(norm.tokens, ranked, full_text,
+                                 meaning_now if self.semantic_ready() else None)
+                   if sure else None)
         if fitting is not None:
             top = fitting
             ranked = [top, *(c for c in ranked if c.entry_id != top.entry_id)]
@@ -1184,7 +1226,8 @@ class Matcher:
             if guard is None and full_text not in doc.folded:
                 name = self._unknown_name(question)
                 guard = (Reason.UNKNOWN_NAME, name) if name else None
-            if refused is not None and not set(refused.detail.split()) <= doc.strong | doc.weak:
+            if (refused is not None
+                    and not set(self._content_of(refused.detail)) <= doc.strong | doc.weak):
                 return refused
             if guard:
                 reason, detail = guard
