@@ -112,6 +112,7 @@ AGREE_COS_MARGIN = 0.0
 AGREE_BEHIND = 0.12  # how far behind the closest entry of any period an eligible one may be
 OFFER_COS = 0.55  # with no known word, an entry this close in meaning is offered, not answered
 POSTING_CAP = 2000
+SERIES_CAP = 64  # a word in more entries' questions than this is common: its series not counted
 DOC_CACHE = 2048  # entries' scoring data kept in memory; the rest is read from the database
 INDEX_FORMAT = 1  # what a stored row holds; a change here recomputes every row
 AGREE_BEHIND_SAME = 0.30  # ... when that entry is the same kind of figure for other periods
@@ -373,6 +374,14 @@ ROW_CODE: tuple[Callable[..., Any], ...] = (index_row, meaning_text, figure_kind
                                             figure_kind, defined_acronyms, figure_end)
 
 
+def _series_key(strong: Sequence[str], periods: str) -> int:
+    """What the entries of one series share: the words of their questions without their
+    periods ("How many telecom towers were there in FY24?" and "... in FY25?")."""
+    own = set(periods.split())
+    return hash(" ".join(sorted({t for t in strong if t not in own
+                                 and canonical_period(t) is None})))
+
+
 def _doc_from_row(row: IndexRow, extra: frozenset[str], idf: dict[str, float]) -> _Doc:
     """The scoring data of one entry from its stored row; each question's total weight
     under today's idf."""
@@ -445,6 +454,39 @@ class _Docs:
         self._cache.clear()
 
 
+class _Idf(dict[str, float]):
+    """Each word's weight, worked out on first need. Words of questions, keywords and
+    topics weigh by rarity, counting the entries of one series once: the FY24, FY25 and FY26
+    entries of the tower count differ only in their periods, and "towers" is no commoner for
+    being split in three. Words found only in answers are ordinary English and weigh little."""
+
+    def __init__(self, matcher: Matcher) -> None:
+        super().__init__()
+        self._matcher = matcher
+        self._total = max(len(matcher.ids), 1)
+
+    def __missing__(self, token: str) -> float:
+        matcher = self._matcher
+        if token not in matcher.postings:
+            raise KeyError(token)
+        count = matcher._topical.get(token)
+        if count is None:
+            weight = ANSWER_ONLY_WEIGHT
+        else:
+            if count <= SERIES_CAP:  # the entries with it in their questions come first
+                groups = matcher._series
+                count = len({groups[i] for i in matcher.postings[token][:count]})
+            weight = math.log(1 + self._total / count)
+        self[token] = weight
+        return weight
+
+    def get(self, token: str, default: float | None = None) -> float | None:  # type: ignore[override]
+        try:
+            return self[token]
+        except KeyError:
+            return default
+
+
 class _Common(dict[str, frozenset[int]]):
     """Entries holding a common word, as a set, made on first need."""
 
@@ -495,6 +537,7 @@ class Matcher:
         self.embedder = embedder
         self.extra = frozenset(extra_periods)
         self.slots: list[str | None] = []  # entry id by index (None: removed since the start)
+        self._series: list[int] = []  # by index: entries of one series share it (see _Idf)
         self.ids: dict[str, int] = {}
         self.postings: dict[str, array[int]] = {}
         self._topical: dict[str, int] = {}  # word -> entries with it in questions or keywords
@@ -568,12 +611,14 @@ class Matcher:
         strong_at: defaultdict[str, list[int]] = defaultdict(list)
         weak_at: defaultdict[str, list[int]] = defaultdict(list)
         extra, ids, entry_ids, phrases = self.extra, self.ids, self.slots, self._phrases
+        series = self._series
         for index, (entry_id, strong_text, weak_text, periods_text, phrases_text) in enumerate(
                 slots, start=len(entry_ids)):
             entry_ids.append(entry_id)
             ids[entry_id] = index
             strong = strong_text.split()
             weak = weak_text.split()
+            series.append(_series_key(strong, periods_text))
             if periods_text:  # a figure's period is a word that finds it
                 own = [p for p in periods_text.split() if p not in extra]
                 strong += [p for p in own if p not in strong]
@@ -601,11 +646,14 @@ class Matcher:
         entries with the word in their questions, keywords or topic first, then those with
         it in their answers only, each part in index order): ties among candidates break
         the same way after an edit as after a restart."""
+        key = _series_key(slot.strong.split(), slot.periods)
         if index is None:
             index = len(self.slots)
             self.slots.append(slot.entry_id)
+            self._series.append(key)
         else:
             self.slots[index] = slot.entry_id
+            self._series[index] = key
         self.ids[slot.entry_id] = index
         strong, weak, phrases = self._words_of(slot)
         postings, topical = self.postings, self._topical
@@ -689,12 +737,8 @@ class Matcher:
 
     def _changed(self) -> None:
         """Forget what was derived from the words of every entry (weights, spellings)."""
-        total = max(len(self.ids), 1)
         topical = self._topical
-        # Words of questions, keywords and topics weigh by rarity; words found only in
-        # answers are ordinary English and weigh little.
-        self.idf = {t: math.log(1 + total / topical[t]) if t in topical else ANSWER_ONLY_WEIGHT
-                    for t in self.postings}
+        self.idf = _Idf(self)
         self.topical = topical
         self.common = _Common(self.postings)
         self._vocab: dict[str, list[str]] | None = None
@@ -1060,7 +1104,7 @@ class Matcher:
         weights: dict[str, float] = {}
         fixes: dict[str, str] = {}  # misspelt token -> the knowledge base's word
         for token in norm.content:
-            if token in self.idf:
+            if token in self.postings:
                 weights[token] = self.idf[token]
             else:
                 fixed = self._correct(token)
@@ -1189,11 +1233,17 @@ class Matcher:
                 blended.append(self._candidate(
                     index, max(score, (1 - SEMANTIC_WEIGHT) * score + SEMANTIC_WEIGHT * close)))
             def agreed(ranked: list[Candidate]) -> bool:
-                top, runner = ranked[0], (ranked[1].score if len(ranked) > 1 else 0.0)
+                top = ranked[0]
+                # the entries of the same metric for other periods are one with it (the
+                # latest of them is first): the rivals are the other entries
+                metrics = self.docs[self.ids[top.entry_id]].metrics if not norm.periods else None
+                others = [c for c in ranked[1:]
+                          if not (metrics and self.docs[self.ids[c.entry_id]].metrics & metrics)]
+                runner = others[0].score if others else 0.0
                 return (specific >= MIN_SPECIFIC and top.score >= AGREE_AT
                         and top.score - runner >= AGREE_MARGIN
                         and self._closest_by_far(meaning, self.ids[top.entry_id],
-                                                 [self.ids[c.entry_id] for c in ranked],
+                                                 [self.ids[c.entry_id] for c in (top, *others)],
                                                  self._behind(meaning, top, norm)))
 
             if blended:
