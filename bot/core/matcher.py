@@ -123,7 +123,7 @@ CHECK_SLOPE = 0.5  # ... the cosine lead it needs grows by this much a point fur
 CHECK_RIVALS = 4  # how many of the next entries are checked
 FIT_MARGIN = 0.08  # a question asking for a number goes to a nearly-as-close entry that gives one
 FIT_WIDE = 0.25  # ... or to one further behind on the words that is closer in meaning
-FIT_COS = 0.05  # ... by this much cosine ("how big is the call-centre workforce": the jobs count)
+FIT_COS = 0.02  # ... by this much cosine ("how big is the call-centre workforce": the jobs count)
 # Which kinds of figure answer a question that asks for a number, by the lexicon's quantity
 # groups (most specific first); None means any figure does.
 FITTING: tuple[tuple[str, frozenset[str] | None], ...] = (
@@ -1012,11 +1012,13 @@ class Matcher:
         return None
 
     def _singled_out(self, tokens: Sequence[str], ranked: list[Candidate],
-                     reasons: tuple[Reason, ...] = (Reason.NARROWER,)) -> list[Candidate]:
+                     reasons: tuple[Reason, ...] = (Reason.NARROWER,),
+                     meaning: Callable[[], Similarities] | None = None) -> list[Candidate]:
         """For a question asking for a number of a group or place ("received in Sindh") the best
         entry does not mention, a nearly-as-close entry that mentions it and gives that kind of
         figure goes first, with the best's score, and those ahead of it are left out: they
-        could only be offered."""
+        could only be offered. With ``meaning``, so does one further behind on the words
+        (up to FIT_WIDE) that is closer in meaning (by FIT_COS)."""
         if len(ranked) < 2 or self._asks(tokens) is None:
             return ranked  # only a question asking for a number: a place's figure
         guard = self._guard(tokens, self.docs[self.ids[ranked[0].entry_id]])
@@ -1024,10 +1026,18 @@ class Matcher:
             return ranked
         top = ranked[0]
         for at, other in enumerate(ranked[1:], start=1):
-            if top.score - other.score > FIT_MARGIN:
+            behind = top.score - other.score
+            if behind > FIT_WIDE or (behind > FIT_MARGIN and meaning is None):
                 break
-            if self._guard(tokens, self.docs[self.ids[other.entry_id]]) is None:
-                return [replace(other, score=top.score), *ranked[at + 1:]]
+            if self._guard(tokens, self.docs[self.ids[other.entry_id]]) is not None:
+                continue
+            if behind > FIT_MARGIN:
+                assert meaning is not None
+                cosines = meaning()
+                if (cosines.of(self.ids[other.entry_id])
+                        < cosines.of(self.ids[top.entry_id]) + FIT_COS):
+                    continue
+            return [replace(other, score=top.score), *ranked[at + 1:]]
         return ranked
 
     def _fitting(self, tokens: Sequence[str], ranked: list[Candidate], full_text: str,
@@ -1179,13 +1189,6 @@ class Matcher:
         for index in shortlist:
             if (found := words_score(index)) is not None:
                 words[index] = found
-        scored = [self._candidate(i, v) for i, v in words.items()]
-        ranked = self._singled_out(norm.tokens, self._ranked(scored, norm)) if scored else []
-        top = ranked[0] if ranked else None
-        runner = ranked[1].score if len(ranked) > 1 else 0.0
-        sure = top is not None and specific >= MIN_SPECIFIC and (
-            (top.score >= ANSWER_AT and top.score - runner >= CLEAR_MARGIN)
-            or top.score >= SURE_AT or (top.score >= LEAD_AT and top.score - runner >= LEAD_MARGIN))
         known_meaning: list[Similarities] = []
 
         def meaning_now() -> Similarities:
@@ -1195,6 +1198,15 @@ class Matcher:
                     self.semantic_index().similarities(self._meaning(norm, fixes)))
             return known_meaning[0]
 
+        by_meaning = meaning_now if self.semantic_ready() else None
+        scored = [self._candidate(i, v) for i, v in words.items()]
+        ranked = (self._singled_out(norm.tokens, self._ranked(scored, norm), meaning=by_meaning)
+                  if scored else [])
+        top = ranked[0] if ranked else None
+        runner = ranked[1].score if len(ranked) > 1 else 0.0
+        sure = top is not None and specific >= MIN_SPECIFIC and (
+            (top.score >= ANSWER_AT and top.score - runner >= CLEAR_MARGIN)
+            or top.score >= SURE_AT or (top.score >= LEAD_AT and top.score - runner >= LEAD_MARGIN))
         if (sure and top is not None and top.score < SURE_AT and len(ranked) > 1
                 and top.score - runner < CHECK_WIDE and self.semantic_ready()):
             # a near tie on the words: the one clearly closer in meaning goes first; the
@@ -1247,12 +1259,14 @@ class Matcher:
                                                  self._behind(meaning, top, norm)))
 
             if blended:
-                ranked = self._singled_out(norm.tokens, self._ranked(blended, norm))
+                ranked = self._singled_out(norm.tokens, self._ranked(blended, norm),
+                                           meaning=by_meaning)
                 sure = agreed(ranked)
                 if not sure:
                     # the best lacks the kind of number asked for: a nearly-as-close entry
                     # that gives one answers when meaning agrees on it
-                    fitted = self._singled_out(norm.tokens, ranked, (Reason.NO_FIGURE_OF_KIND,))
+                    fitted = self._singled_out(norm.tokens, ranked, (Reason.NO_FIGURE_OF_KIND,),
+                                               by_meaning)
                     if fitted is not ranked and agreed(fitted):
                         ranked, sure = fitted, True
                 top = ranked[0]
@@ -1261,9 +1275,7 @@ class Matcher:
                 return refused
             reason = Reason.NO_SUCH_PERIOD if period_miss else Reason.NO_CANDIDATE
             return Match("abstain", None, 0.0, (), reason, norm)
-        fitting = (self._fitting(norm.tokens, ranked, full_text,
-                                 meaning_now if self.semantic_ready() else None)
-                   if sure else None)
+        fitting = self._fitting(norm.tokens, ranked, full_text, by_meaning) if sure else None
         if fitting is not None:
             top = fitting
             ranked = [top, *(c for c in ranked if c.entry_id != top.entry_id)]
