@@ -14,7 +14,6 @@ README, and every help text's examples run (``tests/test_docs.py``).
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import json
 import os
@@ -784,6 +783,8 @@ def check_links_(concurrency: int, timeout: float, db: Path | None) -> None:
     Example:
       pkitbot kb check-links --concurrency 4
     """
+    import asyncio  # loads only for this command: `pkitbot ask` starts without it
+
     from bot.kb.links import check_links  # httpx loads only for this command
 
     store = store_for(db)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -96,3 +97,34 @@ def test_meaning_never_overrides_the_guards(embedder: Embedder) -> None:
     matcher = Matcher(_entries(), _normalizer(), embedder=embedder)
     assert matcher.match("How many mobile subscribers does India have?").decision == "abstain"
     assert matcher.match("How many mobile subscribers were there in 2019?").decision == "abstain"
+
+
+def test_a_tokenizer_file_laid_out_otherwise_gives_the_same_tokens(tmp_path: Path) -> None:
+    """The merges are read one by one from the end of the shipped file; a file with its keys
+    in another order is parsed whole, with the same result."""
+    import json
+
+    from bot.core.embedding import TOKENIZER_FILE, WEIGHTS_FILE, package_dir
+
+    root = package_dir()
+    assert root is not None
+    config = json.loads((root / TOKENIZER_FILE).read_text("utf-8"))
+    model = config.pop("model")
+    reordered = {"model": {"merges": model.pop("merges"), **model}, **config}
+    for name in (TOKENIZER_FILE, WEIGHTS_FILE):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / TOKENIZER_FILE).write_text(json.dumps(reordered), "utf-8")
+    (tmp_path / WEIGHTS_FILE).symlink_to(root / WEIGHTS_FILE)
+    other = Embedder(directory=tmp_path)
+    for text, ids in RECORDED.items():
+        assert other.tokenize(text) == ids
+
+
+def test_released_weight_pages_are_read_again_when_needed(embedder: Embedder) -> None:
+    """Dropping the weights' pages from memory changes no embedding."""
+    before = embedder.embed(["fibre connections in Lahore"])
+    embedder.release_pages()
+    fresh = Embedder(cache_size=0)
+    fresh.load()
+    fresh.release_pages()
+    assert (fresh.embed(["fibre connections in Lahore"]) == before).all()

@@ -29,16 +29,19 @@ lets a caller fall back to plain fuzzy matching when the package (or numpy) is a
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import importlib.util
 import json
 import math
+import mmap
 import re
 import struct
 import sys
 import threading
+from array import array
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -78,6 +81,106 @@ def package_dir() -> Path | None:
     return None
 
 
+class _PairTable:
+    """The merges, pair of ids -> rank and merged id, as an open-addressing hash table in two
+    flat arrays: 2 MB where a dict of 61,249 int pairs takes 6 MB, for one more step per
+    lookup. Keys are non-negative; -1 marks an empty slot."""
+
+    __slots__ = ("_keys", "_mask", "_used", "_values")
+
+    def __init__(self, capacity: int) -> None:
+        size = 1 << max(4, (2 * capacity).bit_length())  # under half full: short probes
+        self._keys = array("q", [-1]) * size
+        self._values = array("q", [0]) * size
+        self._mask = size - 1
+        self._used = 0
+
+    def setdefault(self, key: int, value: int) -> None:
+        """Keep the first value given for ``key`` (the lowest rank)."""
+        keys, mask = self._keys, self._mask
+        slot = ((key * 2654435761) >> 16) & mask
+        while True:
+            found = keys[slot]
+            if found == key:
+                return
+            if found == -1:
+                keys[slot] = key
+                self._values[slot] = value
+                self._used += 1
+                if 2 * self._used > mask:  # more merges than announced: twice the room
+                    self._grow()
+                return
+            slot = (slot + 1) & mask
+
+    def _grow(self) -> None:
+        pairs = [(k, v) for k, v in zip(self._keys, self._values, strict=True) if k != -1]
+        self.__init__(2 * len(pairs))  # type: ignore[misc]
+        for key, value in pairs:
+            self.setdefault(key, value)
+
+    def get(self, key: int) -> int | None:
+        keys, mask = self._keys, self._mask
+        slot = ((key * 2654435761) >> 16) & mask
+        while True:
+            found = keys[slot]
+            if found == key:
+                return self._values[slot]
+            if found == -1:
+                return None
+            slot = (slot + 1) & mask
+
+    def __getitem__(self, key: int) -> int:
+        value = self.get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+
+def _read_config(path: Path) -> tuple[dict[str, Any], list[str]]:
+    """The tokenizer file's configuration, and its merges.
+
+    The merges (61,249 strings) are the shipped file's last array; parsed with the rest, they
+    would be objects alive beside the table built from them. Read one string at a time from
+    their own text, the load's peak memory is several MB lower; here they are only checked
+    and kept as their text, which ``_merge_strings`` reads (and refuses if it is not one
+    array ending there). A file laid out otherwise is parsed whole."""
+    data = path.read_bytes()
+    at = data.find(b'"merges"')
+    bracket = data.find(b"[", at) if at >= 0 else -1
+    end = data.rfind(b"]")
+    if bracket >= 0 and end > bracket and data[end + 1:].strip(b" \r\n}") == b"":
+        try:
+            config: dict[str, Any] = json.loads(data[:bracket] + b"[]" + data[end + 1:])
+        except ValueError:
+            config = {}
+        model = config.get("model")
+        if isinstance(model, dict) and model.get("merges") == [] and model.get("vocab"):
+            return config, [data[bracket + 1 : end + 1].decode("utf-8")]
+    config = json.loads(data)
+    model = config.get("model")
+    merges = model.get("merges") if isinstance(model, dict) else None
+    return config, merges if isinstance(merges, list) else []
+
+
+def _merge_strings(text: str, pos: int, strict: bool = False) -> Iterator[str]:
+    """The strings of a JSON array whose items start at ``text[pos]``, up to its closing
+    bracket (``strict``: which must be the text's end)."""
+    scan = json.decoder.scanstring  # type: ignore[attr-defined]
+    length = len(text)
+    while pos < length:
+        char = text[pos]
+        if char in " \t\r\n,":
+            pos += 1
+        elif char == '"':
+            value, pos = scan(text, pos + 1)
+            yield value
+        elif char == "]" and (not strict or pos == length - 1):
+            return
+        else:
+            raise ValueError(f"unexpected {char!r} in the merges at {pos}")
+    raise ValueError("the merges are not closed")
+
+
 class LlamaBpeTokenizer:
     """Llama 2's BPE tokenizer as wordllama ships it, in pure Python (ids only, no special tokens added).
 
@@ -88,8 +191,7 @@ class LlamaBpeTokenizer:
 
     def __init__(self, path: Path) -> None:
         try:
-            with path.open(encoding="utf-8") as handle:
-                config: dict[str, Any] = json.load(handle)
+            config, merge_list = _read_config(path)
         except (OSError, ValueError) as exc:
             raise EmbeddingUnavailable(f"cannot read the tokenizer {path}: {exc}") from exc
         model = config.get("model") or {}
@@ -109,12 +211,20 @@ class LlamaBpeTokenizer:
         self.vocab_size = max(vocab.values()) + 1
         self.unk_id: int = vocab.get(model.get("unk_token") or "<unk>", 0)
         self._fuse_unk = bool(model.get("fuse_unk"))
-        merges: dict[int, int] = {}
-        for rank, merge in enumerate(model.get("merges") or []):
-            left, right = merge.split(" ", 1) if isinstance(merge, str) else merge
-            a, b, merged = vocab.get(left), vocab.get(right), vocab.get(left + right)
-            if a is not None and b is not None and merged is not None:
-                merges.setdefault(a << _SHIFT | b, rank << _SHIFT | merged)
+        listed: Iterable[Any] = merge_list
+        count = len(merge_list)
+        if model.get("merges") == [] and merge_list:  # the merges' text, read one by one
+            text = merge_list.pop()
+            listed, count = _merge_strings(text, 0, strict=True), text.count('",') + 1
+        merges = _PairTable(count)
+        try:
+            for rank, merge in enumerate(listed):
+                left, right = merge.split(" ", 1) if isinstance(merge, str) else merge
+                a, b, merged = vocab.get(left), vocab.get(right), vocab.get(left + right)
+                if a is not None and b is not None and merged is not None:
+                    merges.setdefault(a << _SHIFT | b, rank << _SHIFT | merged)
+        except ValueError as exc:
+            raise EmbeddingUnavailable(f"cannot read the tokenizer {path}: {exc}") from exc
         self._merges = merges
         self._chars = {token: i for token, i in vocab.items() if len(token) == 1}
         self._bytes = [vocab.get(f"<0x{b:02X}>") for b in range(256)]
@@ -307,6 +417,21 @@ class Embedder:
                 self._model = _Model(tokenizer=tokenizer, weights=weights)
                 _return_freed_heap()
             return self._model
+
+    def release_pages(self) -> None:
+        """Let the system take back the pages of the weights read so far (best effort).
+
+        The weights are a read-only memory map: building the index over many texts reads
+        rows from all over the file, and those pages would stay counted in the process's
+        memory. Dropped, they are read again from the file only when a question needs them.
+        """
+        model = self._model
+        mapping = getattr(model.weights, "_mmap", None) if model is not None else None
+        advice = getattr(mmap, "MADV_DONTNEED", None)
+        if mapping is None or advice is None:
+            return
+        with contextlib.suppress(OSError, ValueError):  # a closed map, no madvise
+            mapping.madvise(advice)
 
     def tokenize(self, text: str) -> list[int]:
         """The token ids that :meth:`embed` averages for ``text``."""

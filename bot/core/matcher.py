@@ -247,10 +247,24 @@ class _Doc:
     whole_weight: float = 0.0  # the weight of all its words (answer's at WEAK_FACTOR)
 
 
+_FINGERPRINTS: dict[int, tuple[object, str, str]] = {}  # id(lexicon) -> (it, fiscal year, key)
+
+
 def fingerprint(normalizer: Normalizer) -> str:
     """What a stored index row depends on: the lexicon's words, the code that reads them
     and the fiscal year ("last fiscal year" in an entry's text). Rows of another
-    fingerprint are computed again."""
+    fingerprint are computed again. Worked out once per lexicon and fiscal year."""
+    lex = normalizer.lexicon
+    year = str(fiscal_year(normalizer.today()))
+    known = _FINGERPRINTS.get(id(lex))
+    if known is not None and known[0] is lex and known[1] == year:
+        return known[2]
+    key = _fingerprint(normalizer)
+    _FINGERPRINTS[id(lex)] = (lex, year, key)
+    return key
+
+
+def _fingerprint(normalizer: Normalizer) -> str:
     lex = normalizer.lexicon
     digest = hashlib.sha256()
     for part in (str(INDEX_FORMAT), repr(sorted(lex.synonyms.items())), repr(sorted(lex.stopwords)),
@@ -1348,6 +1362,8 @@ class _Semantic:
             at += len(part)
         rows = (np.concatenate(grouped) if grouped
                 else np.zeros((0, embedder.dims), dtype=np.float32))
+        if fresh:  # the weights' rows read for them need not stay in memory
+            embedder.release_pages()
         return cls(embedder, rows, starts, dead), fresh  # float32: numpy has no fast f16 BLAS
 
     def put(self, embedder: Embedder, index: int, meaning: Sequence[str]) -> bytes:
