@@ -564,8 +564,13 @@ def add(question: str, answer: str, source_title: str, url: str | None, db: Path
         request: AddRequest = parse_add(" | ".join(p.replace("|", "/") for p in parts))
     except AdminError as exc:
         raise click.UsageError(str(exc)) from None
-    entry = add_entry(store_for(db), request, actor=actor(), via="cli")
+    store = store_for(db)
+    entry = add_entry(store, request, actor=actor(), via="cli")
     click.echo(f"Added #{entry.id}")
+    from bot.core.probe import probe, report  # how users will find it, as /add shows
+
+    for line in report(probe(Engine(store), entry.id), entry.id):
+        click.echo(line)
 
 
 @kb.command()

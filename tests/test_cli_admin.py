@@ -222,3 +222,16 @@ def test_build_never_silently_drops_admin_edits(kb: tuple[CliRunner, list[str]],
     assert "careful correction" in call(kb, "show", "it-exports-fy25").output
     assert call(kb, "build", "--force").exit_code == 0
     assert "careful correction" not in call(kb, "show", "it-exports-fy25").output
+
+
+def test_add_shows_how_users_will_find_the_entry(kb: tuple[CliRunner, list[str]]) -> None:
+    """As /add does in Telegram, `kb add` asks the entry's question and its variants."""
+    added = call(kb, "add", "--question", "What is the PSEB registration fee for a software "
+                 "company?", "--answer", "The PSEB registration fee is PKR 12,345 for a "
+                 "software house.", "--source", "PSEB fee schedule",
+                 "--url", "https://pseb.org.pk/fees")
+    assert added.exit_code == 0
+    lines = added.output.splitlines()
+    assert "How users will find it:" in lines
+    assert any(line.startswith("✅ as written:") for line in lines)
+    assert any(line.startswith(("✅ short:", "⚠️ short:")) for line in lines)
