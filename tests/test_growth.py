@@ -16,6 +16,7 @@ import pytest
 
 from benchmarks.growth import SETS, run
 from bot.core.embedding import Embedder
+from bot.core.formatting import answer_text
 
 pytestmark = pytest.mark.skipif(not Embedder.available(),
                                 reason="the floors were measured with the meaning signal")
@@ -169,3 +170,40 @@ entries:{entries}
         answer = engine.ask(question, log=False)
         assert answer.answered and answer.entry is not None, question
         assert answer.entry.id == "towers-fy26", question
+
+
+def test_a_figure_for_one_kind_of_thing_is_not_given_for_another(tmp_path: Path) -> None:
+    """A question about laptops, senior engineers or medical students is not answered with an
+    entry's figure for phones, junior developers or IT students; the entry's own question is."""
+    pack = b"""
+sources:
+- {id: s1, title: "Sample: industry", author: null, publisher: Sample, date: '2026',
+   url: https://example.org/s1, kind: primary}
+entries:
+- id: phones
+  topic: Devices
+  question: How many mobile phones are assembled in Pakistan?
+  answer: Local factories assembled 29.7 million mobile phones in 2025.
+  figures:
+  - {metric: phones_assembled, value: 29.7, unit: million, period: '2025',
+     period_label: '2025', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: junior-salary
+  topic: Jobs
+  question: What is the average salary of a junior software developer?
+  answer: A junior software developer earned an average of Rs 142,000 a month in 2026.
+  figures:
+  - {metric: junior_salary, value: 142000, unit: PKR, period: '2026', period_label: '2026',
+     qualifier: average, sources: [s1]}
+  sources: [s1]
+"""
+    engine = _engine_with(tmp_path, pack)
+    for question in ("How many laptops are assembled in Pakistan?",
+                     "What is the average salary of a senior software engineer in Pakistan?"):
+        answer = engine.ask(question, log=False)
+        assert not answer.answered, question
+        assert "29.7" not in answer_text(answer) and "142,000" not in answer_text(answer)
+    for question, entry_id in (("how many mobile phones are made in pakistan", "phones"),
+                               ("junior developer salary", "junior-salary")):
+        answer = engine.ask(question, log=False)
+        assert answer.answered and answer.entry is not None and answer.entry.id == entry_id
