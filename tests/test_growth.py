@@ -207,3 +207,26 @@ entries:
                                ("junior developer salary", "junior-salary")):
         answer = engine.ask(question, log=False)
         assert answer.answered and answer.entry is not None and answer.entry.id == entry_id
+
+
+def test_an_acronym_spelt_in_urdu_letters_finds_the_entry(tmp_path: Path) -> None:
+    """"این ٹی سی" spells NTC: an English-only admin entry about NTC answers the Urdu
+    question."""
+    pack = b"""
+sources:
+- {id: s1, title: "Sample: operators", author: null, publisher: Sample, date: '2026',
+   url: https://example.org/s1, kind: primary}
+entries:
+- id: ntc
+  topic: Telecom
+  question: What does NTC do?
+  answer: NTC, the National Telecommunication Corporation, runs the federal government's
+    data network and serves 1,240 public offices.
+  figures:
+  - {metric: ntc_offices, value: 1240, unit: offices, period: '2026', period_label: '2026',
+     qualifier: null, sources: [s1]}
+  sources: [s1]
+"""
+    engine = _engine_with(tmp_path, pack)
+    answer = engine.ask("این ٹی سی کیا کرتی ہے؟", log=False)
+    assert answer.answered and answer.entry is not None and answer.entry.id == "ntc"

@@ -39,6 +39,7 @@ from bot.core.normalize import (
     Normalizer,
     canonical_period,
     fiscal_year,
+    fold,
     period_aliases,
     period_key,
 )
@@ -146,6 +147,14 @@ _MONEY_WORD = re.compile(r"\b(?:usd|pkr|rs|rupees?|dollars?|eur|euros?|gbp|aed)\
 _SENTENCE = re.compile(r"[.!?؟۔]+\s*|\n+")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9&'-]*")
 _QUARTER = re.compile(r"[Qq][1-4]|H[12]")
+# Latin letters by their names in Urdu script, as an acronym is spelt out in an Urdu question
+# ("ای ایم آئی" is EMI, "ڈاٹ پی کے" .pk); see Matcher._spelled_out
+_LETTER_NAMES = {fold(name): letter for name, letter in (
+    ("اے", "a"), ("بی", "b"), ("سی", "c"), ("ڈی", "d"), ("ای", "e"), ("ایف", "f"), ("جی", "g"),
+    ("ایچ", "h"), ("آئی", "i"), ("جے", "j"), ("کے", "k"), ("ایل", "l"), ("ایم", "m"),
+    ("این", "n"), ("او", "o"), ("پی", "p"), ("کیو", "q"), ("آر", "r"), ("ایس", "s"), ("ٹی", "t"),
+    ("یو", "u"), ("وی", "v"), ("ڈبلیو", "w"), ("ایکس", "x"), ("وائی", "y"), ("زیڈ", "z"))}
+_URDU_PUNCTUATION = "؟،۔!?.,:;\"'()"
 
 
 AVERAGE_WORDS = ("average", "avg", "mean", "median")
@@ -1109,8 +1118,36 @@ class Matcher:
         recall, precision = shared / total, shared / own
         return (1 + BETA2) * precision * recall / (BETA2 * precision + recall)
 
+    def _spelled_out(self, question: str) -> str:
+        """``question`` with each acronym spelt out in Urdu letters ("ای ایم آئی") written as
+        the acronym ("EMI") where the knowledge base knows that acronym: the letters' names
+        are also words ("کے" is "of"), so only a run that spells a known word is read so."""
+        words = question.split()
+        folded = [fold(w).strip(_URDU_PUNCTUATION) for w in words]
+        if sum(f in _LETTER_NAMES for f in folded) < 2:
+            return question
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            end = i
+            while end < len(words) and folded[end] in _LETTER_NAMES:
+                end += 1
+            for stop in range(end, i + 1, -1):  # the longest known run from here
+                acronym = "".join(_LETTER_NAMES[f] for f in folded[i:stop])
+                known = self.normalize(acronym).content  # "pk" is read as Pakistan
+                if known and all(t in self.postings for t in known):
+                    tail = words[stop - 1][len(words[stop - 1].rstrip(_URDU_PUNCTUATION)):]
+                    out.append(acronym.upper() + tail)
+                    i = stop
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return " ".join(out)
+
     def match(self, question: str) -> Match:
         """Normalise ``question`` once and decide: answer, suggest or abstain."""
+        question = self._spelled_out(question)
         talk, norm = self._without_smalltalk(self.normalize(question))
         if not norm.content:
             if talk:
