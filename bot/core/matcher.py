@@ -154,6 +154,7 @@ _LETTER_NAMES = {fold(name): letter for name, letter in (
     ("ایچ", "h"), ("آئی", "i"), ("جے", "j"), ("کے", "k"), ("ایل", "l"), ("ایم", "m"),
     ("این", "n"), ("او", "o"), ("پی", "p"), ("کیو", "q"), ("آر", "r"), ("ایس", "s"), ("ٹی", "t"),
     ("یو", "u"), ("وی", "v"), ("ڈبلیو", "w"), ("ایکس", "x"), ("وائی", "y"), ("زیڈ", "z"))}
+_URDU_SCRIPT = re.compile("[\u0600-\u06ff]")
 _URDU_PUNCTUATION = "؟،۔!?.,:;\"'()"
 
 
@@ -1122,6 +1123,8 @@ class Matcher:
         """``question`` with each acronym spelt out in Urdu letters ("ای ایم آئی") written as
         the acronym ("EMI") where the knowledge base knows that acronym: the letters' names
         are also words ("کے" is "of"), so only a run that spells a known word is read so."""
+        if not _URDU_SCRIPT.search(question):
+            return question
         words = question.split()
         folded = [fold(w).strip(_URDU_PUNCTUATION) for w in words]
         if sum(f in _LETTER_NAMES for f in folded) < 2:
