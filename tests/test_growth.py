@@ -1,8 +1,8 @@
 """Knowledge that admins add is found: the growth packs imported as an admin would, per kind.
 
-``tests/data/eval/growth`` is the public sample (a copy of ``shared/eval/growth``),
-``tests/data/growth-blind`` and ``growth-blind2`` packs written without seeing the matcher
-(the first one's misses have since been read; the second's have not been tuned on). Their floors are the
+``tests/data/eval/growth`` is the public sample (a copy of ``shared/eval/growth``);
+``tests/data/growth-blind*`` are packs written without seeing the matcher (whose misses were
+read afterwards, except the held-out one's: see ``benchmarks/growth.py``). Their floors are the
 levels reached (rounded down to 0.05), so a change that loses ground fails here;
 ``benchmarks/growth.py`` prints the full table and every miss.
 """
@@ -23,17 +23,20 @@ pytestmark = pytest.mark.skipif(not Embedder.available(),
 
 # "last fiscal year" in the blind set means FY26: the day the questions were written
 WRITTEN = dt.date(2026, 12, 1)
-# Floors: the levels reached (2026-12-01, after the general English vocabulary, word forms,
-# the meaning checks, then institutions' names and answer-aware guards), rounded down to
-# 0.05; the issue's targets are higher (README).
+# Floors: the levels reached (2026-12-01, after matching round 3: whole-entry words, series,
+# kinds of a thing, Urdu-letter acronyms), rounded down to 0.05; the issue's targets are
+# higher (README).
 FLOORS: dict[str, dict[str, float]] = {
-    "growth (public sample)": {"en": 0.80, "short": 1.0, "typo": 1.0, "roman": 1.0,
+    "growth (public sample)": {"en": 0.85, "short": 1.0, "typo": 1.0, "roman": 1.0,
                                "urdu": 0.90, "period": 1.0, "near": 1.0},
     "growth-blind": {"en": 0.85, "short": 0.85, "typo": 1.0, "roman": 0.95, "urdu": 0.95,
-                     "period": 1.0, "near": 0.85},
-    # first measured (2026-12-01), nothing tuned on it: the honest measure of unseen packs
-    "growth-blind2": {"en": 0.45, "short": 0.75, "typo": 0.80, "roman": 0.80, "urdu": 0.70,
-                      "period": 1.0, "near": 0.50},
+                     "period": 1.0, "near": 0.90},
+    # first measured 61/90 (2026-12-01), then its misses read in round 3: a development set
+    "growth-blind2": {"en": 0.45, "short": 0.85, "typo": 1.0, "roman": 0.85, "urdu": 0.85,
+                      "period": 1.0, "near": 0.80},
+    # first measured 106/140 (2026-12-01), then its misses read in round 3
+    "growth-blind3": {"en": 0.75, "short": 1.0, "typo": 1.0, "roman": 0.95, "urdu": 1.0,
+                      "period": 1.0, "near": 0.85},
 }
 
 
