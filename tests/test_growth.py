@@ -233,3 +233,50 @@ entries:
     engine = _engine_with(tmp_path, pack)
     answer = engine.ask("این ٹی سی کیا کرتی ہے؟", log=False)
     assert answer.answered and answer.entry is not None and answer.entry.id == "ntc"
+
+
+GULF = b"""
+sources:
+- {id: s1, title: "Sample: trade", author: null, publisher: Sample, date: '2026',
+   url: https://example.org/s1, kind: primary}
+entries:
+- id: gulf-share
+  topic: Trade
+  question: What share of Pakistan's IT exports goes to the Gulf?
+  answer: In FY26 the UAE took 17.3 percent of Pakistan's IT exports and Saudi Arabia
+    9.8 percent.
+  figures:
+  - {metric: gulf_share, value: 17.3, unit: percent, period: FY26, period_label: FY26,
+     qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: fia-complaints
+  topic: Security
+  question: How many cybercrime complaints did FIA receive in FY26?
+  answer: FIA's cybercrime wing received 151,200 complaints in FY26.
+  figures:
+  - {metric: fia_complaints, value: 151200, unit: complaints, period: FY26,
+     period_label: FY26, qualifier: null, sources: [s1]}
+  sources: [s1]
+"""
+
+
+def test_a_country_an_entry_names_is_no_other_country(tmp_path: Path) -> None:
+    """Exports to Saudi Arabia are Pakistan's: an entry that names the country answers, in
+    Urdu script and misspelt too; a question about another country's own figure is refused."""
+    engine = _engine_with(tmp_path, GULF)
+    for question in ("سعودی عرب کو آئی ٹی برآمدات کا کتنا حصہ جاتا ہے؟",
+                     "it export share of saudia"):
+        answer = engine.ask(question, log=False)
+        assert answer.answered and answer.entry is not None, question
+        assert answer.entry.id == "gulf-share", question
+    refused = engine.ask("بھارت میں کتنے فری لانسرز ہیں؟", log=False)
+    assert not refused.answered
+
+
+def test_a_name_the_vocabulary_spells_as_a_known_acronym_is_no_unknown_name(
+        tmp_path: Path) -> None:
+    """An entry that says only "FIA" is found by "the Federal Investigation Agency"."""
+    engine = _engine_with(tmp_path, GULF)
+    answer = engine.ask("How many complaints about online crime reached the Federal "
+                        "Investigation Agency?", log=False)
+    assert answer.answered and answer.entry is not None and answer.entry.id == "fia-complaints"

@@ -42,6 +42,7 @@ from bot.core.normalize import (
     fold,
     period_aliases,
     period_key,
+    split_words,
 )
 from bot.kb import Entry, Figure, IndexRow, Slot
 
@@ -891,11 +892,29 @@ class Matcher:
         grammar words are never indexed)."""
         stop = self.normalize.lexicon.stopwords
         words = phrase.split()
-        return [t for t in words if t not in stop and t not in (self.how,)] or words
+        kept = [t for t in words if t not in stop and t not in (self.how,)] or words
+        # misspelt ("saudia"): the knowledge base's word it stands for
+        return [t if t in self.postings else (self._correct(t) or t) for t in kept]
+
+    def _spelled_names(self, question: str) -> set[str]:
+        """The words of names in ``question`` that the vocabulary reads with an acronym the
+        knowledge base knows ("Federal Investigation Agency" with FIA): not unknown names."""
+        words = split_words(fold(question))
+        synonyms = self.normalize.lexicon.synonyms
+        found: set[str] = set()
+        for n in range(min(self.normalize.lexicon.longest, len(words)), 1, -1):
+            for i in range(len(words) - n + 1):
+                target = synonyms.get(tuple(words[i : i + n]))
+                if target and any(self.normalize(t).content[:1] and
+                                  self.normalize(t).content[0] in self.postings
+                                  for t in target if t not in words[i : i + n]):
+                    found.update(words[i : i + n])
+        return found
 
     def _unknown_name(self, question: str) -> str | None:
         """A name or acronym in the question ("PSEB", "NetSol", "PTCL") that no entry knows:
         the question is about something else, however well its other words fit."""
+        explained = self._spelled_names(question)
         for sentence in _SENTENCE.split(question):
             words: list[str] = _WORD.findall(sentence)
             for i, word in enumerate(words):
@@ -903,6 +922,8 @@ class Matcher:
                     continue
                 if word.casefold() in MONTHS or _QUARTER.fullmatch(word):
                     continue  # "the year ending June 2025", "Q3 2025" name a period, not a thing
+                if word.casefold() in explained:
+                    continue  # a part of a name the vocabulary gives the known acronym of
                 tokens = self.normalize(word).content
                 known = [t in self.postings or t in self.scope_words or self._correct(t) is not None
                          for t in tokens]
