@@ -593,6 +593,7 @@ class Matcher:
         self.smalltalk = {tokens: group for term, group in normalizer.lexicon.smalltalk.items()
                           if (tokens := normalizer(term).tokens)}
         self.smalltalk_longest = max((len(t) for t in self.smalltalk), default=1)
+        self.synonym_longest = normalizer.lexicon.longest  # the longest phrase it maps
         self.superlatives = frozenset(tokens for term in normalizer.lexicon.superlatives
                                       if (tokens := normalizer(term).tokens))
         self.superlatives_longest = max((len(t) for t in self.superlatives), default=1)
@@ -902,7 +903,7 @@ class Matcher:
         words = split_words(fold(question))
         synonyms = self.normalize.lexicon.synonyms
         found: set[str] = set()
-        for n in range(min(self.normalize.lexicon.longest, len(words)), 1, -1):
+        for n in range(min(self.synonym_longest, len(words)), 1, -1):
             for i in range(len(words) - n + 1):
                 target = synonyms.get(tuple(words[i : i + n]))
                 if target and any(self.normalize(t).content[:1] and
@@ -1241,19 +1242,28 @@ class Matcher:
             if norm.periods and not set(norm.periods) <= doc.periods:
                 period_miss = True
                 return None
-            covered = sum(w if t in doc.strong else w * WEAK_FACTOR
-                          for t, w in weights.items() if t in doc.strong or t in doc.weak)
+            strong, weak, topical = doc.strong, doc.weak, self.topical
+            covered = shared = conflict = 0.0
+            for t, w in weights.items():
+                if t in strong:
+                    covered += w
+                    shared += w
+                elif t in weak:
+                    covered += w * WEAK_FACTOR
+                    shared += w
+                elif t in topical:
+                    # words the knowledge base knows, but from other entries, point
+                    # elsewhere: "textile exports FY25" is not about the IT-exports entry.
+                    conflict += w
             best = process.extractOne(query_text, doc.texts, scorer=fuzz.token_sort_ratio)
             similarity = best[1] / 100 if best else 0.0
-            # words the knowledge base knows, but from other entries, point elsewhere:
-            # "textile exports FY25" is not about the IT-exports entry.
-            conflict = sum(w for t, w in weights.items()
-                           if t in self.topical and t not in doc.strong and t not in doc.weak)
             doc_total = total + CONFLICT_EXTRA * conflict
             closest = max((self._overlap(weights, doc_total, q, own)
                            for q, own in zip(doc.qsets, doc.qweights, strict=True)), default=0.0)
-            closest = max(closest, WHOLE_ENTRY * self._overlap(
-                weights, doc_total, doc.strong | doc.weak, doc.whole_weight))
+            if shared and doc.whole_weight:  # all its words as one more question of it
+                recall, precision = shared / doc_total, shared / doc.whole_weight
+                closest = max(closest, WHOLE_ENTRY * (1 + BETA2) * precision * recall
+                              / (BETA2 * precision + recall))
             score = (QUESTION_WEIGHT * closest + COVERAGE_WEIGHT * covered / doc_total
                      + (1 - COVERAGE_WEIGHT - QUESTION_WEIGHT) * similarity)
             # ties (two entries covering the question equally) go to the closer wording
