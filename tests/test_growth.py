@@ -21,6 +21,14 @@ from bot.core.formatting import answer_text
 pytestmark = pytest.mark.skipif(not Embedder.available(),
                                 reason="the floors were measured with the meaning signal")
 
+
+def _pack(title: str, entries: str) -> bytes:
+    """An import document of ``entries`` (YAML list items) citing one sample source."""
+    return (f"sources:\n- {{id: s1, title: \"Sample: {title}\", author: null, "
+            f"publisher: Sample, date: '2026',\n   url: https://example.org/s1, "
+            f"kind: primary}}\nentries:{entries}").encode()
+
+
 # "last fiscal year" in the blind set means FY26: the day the questions were written
 WRITTEN = dt.date(2026, 12, 1)
 # Floors: the levels reached (2026-12-01, after matching round 3: whole-entry words, series,
@@ -61,11 +69,7 @@ def test_an_acronym_an_admin_entry_defines_finds_it_by_either_form(tmp_path: Pat
     from bot.kb import open_store
     from bot.kb.files import parse_document
 
-    pack = b"""
-sources:
-- {id: s1, title: "Sample: boards", author: null, publisher: Sample, date: '2026',
-   url: https://example.org/s1, kind: primary}
-entries:
+    pack = _pack("boards", """
 - id: sbte
   topic: Skills
   question: What does the Sindh Board of Technical Education do?
@@ -78,7 +82,7 @@ entries:
   answer: NCL (National Cyber Lab) tests telecom equipment and software for security flaws
     before it is approved for use.
   sources: [s1]
-"""
+""")
     store = open_store(tmp_path / "kb.sqlite3")
     store.apply_import(parse_document(pack, "pack.yaml"), actor="test", via="import")
     engine = Engine(store)
@@ -101,11 +105,7 @@ def _engine_with(tmp_path: Path, pack: bytes):  # type: ignore[no-untyped-def]
     return Engine(store, today=WRITTEN)
 
 
-SERIES = b"""
-sources:
-- {id: s1, title: "Sample: broadband census", author: null, publisher: Sample, date: '2026',
-   url: https://example.org/s1, kind: primary}
-entries:
+SERIES = _pack("broadband census", """
 - id: fibre-fy26
   topic: Telecom
   question: How many fibre-to-the-home connections were there in Pakistan in FY26?
@@ -132,7 +132,7 @@ entries:
   - {metric: mobile_speed, value: 19.8, unit: Mbps, period: '2025', period_label: Q3 2025,
      qualifier: median, sources: [s1]}
   sources: [s1]
-"""
+""")
 
 
 def test_a_month_after_a_fiscal_year_is_the_latest_figure(tmp_path: Path) -> None:
@@ -159,11 +159,7 @@ def test_a_series_split_in_entries_is_found_as_one(tmp_path: Path) -> None:
   - {{metric: telecom_towers, value: {40 + y}100, unit: towers, period: FY{y},
      period_label: FY{y}, qualifier: null, sources: [s1]}}
   sources: [s1]""" for y in (24, 25, 26))
-    pack = f"""
-sources:
-- {{id: s1, title: "Sample: towers", author: null, publisher: Sample, date: '2026',
-   url: https://example.org/s1, kind: primary}}
-entries:{entries}
+    pack = _pack("towers", f"""{entries}
 - id: phones
   topic: Devices
   question: How many mobile phones are assembled in Pakistan?
@@ -173,7 +169,7 @@ entries:{entries}
   - {{metric: phones_assembled, value: 29.7, unit: million, period: '2025',
      period_label: '2025', qualifier: null, sources: [s1]}}
   sources: [s1]
-""".encode()
+""")
     engine = _engine_with(tmp_path, pack)
     for question in ("mobile tower kitne hain pakistan mein", "how many mobile towers are there"):
         answer = engine.ask(question, log=False)
@@ -184,11 +180,7 @@ entries:{entries}
 def test_a_figure_for_one_kind_of_thing_is_not_given_for_another(tmp_path: Path) -> None:
     """A question about laptops, senior engineers or medical students is not answered with an
     entry's figure for phones, junior developers or IT students; the entry's own question is."""
-    pack = b"""
-sources:
-- {id: s1, title: "Sample: industry", author: null, publisher: Sample, date: '2026',
-   url: https://example.org/s1, kind: primary}
-entries:
+    pack = _pack("industry", """
 - id: phones
   topic: Devices
   question: How many mobile phones are assembled in Pakistan?
@@ -205,7 +197,7 @@ entries:
   - {metric: junior_salary, value: 142000, unit: PKR, period: '2026', period_label: '2026',
      qualifier: average, sources: [s1]}
   sources: [s1]
-"""
+""")
     engine = _engine_with(tmp_path, pack)
     for question in ("How many laptops are assembled in Pakistan?",
                      "What is the average salary of a senior software engineer in Pakistan?"):
@@ -221,11 +213,7 @@ entries:
 def test_an_acronym_spelt_in_urdu_letters_finds_the_entry(tmp_path: Path) -> None:
     """"این ٹی سی" spells NTC: an English-only admin entry about NTC answers the Urdu
     question."""
-    pack = b"""
-sources:
-- {id: s1, title: "Sample: operators", author: null, publisher: Sample, date: '2026',
-   url: https://example.org/s1, kind: primary}
-entries:
+    pack = _pack("operators", """
 - id: ntc
   topic: Telecom
   question: What does NTC do?
@@ -235,17 +223,13 @@ entries:
   - {metric: ntc_offices, value: 1240, unit: offices, period: '2026', period_label: '2026',
      qualifier: null, sources: [s1]}
   sources: [s1]
-"""
+""")
     engine = _engine_with(tmp_path, pack)
     answer = engine.ask("این ٹی سی کیا کرتی ہے؟", log=False)
     assert answer.answered and answer.entry is not None and answer.entry.id == "ntc"
 
 
-GULF = b"""
-sources:
-- {id: s1, title: "Sample: trade", author: null, publisher: Sample, date: '2026',
-   url: https://example.org/s1, kind: primary}
-entries:
+GULF = _pack("trade", """
 - id: gulf-share
   topic: Trade
   question: What share of Pakistan's IT exports goes to the Gulf?
@@ -263,7 +247,7 @@ entries:
   - {metric: fia_complaints, value: 151200, unit: complaints, period: FY26,
      period_label: FY26, qualifier: null, sources: [s1]}
   sources: [s1]
-"""
+""")
 
 
 def test_a_country_an_entry_names_is_no_other_country(tmp_path: Path) -> None:
