@@ -270,3 +270,24 @@ def test_a_name_the_vocabulary_spells_as_a_known_acronym_is_no_unknown_name(
     answer = engine.ask("How many complaints about online crime reached the Federal "
                         "Investigation Agency?", log=False)
     assert answer.answered and answer.entry is not None and answer.entry.id == "fia-complaints"
+
+
+def test_an_institution_named_in_part_is_found_by_its_acronym(tmp_path: Path) -> None:
+    """An entry that writes only "SECP" is found by "the Securities Exchange Commission"
+    (most of the glossary's name, in order) as well as by its full name."""
+    engine = _engine_with(tmp_path, _pack("registrar", """
+- id: secp-online
+  topic: Business
+  question: How many companies did SECP register online in FY26?
+  answer: SECP registered 31,400 companies online in FY26.
+  figures:
+  - {metric: secp_online, value: 31400, unit: companies, period: FY26, period_label: FY26,
+     qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    for question in ("How many firms did the Securities Exchange Commission register online?",
+                     "companies registered online by the securities and exchange commission "
+                     "of pakistan"):
+        answer = engine.ask(question, log=False)
+        assert answer.answered and answer.entry is not None, question
+        assert answer.entry.id == "secp-online", question

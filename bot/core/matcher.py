@@ -43,6 +43,7 @@ from bot.core.normalize import (
     period_aliases,
     period_key,
     split_words,
+    stem,
 )
 from bot.kb import Entry, Figure, IndexRow, Slot
 
@@ -594,6 +595,18 @@ class Matcher:
                           if (tokens := normalizer(term).tokens)}
         self.smalltalk_longest = max((len(t) for t in self.smalltalk), default=1)
         self.synonym_longest = normalizer.lexicon.longest  # the longest phrase it maps
+        # names the glossary reads with an acronym ("federal board of revenue" -> ... fbr):
+        # their content words and the acronym, to read a name written in part (_named)
+        stop = normalizer.lexicon.stopwords
+        self.named: list[tuple[tuple[str, ...], str]] = []
+        self.name_pairs: set[tuple[str, str]] = set()  # neighbours within such a name
+        for key, target in normalizer.lexicon.synonyms.items():
+            extra = [t for t in target if t not in key]
+            if (len(key) >= 3 and len(extra) == 1 and tuple(t for t in target if t in key) == key
+                    and all(w.isascii() for w in key)):
+                name = tuple(stem(w) for w in key if w not in stop)
+                self.named.append((name, extra[0]))
+                self.name_pairs.update(pairwise(name))
         self.superlatives = frozenset(tokens for term in normalizer.lexicon.superlatives
                                       if (tokens := normalizer(term).tokens))
         self.superlatives_longest = max((len(t) for t in self.superlatives), default=1)
@@ -903,6 +916,8 @@ class Matcher:
         words = split_words(fold(question))
         synonyms = self.normalize.lexicon.synonyms
         found: set[str] = set()
+        for _, at in self._names_in([stem(w) for w in words]):  # a name written in part
+            found.update(words[i] for i in at)
         for n in range(min(self.synonym_longest, len(words)), 1, -1):
             for i in range(len(words) - n + 1):
                 target = synonyms.get(tuple(words[i : i + n]))
@@ -1014,6 +1029,8 @@ class Matcher:
                     continue
                 if how_aux and gram in self.verb_cues:
                     pass  # "how does Pakistan rate", "how do freelancers share": verbs
+                elif i and n == 1 and (tokens[i - 1], gram[0]) in self.name_pairs:
+                    pass  # "the Securities and Exchange Commission" names, it asks for no fee
                 elif group == "number" and self.articles & set(tokens[max(i - 2, 0) : i]):
                     pass  # "a growing number of contracts" describes, it does not ask
                 elif group == "average" and self.comparing & set(tokens[max(i - 2, 0) : i]):
@@ -1141,6 +1158,37 @@ class Matcher:
         recall, precision = shared / total, shared / own
         return (1 + BETA2) * precision * recall / (BETA2 * precision + recall)
 
+    def _names_in(self, words: Sequence[str]) -> list[tuple[str, list[int]]]:
+        """The institutions ``words`` (stems) name in part, the knowledge base knowing their
+        acronyms: each acronym with the positions of the name's words."""
+        found: list[tuple[str, list[int]]] = []
+        for name, acronym in self.named:
+            if acronym not in self.postings:
+                continue
+            at = [i for i, w in enumerate(words) if w in name]
+            if not at:
+                continue
+            seen = [words[i] for i in at]
+            # most of its words, in the name's order, within its length and two more
+            if (len(set(seen)) >= max(3, -(-3 * len(name) // 4))
+                    and at[-1] - at[0] <= len(name) + 2
+                    and [w for w in name if w in seen] == list(dict.fromkeys(seen))):
+                found.append((acronym, at))
+        return found
+
+    def _named(self, question: str) -> str:
+        """``question`` with the acronym of an institution it names in part added ("the national
+        vocational training commission": NAVTTC), when the knowledge base knows the acronym:
+        most of the name's words, in order, close together."""
+        words = [stem(w) for w in split_words(fold(question))]
+        if len(words) < 3:
+            return question
+        added = list(dict.fromkeys(a for a, _ in self._names_in(words) if a not in words))
+        if added:  # a name written whole already reads with its acronym
+            present = set(self.normalize(question).tokens)
+            added = [a for a in added if a not in present]
+        return question if not added else f"{question} ({' '.join(added).upper()})"
+
     def _spelled_out(self, question: str) -> str:
         """``question`` with each acronym spelt out in Urdu letters ("ای ایم آئی") written as
         the acronym ("EMI") where the knowledge base knows that acronym: the letters' names
@@ -1172,7 +1220,7 @@ class Matcher:
 
     def match(self, question: str) -> Match:
         """Normalise ``question`` once and decide: answer, suggest or abstain."""
-        question = self._spelled_out(question)
+        question = self._named(self._spelled_out(question))
         talk, norm = self._without_smalltalk(self.normalize(question))
         if not norm.content:
             if talk:
