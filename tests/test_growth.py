@@ -291,3 +291,25 @@ def test_an_institution_named_in_part_is_found_by_its_acronym(tmp_path: Path) ->
         answer = engine.ask(question, log=False)
         assert answer.answered and answer.entry is not None, question
         assert answer.entry.id == "secp-online", question
+
+
+def test_how_many_asks_for_a_number_whatever_money_words_say_elsewhere(tmp_path: Path) -> None:
+    """"government-funded" describes the course: "how many got jobs" asks for a number and
+    the count answers; "how many dollars" still asks for money, which the count is not."""
+    engine = _engine_with(tmp_path, _pack("training", """
+- id: placements
+  topic: Skills
+  question: How many vocational IT trainees were placed in jobs?
+  answer: Of 48,600 trainees who finished vocational IT courses in FY26, 17,250 were placed in
+    jobs within six months.
+  figures:
+  - {metric: placements, value: 17250, unit: trainees, period: FY26, period_label: FY26,
+     qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    answer = engine.ask("After a government-funded vocational IT course, how many trainees "
+                        "were placed in jobs?", log=False)
+    assert answer.answered and answer.entry is not None and answer.entry.id == "placements"
+    money = engine.ask("How many dollars did vocational IT trainees placed in jobs earn?",
+                       log=False)
+    assert not money.answered

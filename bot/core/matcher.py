@@ -124,6 +124,7 @@ CHECK_COS = 0.10  # ... by this much cosine goes first
 CHECK_WIDE = 0.12  # how far behind on the words an entry may be and still be checked
 CHECK_SLOPE = 0.5  # ... the cosine lead it needs grows by this much a point further behind
 CHECK_RIVALS = 4  # how many of the next entries are checked
+NUMBER_MONEY_GAP = 3  # "how many (billion) dollars": a money word this close after "how many"
 FIT_MARGIN = 0.08  # a question asking for a number goes to a nearly-as-close entry that gives one
 FIT_WIDE = 0.25  # ... or to one further behind on the words that is closer in meaning
 FIT_COS = 0.02  # ... by this much cosine ("how big is the call-centre workforce": the jobs count)
@@ -1019,6 +1020,7 @@ class Matcher:
         """What kind of number the question asks for (a quantity group of the lexicon) and
         the kinds of figure that answer it (None: any figure); None when it asks for none."""
         groups: set[str] = set()
+        where: dict[str, list[int]] = {}  # group -> where its cues start
         how_aux = any(a == self.how and b in self.aux for a, b in pairwise(tokens))
         i = 0
         while i < len(tokens):
@@ -1037,10 +1039,16 @@ class Matcher:
                     pass  # "below the global average" compares
                 else:
                     groups.add(group)
+                    where.setdefault(group, []).append(i)
                 i += n
                 break
             else:
                 i += 1
+        if "number" in groups and "money" in groups and not any(
+                0 < m - c <= NUMBER_MONEY_GAP for c in where["number"] for m in where["money"]):
+            # "how many dollars" asks for money; "how many of the government-funded trainees
+            # got jobs" asks for a number, whatever else the question says
+            groups.discard("money")
         if "degree" in groups and not groups & {"money", "number", "percent"}:
             groups.discard("amount")  # "how much does freelancing help": a degree
         if not groups & {"number", "amount", "percent", "average", "rate"}:
