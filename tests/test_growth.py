@@ -313,3 +313,20 @@ def test_how_many_asks_for_a_number_whatever_money_words_say_elsewhere(tmp_path:
     money = engine.ask("How many dollars did vocational IT trainees placed in jobs earn?",
                        log=False)
     assert not money.answered
+
+
+def test_a_group_of_several_words_is_mentioned_by_any_of_them(tmp_path: Path) -> None:
+    """"fixed-line" is what an entry on fixed broadband prices covers; "mobile" is not."""
+    engine = _engine_with(tmp_path, _pack("prices", """
+- id: broadband-price
+  topic: Telecom
+  question: What is the price of broadband per Mbps?
+  answer: Fixed broadband cost Rs 173 per Mbps per month in June 2026.
+  figures:
+  - {metric: broadband_price, value: 173, unit: PKR per Mbps, period: June 2026,
+     period_label: June 2026, qualifier: average, sources: [s1]}
+  sources: [s1]
+"""))
+    answer = engine.ask("What does a fixed-line internet connection cost per Mbps?", log=False)
+    assert answer.answered and answer.entry is not None and answer.entry.id == "broadband-price"
+    assert not engine.ask("What does 4G mobile internet cost per Mbps?", log=False).answered

@@ -1012,7 +1012,9 @@ class Matcher:
         for n in range(min(self.narrowing_longest, len(tokens)), 0, -1):
             for i in range(len(tokens) - n + 1):
                 gram = tuple(tokens[i : i + n])
-                if gram in self.narrowing and not set(gram) <= words:
+                # a name of several words is mentioned by any of them ("fixed-line" by
+                # "fixed broadband", Khyber Pakhtunkhwa by "Khyber")
+                if gram in self.narrowing and not set(gram) & words:
                     return " ".join(gram)
         return None
 
