@@ -110,7 +110,7 @@ SEMANTIC_MAX_ENTRIES = 5_000
 # below ANSWER_AT, an entry still answers when it is also the closest in meaning
 AGREE_AT = 0.25
 AGREE_MARGIN = 0.02
-AGREE_COS = 0.40
+AGREE_COS = 0.35
 AGREE_COS_MARGIN = 0.0
 AGREE_BEHIND = 0.12  # how far behind the closest entry of any period an eligible one may be
 OFFER_COS = 0.55  # with no known word, an entry this close in meaning is offered, not answered
