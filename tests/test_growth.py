@@ -333,3 +333,31 @@ def test_a_group_of_several_words_is_mentioned_by_any_of_them(tmp_path: Path) ->
     answer = engine.ask("What does a fixed-line internet connection cost per Mbps?", log=False)
     assert answer.answered and answer.entry is not None and answer.entry.id == "broadband-price"
     assert not engine.ask("What does 4G mobile internet cost per Mbps?", log=False).answered
+
+
+def test_quarters_and_halves_are_periods(tmp_path: Path) -> None:
+    """A metric an admin adds one entry per quarter answers the quarter asked, however it is
+    named, the latest when none is, and refuses a quarter it lacks."""
+    entries = "".join(f"""
+- id: postings-q{q}
+  topic: Jobs
+  question: How many tech job postings did the national job portal carry in Q{q} 2026?
+  answer: The national job portal carried {17 + q},{q}00 tech job postings in Q{q} 2026.
+  figures:
+  - {{metric: tech_postings, value: {17 + q}{q}00, unit: postings, period: Q{q} 2026,
+     period_label: Q{q} 2026, qualifier: null, sources: [s1]}}
+  sources: [s1]""" for q in (1, 2, 3))
+    engine = _engine_with(tmp_path, _pack("jobs", entries))
+    for question, entry_id in (
+            ("tech job postings on the national job portal in the third quarter of 2026",
+             "postings-q3"),
+            ("How many tech jobs did the job portal list between January and March 2026?",
+             "postings-q1"),
+            ("job portal tech postings April-June 2026", "postings-q2"),
+            ("How many tech job postings are on the national job portal now?", "postings-q3")):
+        answer = engine.ask(question, log=False)
+        assert answer.answered and answer.entry is not None, question
+        assert answer.entry.id == entry_id, question
+    lacking = engine.ask("tech job postings on the job portal in the last quarter of 2025",
+                         log=False)
+    assert not lacking.answered

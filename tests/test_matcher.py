@@ -371,3 +371,14 @@ def test_averages_are_asked_for_only_when_they_are_asked_for(
         matcher: Matcher, question: str, decision: str, reason: str) -> None:
     match = matcher.match(question)
     assert (match.decision, match.why) == (decision, reason)
+
+
+def test_quarters_halves_and_month_ranges_are_read_as_periods(normalizer: Normalizer) -> None:
+    assert normalizer("exports in Q3 2026").periods == ("q20263", "2026")
+    assert normalizer("the third quarter of 2026").periods == ("q20263", "2026")
+    assert normalizer("between January and March 2026").periods == ("q20261", "2026")
+    assert normalizer("July-September 2026").periods == ("q20263", "2026")
+    assert normalizer("first half of 2026").periods == ("h20261", "2026")
+    assert normalizer("the last quarter of 2025").periods == ("q20254", "2025")
+    assert normalizer("July 2025").periods == ("m202507", "2025")  # a month stays a month
+    assert {"q20261", "2026"} <= period_aliases("Q1 2026")

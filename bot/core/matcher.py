@@ -346,7 +346,7 @@ def figure_end(period: str) -> str:
     """When a figure's period ends, as a key that sorts by time: FY26 ends in June 2026 and
     September 2026 after it (FY26's calendar years, 2025 and 2026, are only what it spans)."""
     aliases = period_aliases(period)
-    specific = [a for a in aliases if a.startswith(("fy", "m"))]
+    specific = [a for a in aliases if a.startswith(("fy", "m", "q", "h"))]
     return max((period_key(a) for a in (specific or aliases)), default="")
 
 
@@ -937,7 +937,8 @@ class Matcher:
             for i, word in enumerate(words):
                 if not ((word.isupper() and len(word) >= 2) or (i and word[:1].isupper())):
                     continue
-                if word.casefold() in MONTHS or _QUARTER.fullmatch(word):
+                if (all(part.casefold() in MONTHS for part in word.split("-") if part)
+                        or _QUARTER.fullmatch(word)):  # "April-June" too
                     continue  # "the year ending June 2025", "Q3 2025" name a period, not a thing
                 if word.casefold() in explained:
                     continue  # a part of a name the vocabulary gives the known acronym of

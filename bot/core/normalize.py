@@ -44,7 +44,8 @@ VOCABULARY_FILE = "vocabulary.yaml"  # general words, kept apart from the column
 _US_UPPER = re.compile(r"\bU\.?S\.?(?:A\.?)?(?![\w.])")
 _SUFFIXES = ("ings", "ing", "ers", "ies", "er", "es", "ed", "s")
 _DERIVED = (("tion", 3), ("or", 2))  # "regulation", "regulator": "regulate"
-PERIOD_RE = re.compile(r"^(?:fy)?(?:19|20)\d\d$|^fy\d\d$|^m(?:19|20)\d\d(?:0[1-9]|1[0-2])$")
+PERIOD_RE = re.compile(r"^(?:fy)?(?:19|20)\d\d$|^fy\d\d$|^m(?:19|20)\d\d(?:0[1-9]|1[0-2])$"
+                       r"|^q(?:19|20)\d\d[1-4]$|^h(?:19|20)\d\d[12]$")
 MONTHS = {name: i for i, names in enumerate((
     ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
     ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
@@ -52,8 +53,12 @@ MONTHS = {name: i for i, names in enumerate((
 _ORDINALS = {w: i for i, w in enumerate(
     ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
      "tenth", "eleventh", "twelfth"), start=1)}
+_QUARTER_WORD = re.compile(r"^([qh])([1-4])$")  # "q3", "h1"
 # the words a way of naming a period can start with (besides digits and "fy...")
-_PERIOD_WORDS = frozenset({"fiscal", "financial", "year", *MONTHS, *_ORDINALS})
+_PERIOD_WORDS = frozenset({"fiscal", "financial", "year", "last", "previous", "this",
+                           "current", "between", "from", *MONTHS, *_ORDINALS,
+                           "q1", "q2", "q3", "q4", "h1", "h2"})
+_RANGE_WORDS = frozenset({"to", "and", "till", "until", "through", "thru"})
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _FY = re.compile(r"^fy(?:20)?(\d\d)$")
 
@@ -66,6 +71,72 @@ def fiscal_year(day: dt.date) -> int:
 def month_token(year: int, month: int) -> str:
     """A month as one period token: July 2025 is ``m202507``."""
     return f"m{year:04d}{month:02d}"
+
+
+def quarter_token(year: int, quarter: int) -> str:
+    """A calendar quarter as one period token: July to September 2026 is ``q20263``."""
+    return f"q{year:04d}{quarter}"
+
+
+def half_token(year: int, half: int) -> str:
+    """A half of a calendar year as one period token: January to June 2026 is ``h20261``."""
+    return f"h{year:04d}{half}"
+
+
+def _span_token(first: int, last: int, year: int) -> str | None:
+    """Months ``first`` to ``last`` of ``year`` as a quarter's or a half's token, if they are one."""
+    if last - first == 2 and first % 3 == 1:
+        return quarter_token(year, (first + 2) // 3)
+    if last - first == 5 and first in {1, 7}:
+        return half_token(year, 1 if first == 1 else 2)
+    return None
+
+
+def _quarter_period(words: list[str], i: int, today: dt.date) -> tuple[list[str], int] | None:
+    """A quarter or half named at ``words[i]``: "Q3 2026", "2026 Q3", "H1 2026", "third quarter
+    of 2026", "first half of 2026", "last quarter of 2025" (its fourth), "last quarter" (before
+    today's), "July to September 2026", "between January and March 2026": its tokens (and the
+    year's) and how many words it took; None when none is named there."""
+    w = words[i]
+    nxt = words[i + 1] if i + 1 < len(words) else ""
+    after = words[i + 2] if i + 2 < len(words) else ""
+    third = words[i + 3] if i + 3 < len(words) else ""
+    code = _QUARTER_WORD.match(w)
+    if code and _YEAR.match(nxt):
+        kind, n = code.group(1), int(code.group(2))
+        if kind == "q" or n <= 2:
+            token = quarter_token(int(nxt), n) if kind == "q" else half_token(int(nxt), n)
+            return [token, nxt], 2
+    if _YEAR.match(w) and (code := _QUARTER_WORD.match(nxt)):
+        kind, n = code.group(1), int(code.group(2))
+        if kind == "q" or n <= 2:
+            token = quarter_token(int(w), n) if kind == "q" else half_token(int(w), n)
+            return [token, w], 2
+    if nxt in {"quarter", "half"} and (w in _ORDINALS or w == "last"):
+        size = 4 if nxt == "quarter" else 2
+        n = size if w == "last" else _ORDINALS[w]
+        year = third if after == "of" else after
+        if n <= size and _YEAR.match(year):
+            token = quarter_token(int(year), n) if size == 4 else half_token(int(year), n)
+            return [token, year], 4 if after == "of" else 3
+        if w == "last" and nxt == "quarter":  # the quarter before today's
+            q = (today.month - 1) // 3
+            y = today.year if q else today.year - 1
+            return [quarter_token(y, q or 4), str(y)], 2
+    if w in {"this", "current"} and nxt == "quarter":
+        return [quarter_token(today.year, (today.month - 1) // 3 + 1), str(today.year)], 2
+    start = i + 1 if w in {"between", "from"} else i
+    if start + 2 < len(words) and words[start] in MONTHS:
+        # "July to September 2026", or "July-September 2026" (the hyphen is a break)
+        joined = words[start + 1] in _RANGE_WORDS
+        end = start + 2 if joined else start + 1
+        last = MONTHS.get(words[end])
+        year = words[end + 1] if end + 1 < len(words) else ""
+        if last is not None and _YEAR.match(year):
+            spanned = _span_token(MONTHS[words[start]], last, int(year))
+            if spanned:
+                return [spanned, year], end + 2 - i
+    return None
 
 
 def read_periods(words: list[str], today: dt.date) -> list[str]:
@@ -82,6 +153,11 @@ def read_periods(words: list[str], today: dt.date) -> list[str]:
             continue
         nxt = words[i + 1] if i + 1 < len(words) else ""
         after = words[i + 2] if i + 2 < len(words) else ""
+        span = _quarter_period(words, i, today)
+        if span is not None:
+            out += span[0]
+            i += span[1]
+            continue
         fy = _FY.match(w)
         if (_YEAR.match(w) or fy) and nxt.isdigit() and len(nxt) == 2:
             start = int(w[-2:]) if not fy else int(fy.group(1)) - 1
@@ -337,7 +413,7 @@ def canonical_period(token: str) -> str | None:
     """'fy25'/'fy2025' -> 'fy25'; a plain year -> '2025'; a month token 'm202507' as it is;
     anything else -> None."""
     first = token[:1]
-    if first not in "fm" and not first.isdigit():
+    if first not in "fmqh" and not first.isdigit():
         return None  # the quick answer for nearly every word
     if not PERIOD_RE.match(token):
         return None
@@ -362,7 +438,7 @@ def period_aliases(period: str | None) -> set[str]:
             if p.startswith("fy"):
                 end = 2000 + int(p[2:])
                 out |= {str(end), str(end - 1)}
-            elif p.startswith("m"):
+            elif p[0] in "mqh":
                 out.add(p[1:5])
     return out
 
@@ -374,4 +450,8 @@ def period_key(token: str) -> str:
         return f"20{token[2:]}-06"
     if token.startswith("m"):
         return f"{token[1:5]}-{token[5:]}"
+    if token.startswith("q"):
+        return f"{token[1:5]}-{3 * int(token[5]):02d}"
+    if token.startswith("h"):
+        return f"{token[1:5]}-{6 * int(token[5]):02d}"
     return f"{token}-12" if token.isdigit() else ""
