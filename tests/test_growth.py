@@ -361,3 +361,28 @@ def test_quarters_and_halves_are_periods(tmp_path: Path) -> None:
     lacking = engine.ask("tech job postings on the job portal in the last quarter of 2025",
                          log=False)
     assert not lacking.answered
+
+
+def test_an_english_loanword_in_urdu_script_finds_the_english_entry(tmp_path: Path) -> None:
+    """"روبوٹکس لیبز" is "robotics labs" written in Urdu letters: an English-only entry answers,
+    though no vocabulary lists the words."""
+    engine = _engine_with(tmp_path, _pack("schools", """
+- id: robotics-labs
+  topic: Education
+  question: How many robotics labs have been set up in government schools?
+  answer: Robotics labs had been set up in 1,340 government schools by June 2026.
+  figures:
+  - {metric: robotics_labs, value: 1340, unit: schools, period: June 2026,
+     period_label: June 2026, qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: school-internet
+  topic: Education
+  question: How many government schools have an internet connection?
+  answer: 21,800 government schools had an internet connection by June 2026.
+  figures:
+  - {metric: school_internet, value: 21800, unit: schools, period: June 2026,
+     period_label: June 2026, qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    answer = engine.ask("کتنے سرکاری اسکولوں میں روبوٹکس لیبز ہیں؟", log=False)
+    assert answer.answered and answer.entry is not None and answer.entry.id == "robotics-labs"

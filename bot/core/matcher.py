@@ -158,6 +158,15 @@ _LETTER_NAMES = {fold(name): letter for name, letter in (
     ("این", "n"), ("او", "o"), ("پی", "p"), ("کیو", "q"), ("آر", "r"), ("ایس", "s"), ("ٹی", "t"),
     ("یو", "u"), ("وی", "v"), ("ڈبلیو", "w"), ("ایکس", "x"), ("وائی", "y"), ("زیڈ", "z"))}
 _URDU_SCRIPT = re.compile("[\u0600-\u06ff]")
+# An English loanword written in Urdu script ("اسمارٹ میٹر", "پلانٹ") is read by its consonants
+# (short vowels are not written in Urdu; vowels, h, w, v and y are left out on both sides: Urdu
+# writes w, v, o and u with one letter) and matched to the one word of the knowledge base that
+# has the same ones: see Matcher._loanword.
+_URDU_SOUND = {fold(c): d for d, letters in (
+    ("b", "ب"), ("p", "پ"), ("f", "ف"), ("t", "تٹطث"), ("d", "دڈذ"), ("s", "سصزضظژ"),
+    ("k", "کق"), ("g", "گغ"), ("j", "ج"), ("c", "چ"), ("x", "ش"), ("q", "خ"), ("l", "ل"),
+    ("m", "م"), ("n", "نں"), ("r", "رڑ")) for c in letters}
+SOUND_MIN = 3  # shorter skeletons ("ride": r-d) match too many words
 _URDU_PUNCTUATION = "؟،۔!?.,:;\"'()"
 
 
@@ -399,6 +408,28 @@ def index_row(entry: Entry, normalizer: Normalizer, phrases: frozenset[str], key
 
 ROW_CODE: tuple[Callable[..., Any], ...] = (index_row, meaning_text, figure_kinds, text_kinds,
                                             figure_kind, defined_acronyms, figure_end)
+
+
+_LATIN_PAIRS = (("sh", "x"), ("ch", "c"), ("ph", "f"), ("th", "t"), ("ck", "k"), ("qu", "k"),
+                ("x", "ks"))
+_LATIN_DROP = str.maketrans("", "", "aeiouhwvy")
+
+
+def _skeleton(word: str, sounds: dict[str, str] | None = None) -> str:
+    """``word``'s consonants in order, repeats run together ("smart": smrt); with ``sounds``,
+    each letter read through it (Urdu script), else as English is spelt."""
+    if sounds is None:
+        word = re.sub(r"c(?=[eiy])", "s", word)  # "centre", "cyber"
+        for pair, sound in _LATIN_PAIRS:
+            word = word.replace(pair, sound)
+        letters = word.replace("c", "k").replace("z", "s").translate(_LATIN_DROP)
+    else:
+        letters = "".join(sounds.get(char, "") for char in word)
+    out: list[str] = []
+    for char in letters:
+        if not out or out[-1] != char:
+            out.append(char)
+    return "".join(out)
 
 
 def _series_key(strong: Sequence[str], periods: str) -> int:
@@ -783,6 +814,7 @@ class Matcher:
         self.common = _Common(self.postings)
         self._vocab: dict[str, list[str]] | None = None
         self._typo_cache: dict[str, str | None] = {}
+        self._sound_index: dict[str, list[str]] | None = None
         self.docs.forget()
         self._generation = getattr(self, "_generation", 0) + 1
 
@@ -844,11 +876,37 @@ class Matcher:
         """What the embedding reads of a text (see :func:`meaning_text`)."""
         return meaning_text(self.normalize, text, fixes)
 
+    def _sounds(self) -> dict[str, list[str]]:
+        """The knowledge base's English words by the sound of their consonants."""
+        if self._sound_index is None:
+            index: dict[str, list[str]] = {}
+            for t in self.postings:
+                if t.isascii() and t.isalpha() and len(t) >= 4:
+                    key = _skeleton(t)
+                    if len(key) >= SOUND_MIN:
+                        index.setdefault(key, []).append(t)
+            self._sound_index = index
+        return self._sound_index
+
+    def _loanword(self, token: str) -> str | None:
+        """The knowledge base's word an Urdu-script loanword sounds like, when just one does
+        (a plural's or a stem's last consonant aside: "ڈومینز" is "domain")."""
+        key = _skeleton(token, _URDU_SOUND)
+        if len(key) < SOUND_MIN:
+            return None
+        sounds = self._sounds()
+        found = set(sounds.get(key, ()))
+        if not found:
+            found = set(sounds.get(key[:-1], ())) if len(key) > SOUND_MIN else set()
+        return found.pop() if len(found) == 1 else None
+
     def _correct(self, token: str) -> str | None:
         if token in self._typo_cache:
             return self._typo_cache[token]
         found = None
-        if len(token) >= 4 and not token[0].isdigit():
+        if _URDU_SCRIPT.match(token):
+            found = self._loanword(token)
+        elif len(token) >= 4 and not token[0].isdigit():
             best = process.extractOne(token, self.vocab.get(token[0], ()), scorer=fuzz.ratio,
                                       score_cutoff=TYPO_CUTOFF)
             found = best[0] if best else None
