@@ -658,6 +658,8 @@ class Matcher:
         self.verb_cues = frozenset(normalizer(w).tokens for w in VERB_CUES)
         self.comparing = frozenset(word(w) for w in COMPARING)
         self._semantic: _Semantic | None = None
+        self._sound_index: dict[str, list[str]] | None = None  # see _sounds
+        self._sound_size = 0
         self.unsaved_vectors: dict[str, bytes] = {}  # computed embeddings not yet stored
         self.embedded = 0  # entries whose texts this matcher embedded (not read back)
 
@@ -814,7 +816,6 @@ class Matcher:
         self.common = _Common(self.postings)
         self._vocab: dict[str, list[str]] | None = None
         self._typo_cache: dict[str, str | None] = {}
-        self._sound_index: dict[str, list[str]] | None = None
         self.docs.forget()
         self._generation = getattr(self, "_generation", 0) + 1
 
@@ -877,8 +878,12 @@ class Matcher:
         return meaning_text(self.normalize, text, fixes)
 
     def _sounds(self) -> dict[str, list[str]]:
-        """The knowledge base's English words by the sound of their consonants."""
-        if self._sound_index is None:
+        """The knowledge base's English words by the sound of their consonants: built on the
+        first Urdu loanword, and again only when the vocabulary has grown or shrunk by a
+        twentieth (an edit's few words may wait; a word gone is checked at use)."""
+        size = len(self.postings)
+        if self._sound_index is None or abs(size - self._sound_size) * 20 > self._sound_size:
+            self._sound_size = size
             index: dict[str, list[str]] = {}
             for t in self.postings:
                 if t.isascii() and t.isalpha() and len(t) >= 4:
@@ -895,9 +900,9 @@ class Matcher:
         if len(key) < SOUND_MIN:
             return None
         sounds = self._sounds()
-        found = set(sounds.get(key, ()))
-        if not found:
-            found = set(sounds.get(key[:-1], ())) if len(key) > SOUND_MIN else set()
+        found = {t for t in sounds.get(key, ()) if t in self.postings}
+        if not found and len(key) > SOUND_MIN:
+            found = {t for t in sounds.get(key[:-1], ()) if t in self.postings}
         return found.pop() if len(found) == 1 else None
 
     def _correct(self, token: str) -> str | None:
