@@ -52,8 +52,11 @@ SETS = {
     # before round 3 scores 72/100 on it), then its misses read in round 5
     "growth-blind5": REPO / "tests" / "data" / "growth-blind5",
     # written blind on 2026-12-01 during round 5, scored once after it (71/100; the code
-    # before round 3 scores 67/100 on it)
+    # before round 3 scores 67/100 on it), then its misses read in round 6
     "growth-blind6": REPO / "tests" / "data" / "growth-blind6",
+    # written blind on 2026-12-01 during round 6, scored once after it (80/100; the code
+    # before round 3 scores 72/100 on it)
+    "growth-blind7": REPO / "tests" / "data" / "growth-blind7",
 }
 KINDS = ("en", "short", "typo", "roman", "urdu", "period", "near")
 TARGETS = {"en": 0.90, "short": 0.93, "typo": 0.93, "roman": 0.85, "urdu": 0.80,

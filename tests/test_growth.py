@@ -51,9 +51,12 @@ FLOORS: dict[str, dict[str, float]] = {
     # first measured 82/100 after round 4, then its misses read in round 5 (91/100)
     "growth-blind5": {"en": 0.75, "short": 1.0, "typo": 1.0, "roman": 1.0, "urdu": 1.0,
                       "period": 1.0, "near": 0.80},
-    # first measured 71/100 after round 5
-    "growth-blind6": {"en": 0.55, "short": 1.0, "typo": 1.0, "roman": 0.85, "urdu": 0.65,
-                      "period": 0.75, "near": 0.50},
+    # first measured 71/100 after round 5, then its misses read in round 6 (79/100)
+    "growth-blind6": {"en": 0.55, "short": 1.0, "typo": 1.0, "roman": 0.90, "urdu": 0.90,
+                      "period": 1.0, "near": 0.55},
+    # first measured 80/100 after round 6
+    "growth-blind7": {"en": 0.60, "short": 1.0, "typo": 1.0, "roman": 0.90, "urdu": 0.90,
+                      "period": 0.50, "near": 0.90},
 }
 
 
