@@ -382,3 +382,13 @@ def test_quarters_halves_and_month_ranges_are_read_as_periods(normalizer: Normal
     assert normalizer("the last quarter of 2025").periods == ("q20254", "2025")
     assert normalizer("July 2025").periods == ("m202507", "2025")  # a month stays a month
     assert {"q20261", "2026"} <= period_aliases("Q1 2026")
+
+
+def test_relative_halves_and_years_to_june_are_read_as_periods(normalizer: Normalizer) -> None:
+    import datetime as dt
+
+    last = dt.date.today().year - 1
+    assert normalizer("in last year's second half").periods == (f"h{last}2", str(last))
+    assert normalizer("the second half of last year").periods == (f"h{last}2", str(last))
+    assert normalizer("the year to June 2025").periods == ("fy25",)
+    assert normalizer("the year ended June 2024").periods == ("fy24",)

@@ -112,10 +112,23 @@ def _quarter_period(words: list[str], i: int, today: dt.date) -> tuple[list[str]
         if kind == "q" or n <= 2:
             token = quarter_token(int(w), n) if kind == "q" else half_token(int(w), n)
             return [token, w], 2
+    if w in {"last", "this", "previous", "current"} and nxt == "year" and after in _ORDINALS \
+            and third in {"half", "quarter"}:  # "last year's second half"
+        size = 4 if third == "quarter" else 2
+        n, y = _ORDINALS[after], today.year - (1 if w in {"last", "previous"} else 0)
+        if n <= size:
+            token = quarter_token(y, n) if size == 4 else half_token(y, n)
+            return [token, str(y)], 4
     if nxt in {"quarter", "half"} and (w in _ORDINALS or w == "last"):
         size = 4 if nxt == "quarter" else 2
         n = size if w == "last" else _ORDINALS[w]
         year = third if after == "of" else after
+        fourth = words[i + 4] if i + 4 < len(words) else ""
+        if after == "of" and third in {"last", "this", "previous", "current"} and fourth == "year":
+            y = today.year - (1 if third in {"last", "previous"} else 0)  # "... of last year"
+            if n <= size:
+                token = quarter_token(y, n) if size == 4 else half_token(y, n)
+                return [token, str(y)], 5
         if n <= size and _YEAR.match(year):
             token = quarter_token(int(year), n) if size == 4 else half_token(int(year), n)
             return [token, year], 4 if after == "of" else 3
@@ -183,8 +196,8 @@ def read_periods(words: list[str], today: dt.date) -> list[str]:
                 out[-1:] = [f"fy{fiscal_year(today) % 100:02d}"]
                 i += 2
                 continue
-        if (w == "year" and nxt in {"ending", "ended", "end"} and after == "june"
-                and i + 3 < len(words) and _YEAR.match(words[i + 3])):
+        if (w == "year" and nxt in {"ending", "ended", "end", "to", "till", "until", "through"}
+                and after == "june" and i + 3 < len(words) and _YEAR.match(words[i + 3])):
             out.append(f"fy{words[i + 3][-2:]}")  # the year ending June 2024
             i += 4
             continue
