@@ -55,7 +55,7 @@ SETS = {
     # before round 3 scores 67/100 on it), then its misses read in round 6
     "growth-blind6": REPO / "tests" / "data" / "growth-blind6",
     # written blind on 2026-12-01 during round 6, scored once after it (80/100; the code
-    # before round 3 scores 72/100 on it)
+    # before round 3 scores 72/100 on it), then its misses read in round 7
     "growth-blind7": REPO / "tests" / "data" / "growth-blind7",
 }
 KINDS = ("en", "short", "typo", "roman", "urdu", "period", "near")

@@ -54,9 +54,9 @@ FLOORS: dict[str, dict[str, float]] = {
     # first measured 71/100 after round 5, then its misses read in round 6 (79/100)
     "growth-blind6": {"en": 0.55, "short": 1.0, "typo": 1.0, "roman": 0.90, "urdu": 0.90,
                       "period": 1.0, "near": 0.55},
-    # first measured 80/100 after round 6
-    "growth-blind7": {"en": 0.60, "short": 1.0, "typo": 1.0, "roman": 0.90, "urdu": 0.90,
-                      "period": 0.50, "near": 0.90},
+    # first measured 80/100 after round 6, then its misses read in round 7 (91/100)
+    "growth-blind7": {"en": 0.80, "short": 1.0, "typo": 1.0, "roman": 0.95, "urdu": 0.90,
+                      "period": 1.0, "near": 0.90},
 }
 
 
