@@ -392,3 +392,23 @@ def test_an_english_loanword_in_urdu_script_finds_the_english_entry(tmp_path: Pa
 """))
     answer = engine.ask("کتنے سرکاری اسکولوں میں روبوٹکس لیبز ہیں؟", log=False)
     assert answer.answered and answer.entry is not None and answer.entry.id == "robotics-labs"
+
+
+def test_a_money_word_that_names_what_is_counted_asks_for_a_number(tmp_path: Path) -> None:
+    """"How many funding rounds" counts rounds: the count answers; "how many dollars" still
+    asks for money."""
+    engine = _engine_with(tmp_path, _pack("startups", """
+- id: funding-rounds
+  topic: Startups
+  question: How many funding rounds did Pakistani startups close?
+  answer: Pakistani startups closed 58 funding rounds in 2024 and 71 in 2025.
+  figures:
+  - {metric: funding_rounds, value: 71, unit: rounds, period: '2025', period_label: '2025',
+     qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    answer = engine.ask("How many investment rounds did local startups raise in 2025?",
+                        log=False)
+    assert answer.answered and answer.entry is not None and answer.entry.id == "funding-rounds"
+    assert not engine.ask("How many dollars did startups raise in their funding rounds?",
+                          log=False).answered

@@ -1110,10 +1110,15 @@ class Matcher:
                 break
             else:
                 i += 1
+        stop = self.normalize.lexicon.stopwords
+
+        def names_money(m: int) -> bool:  # "dollars did", not "funding rounds"
+            return m + 1 >= len(tokens) or tokens[m + 1] in stop
         if "number" in groups and "money" in groups and not any(
-                0 < m - c <= NUMBER_MONEY_GAP for c in where["number"] for m in where["money"]):
+                0 < m - c <= NUMBER_MONEY_GAP and names_money(m)
+                for c in where["number"] for m in where["money"]):
             # "how many dollars" asks for money; "how many of the government-funded trainees
-            # got jobs" asks for a number, whatever else the question says
+            # got jobs" and "how many funding rounds" ask for a number
             groups.discard("money")
         if "degree" in groups and not groups & {"money", "number", "percent"}:
             groups.discard("amount")  # "how much does freelancing help": a degree
