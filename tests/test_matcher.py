@@ -392,3 +392,13 @@ def test_relative_halves_and_years_to_june_are_read_as_periods(normalizer: Norma
     assert normalizer("the second half of last year").periods == (f"h{last}2", str(last))
     assert normalizer("the year to June 2025").periods == ("fy25",)
     assert normalizer("the year ended June 2024").periods == ("fy24",)
+
+
+def test_halves_and_quarters_in_roman_urdu_and_urdu_are_periods(normalizer: Normalizer) -> None:
+    import datetime as dt
+
+    last = dt.date.today().year - 1
+    assert normalizer("pichle saal ke pehle chhe mahine").periods == (f"h{last}1", str(last))
+    assert normalizer("پچھلے سال کی دوسری ششماہی").periods == (f"h{last}2", str(last))
+    assert normalizer("تیسری سہ ماہی 2026").periods == ("q20263", "2026")
+    assert normalizer("teesri quarter of 2026").periods == ("q20263", "2026")

@@ -59,6 +59,7 @@ _PERIOD_WORDS = frozenset({"fiscal", "financial", "year", "last", "previous", "t
                            "current", "between", "from", *MONTHS, *_ORDINALS,
                            "q1", "q2", "q3", "q4", "h1", "h2"})
 _RANGE_WORDS = frozenset({"to", "and", "till", "until", "through", "thru"})
+_OF = frozenset({"ke", "ki", "ka", "\u06a9\u06d2", "\u06a9\u06cc", "\u06a9\u0627"})  # Roman and Urdu "of"
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _FY = re.compile(r"^fy(?:20)?(\d\d)$")
 
@@ -112,13 +113,16 @@ def _quarter_period(words: list[str], i: int, today: dt.date) -> tuple[list[str]
         if kind == "q" or n <= 2:
             token = quarter_token(int(w), n) if kind == "q" else half_token(int(w), n)
             return [token, w], 2
-    if w in {"last", "this", "previous", "current"} and nxt == "year" and after in _ORDINALS \
-            and third in {"half", "quarter"}:  # "last year's second half"
-        size = 4 if third == "quarter" else 2
-        n, y = _ORDINALS[after], today.year - (1 if w in {"last", "previous"} else 0)
+    skip = 1 if after in _OF else 0  # "pichle saal ke pehle chhe mahine"
+    ordinal = words[i + 2 + skip] if i + 2 + skip < len(words) else ""
+    unit = words[i + 3 + skip] if i + 3 + skip < len(words) else ""
+    if w in {"last", "this", "previous", "current"} and nxt == "year" and ordinal in _ORDINALS \
+            and unit in {"half", "quarter"}:  # "last year's second half"
+        size = 4 if unit == "quarter" else 2
+        n, y = _ORDINALS[ordinal], today.year - (1 if w in {"last", "previous"} else 0)
         if n <= size:
             token = quarter_token(y, n) if size == 4 else half_token(y, n)
-            return [token, str(y)], 4
+            return [token, str(y)], 4 + skip
     if nxt in {"quarter", "half"} and (w in _ORDINALS or w == "last"):
         size = 4 if nxt == "quarter" else 2
         n = size if w == "last" else _ORDINALS[w]
