@@ -58,7 +58,7 @@ SETS = {
     # before round 3 scores 72/100 on it), then its misses read in round 7
     "growth-blind7": REPO / "tests" / "data" / "growth-blind7",
     # written blind on 2026-12-01 during round 7, scored once after it (87/100; the code
-    # before round 3 scores 83/100 on it): unseen, nothing tuned on it
+    # before round 3 scores 83/100 on it), then its misses read in round 8
     "growth-blind8": REPO / "tests" / "data" / "growth-blind8",
 }
 KINDS = ("en", "short", "typo", "roman", "urdu", "period", "near")

@@ -57,9 +57,9 @@ FLOORS: dict[str, dict[str, float]] = {
     # first measured 80/100 after round 6, then its misses read in round 7 (91/100)
     "growth-blind7": {"en": 0.80, "short": 1.0, "typo": 1.0, "roman": 0.95, "urdu": 0.90,
                       "period": 1.0, "near": 0.90},
-    # first measured 87/100 after round 7; unseen, nothing tuned on it
-    "growth-blind8": {"en": 0.80, "short": 1.0, "typo": 1.0, "roman": 0.95, "urdu": 0.85,
-                      "period": 0.85, "near": 0.65},
+    # first measured 87/100 after round 7, then its misses read in round 8 (92/100)
+    "growth-blind8": {"en": 0.85, "short": 1.0, "typo": 1.0, "roman": 1.0, "urdu": 0.90,
+                      "period": 1.0, "near": 0.75},
 }
 
 
