@@ -412,3 +412,23 @@ def test_a_money_word_that_names_what_is_counted_asks_for_a_number(tmp_path: Pat
     assert answer.answered and answer.entry is not None and answer.entry.id == "funding-rounds"
     assert not engine.ask("How many dollars did startups raise in their funding rounds?",
                           log=False).answered
+
+
+def test_a_target_or_peak_figure_imports_and_says_so(tmp_path: Path) -> None:
+    """Admins state targets and peaks: such a figure imports (it was refused as an unknown
+    qualifier) and the answer names it as a target."""
+    from bot.core.formatting import answer_text
+
+    engine = _engine_with(tmp_path, _pack("targets", """
+- id: exports-target
+  topic: Trade
+  question: What is the IT exports target for FY27?
+  answer: The government's target is IT exports of 5.2 billion US dollars in FY27.
+  figures:
+  - {metric: it_exports_target, value: 5.2, unit: billion USD, period: FY27,
+     period_label: FY27, qualifier: target, sources: [s1]}
+  sources: [s1]
+"""))
+    answer = engine.ask("What is the IT exports target for FY27?", log=False)
+    assert answer.answered and answer.entry is not None and answer.entry.id == "exports-target"
+    assert "target" in answer_text(answer)

@@ -81,7 +81,9 @@ QUALIFIERS: dict[str, dict[str, tuple[str, str]]] = {
            "approximately": ("تقریباً", ""), "almost": ("تقریباً", ""),
            "at least": ("کم از کم", ""), "under": ("", "سے کم"), "less than": ("", "سے کم"),
            "up to": ("زیادہ سے زیادہ", ""), "at most": ("زیادہ سے زیادہ", ""),
-           "estimated": ("اندازاً", ""), "average": ("اوسطاً", ""), "median": ("درمیانی", "")},
+           "estimated": ("اندازاً", ""), "average": ("اوسطاً", ""), "median": ("درمیانی", ""),
+           "target": ("ہدف:", ""), "projected": ("متوقع", ""), "forecast": ("متوقع", ""),
+           "peak": ("زیادہ سے زیادہ", "")},
     "roman": {"over": ("", "se zyada"), "more than": ("", "se zyada"),
               "nearly": ("taqreeban", ""), "about": ("taqreeban", ""),
               "around": ("taqreeban", ""), "roughly": ("taqreeban", ""),
@@ -89,7 +91,9 @@ QUALIFIERS: dict[str, dict[str, tuple[str, str]]] = {
               "at least": ("kam az kam", ""), "under": ("", "se kam"),
               "less than": ("", "se kam"), "up to": ("zyada se zyada", ""),
               "at most": ("zyada se zyada", ""), "estimated": ("andazan", ""),
-              "average": ("ausatan", ""), "median": ("darmiyani", "")},
+              "average": ("ausatan", ""), "median": ("darmiyani", ""),
+              "target": ("hadaf:", ""), "projected": ("mutawaqqa", ""),
+              "forecast": ("mutawaqqa", ""), "peak": ("zyada se zyada", "")},
 }
 UNIT_WORDS: dict[str, dict[str, str]] = {
     "ur": {"billion": "ارب", "million": "ملین", "thousand": "ہزار", "people": "افراد",

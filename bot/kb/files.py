@@ -28,7 +28,7 @@ URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 # How a figure's source qualifies it; kept as the source words it ("an estimated 2.37 million")
 QUALIFIERS = {None, "over", "nearly", "about", "at least", "under", "up to", "around",
               "more than", "less than", "almost", "roughly", "approximately", "at most",
-              "estimated", "average", "median"}
+              "estimated", "average", "median", "target", "projected", "forecast", "peak"}
 MAX_ANSWER = 2000
 # Urdu (Extended Arabic-Indic) and Arabic-Indic digits, and the Arabic decimal separator
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩٫", "01234567890123456789.")
