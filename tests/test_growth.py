@@ -435,3 +435,32 @@ def test_a_target_or_peak_figure_imports_and_says_so(tmp_path: Path) -> None:
     answer = engine.ask("What is the IT exports target for FY27?", log=False)
     assert answer.answered and answer.entry is not None and answer.entry.id == "exports-target"
     assert "target" in answer_text(answer)
+
+
+def test_a_year_asked_for_gets_the_latest_yearly_figure(tmp_path: Path) -> None:
+    """Of FY26 and October 2026 figures, "in a year" asks for FY26; with no period named, the
+    latest figure (October 2026) answers."""
+    engine = _engine_with(tmp_path, _pack("bootcamp", """
+- id: bootcamp-fy26
+  topic: Skills
+  question: How many graduates did the national coding bootcamp produce in FY26?
+  answer: The national coding bootcamp produced 23,600 graduates in FY26.
+  figures:
+  - {metric: bootcamp_graduates, value: 23600, unit: graduates, period: FY26,
+     period_label: FY26, qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: bootcamp-oct-2026
+  topic: Skills
+  question: How many graduates did the national coding bootcamp produce in October 2026?
+  answer: The national coding bootcamp produced 2,870 graduates in October 2026.
+  figures:
+  - {metric: bootcamp_graduates, value: 2870, unit: graduates, period: October 2026,
+     period_label: October 2026, qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    yearly = engine.ask("How many people graduate from the national coding bootcamp in a year?",
+                        log=False)
+    assert yearly.answered and yearly.entry is not None and yearly.entry.id == "bootcamp-fy26"
+    latest = engine.ask("How many graduates did the national coding bootcamp produce?",
+                        log=False)
+    assert latest.answered and latest.entry is not None and latest.entry.id == "bootcamp-oct-2026"

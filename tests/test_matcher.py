@@ -402,3 +402,8 @@ def test_halves_and_quarters_in_roman_urdu_and_urdu_are_periods(normalizer: Norm
     assert normalizer("پچھلے سال کی دوسری ششماہی").periods == (f"h{last}2", str(last))
     assert normalizer("تیسری سہ ماہی 2026").periods == ("q20263", "2026")
     assert normalizer("teesri quarter of 2026").periods == ("q20263", "2026")
+
+
+def test_plural_acronyms_meet_their_singular(normalizer: Normalizer) -> None:
+    assert "ixp" in normalizer("How many IXPs are there?").tokens
+    assert normalizer("EMIs").tokens == normalizer("EMI").tokens == ("emi",)

@@ -432,6 +432,11 @@ def _skeleton(word: str, sounds: dict[str, str] | None = None) -> str:
     return "".join(out)
 
 
+def _within_year(doc: _Doc) -> bool:
+    """The entry's figures are for a month, a quarter or a half, not a whole year."""
+    return any(p[0] in "mqh" for p in doc.figure_periods)
+
+
 def _series_key(strong: Sequence[str], periods: str) -> int:
     """What the entries of one series share: the words of their questions without their
     periods ("How many telecom towers were there in FY24?" and "... in FY25?")."""
@@ -652,6 +657,8 @@ class Matcher:
             return " ".join(normalizer(text).tokens)
 
         self.how, self.country = word("how"), word("country")
+        # a question asking for a year's figure ("per year", "annually", "saal mein")
+        self.yearly = frozenset(word(w) for w in ("year", "annual", "yearly", "annually"))
         self.which = frozenset({word("which"), word("what")})
         self.articles = frozenset({word("a"), word("an")})
         self.aux = frozenset(word(w) for w in AUXILIARIES)
@@ -1035,7 +1042,8 @@ class Matcher:
     def _ranked(self, scored: list[Candidate], norm: Normalized) -> list[Candidate]:
         """Best first; with no period asked, the latest figure of a metric first."""
         if not norm.periods:
-            return self._latest_first(sorted(scored, key=lambda c: c.score, reverse=True))
+            return self._latest_first(sorted(scored, key=lambda c: c.score, reverse=True),
+                                      bool(self.yearly & set(norm.tokens)))
         asked = set(norm.periods)
 
         def key(c: Candidate) -> float:  # "IT exports 2025": the entry with the 2025 figure
@@ -1055,16 +1063,22 @@ class Matcher:
         doc = self.docs[best[0]]
         return (Candidate(doc.entry_id, 0.0, doc.canonical),)
 
-    def _latest_first(self, scored: list[Candidate]) -> list[Candidate]:
+    def _latest_first(self, scored: list[Candidate],
+                      yearly: bool = False) -> list[Candidate]:
         """With no period asked, the latest of several figures of one metric (FY25, not FY22)
-        comes first, when the entries are otherwise as close as their periods' words."""
+        comes first, when the entries are otherwise as close as their periods' words; of a
+        question asking for a year's figure ("in a year", "har saal"), the latest yearly one
+        (FY26, not October 2026)."""
         top = self.docs[self.ids[scored[0].entry_id]]
         if not top.metrics:
             return scored
-        rivals = [c for c in scored[1:] if scored[0].score - c.score <= PERIOD_TIE
+        series = [c for c in scored if scored[0].score - c.score <= PERIOD_TIE
                   and self.docs[self.ids[c.entry_id]].metrics & top.metrics]
-        newest = max(rivals, key=lambda c: self.docs[self.ids[c.entry_id]].latest, default=None)
-        if newest is None or self.docs[self.ids[newest.entry_id]].latest <= top.latest:
+        if yearly:
+            years = [c for c in series if not _within_year(self.docs[self.ids[c.entry_id]])]
+            series = years or series
+        newest = max(series, key=lambda c: self.docs[self.ids[c.entry_id]].latest, default=None)
+        if newest is None or newest.entry_id == scored[0].entry_id:
             return scored
         first = replace(newest, score=scored[0].score)
         return [first, *(c for c in scored if c.entry_id != newest.entry_id)]

@@ -41,6 +41,7 @@ IT_TOKEN = "infotech"
 CACHE_TEXT = 120  # texts up to this long are remembered (topics, keywords, typical questions)
 CACHE_SIZE = 4_096
 VOCABULARY_FILE = "vocabulary.yaml"  # general words, kept apart from the column's synonyms
+_PLURAL_ACRONYM = re.compile(r"\b([A-Z]{2,})s\b")
 _US_UPPER = re.compile(r"\bU\.?S\.?(?:A\.?)?(?![\w.])")
 _SUFFIXES = ("ings", "ing", "ers", "ies", "er", "es", "ed", "s")
 _DERIVED = (("tion", 3), ("or", 2))  # "regulation", "regulator": "regulate"
@@ -410,6 +411,7 @@ class Normalizer:
             text = _IT_UPPER.sub(f" {IT_TOKEN} ", text)
         if "U" in text:
             text = _US_UPPER.sub(" usa ", text)  # "US" is the country, "us" the pronoun
+        text = _PLURAL_ACRONYM.sub(r"\1", text)  # "IXPs", "EMIs": the acronym
         words = read_periods(self._map(split_words(fold(text))), day)
         stems = [stem(w) for w in words]
         tokens: list[str] = []
