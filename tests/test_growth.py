@@ -464,3 +464,20 @@ def test_a_year_asked_for_gets_the_latest_yearly_figure(tmp_path: Path) -> None:
     latest = engine.ask("How many graduates did the national coding bootcamp produce?",
                         log=False)
     assert latest.answered and latest.entry is not None and latest.entry.id == "bootcamp-oct-2026"
+
+
+def test_a_too_long_entry_id_is_refused_with_its_length() -> None:
+    """An admin's slug that is only too long is told so, not that it is no slug."""
+    from bot.errors import KnowledgeError
+    from bot.kb.files import parse_document
+
+    long_id = "digital-health-records-public-hospitals-2025"
+    with pytest.raises(KnowledgeError) as refused:
+        parse_document(_pack("ids", f"""
+- id: {long_id}
+  topic: Health
+  question: How many public hospitals keep digital health records?
+  answer: 214 public hospitals kept digital health records in 2025.
+  sources: [s1]
+"""), "pack.yaml")
+    assert f"id '{long_id}' is 44 characters; at most 40" in str(refused.value)

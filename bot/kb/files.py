@@ -23,6 +23,7 @@ import yaml
 from bot.errors import KnowledgeError
 from bot.kb.models import TRANSLATED, Entry, Figure, Knowledge, Source, Translation
 
+ID_MAX = 40  # an entry id's length: it travels in callback data (64 bytes)
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 # How a figure's source qualifies it; kept as the source words it ("an estimated 2.37 million")
@@ -419,7 +420,11 @@ class _Checker:
         line = raw.get("__line__")
         eid = raw.get("id")
         if not isinstance(eid, str) or not ID_RE.match(eid):
-            self.add(file, line, None, "id", f"id {eid!r} must be a slug like it-exports-fy25")
+            why = (f"id {eid!r} is {len(eid)} characters; at most {ID_MAX} (it travels in "
+                   "Telegram buttons)" if isinstance(eid, str) and len(eid) > ID_MAX
+                   and ID_RE.match(eid[:ID_MAX])
+                   else f"id {eid!r} must be a slug like it-exports-fy25")
+            self.add(file, line, None, "id", why)
             return None
         topic = self.text(raw, "topic", file, eid, limit=60)
         question = self.text(raw, "question", file, eid, limit=MAX_QUESTION)
