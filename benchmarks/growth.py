@@ -61,8 +61,12 @@ SETS = {
     # before round 3 scores 83/100 on it), then its misses read in round 8
     "growth-blind8": REPO / "tests" / "data" / "growth-blind8",
     # written blind on 2026-12-01 during round 8, scored once after it (81/100; the code
-    # before round 3 scores 79/100 on it with its target/peak qualifiers nulled): unseen
+    # before round 3 scores 79/100 on it with its target/peak qualifiers nulled), then its
+    # misses read in round 9
     "growth-blind9": REPO / "tests" / "data" / "growth-blind9",
+    # written blind on 2026-12-01 during round 9, scored once after it (82/100; the code
+    # before round 3 scores 77/100 on it with its target qualifier nulled): unseen
+    "growth-blind10": REPO / "tests" / "data" / "growth-blind10",
 }
 KINDS = ("en", "short", "typo", "roman", "urdu", "period", "near")
 TARGETS = {"en": 0.90, "short": 0.93, "typo": 0.93, "roman": 0.85, "urdu": 0.80,
