@@ -484,3 +484,24 @@ def test_a_too_long_entry_id_is_refused_with_its_length() -> None:
   sources: [s1]
 """), "pack.yaml")
     assert f"id '{long_id}' is 44 characters; at most 40" in str(refused.value)
+
+
+def test_another_country_is_refused_even_beside_a_covered_scope_word(tmp_path: Path) -> None:
+    """"Indian freelancers ... per month": "per month" is in an entry, but India is in none,
+    so the question is refused, not answered with Pakistan's average."""
+    engine = _engine_with(tmp_path, _pack("earnings", """
+- id: freelancer-monthly-earnings
+  topic: Freelancing
+  question: How much do Pakistani freelancers earn per month on average?
+  answer: Pakistani freelancers earned an average of 455 US dollars a month in 2025.
+  figures:
+  - {metric: freelancer_monthly_earnings, value: 455, unit: USD, period: '2025',
+     period_label: '2025', qualifier: average, sources: [s1]}
+  sources: [s1]
+"""))
+    own = engine.ask("How much do freelancers earn per month on average?", log=False)
+    assert own.answered and own.entry is not None and own.entry.id == "freelancer-monthly-earnings"
+    for question in ("How much do Indian freelancers earn per month on average?",
+                     "What do freelancers in the Philippines earn per month?"):
+        refused = engine.ask(question, log=False)
+        assert not refused.answered, question

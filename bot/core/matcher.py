@@ -962,15 +962,17 @@ class Matcher:
             return False
         return " ".join(gram) in self._phrases  # noted when each entry was indexed
 
-    def _out_of_scope(self, content: Sequence[str]) -> str | None:
-        """The first term that puts the question outside the knowledge base's field (another
-        country, another sector), unless some entry covers that term."""
+    def _out_of_scope(self, content: Sequence[str]) -> list[str]:
+        """The terms that put the question outside the knowledge base's field (another
+        country, another sector) that no entry covers, longest first: each is checked, so
+        one an entry's answer speaks of ("per month") hides no other ("Indian")."""
+        found: list[str] = []
         for n in (3, 2, 1):
             for i in range(len(content) - n + 1):
                 gram = tuple(content[i : i + n])
                 if gram in self.scope and not self._known(gram):
-                    return " ".join(gram)
-        return None
+                    found.append(" ".join(gram))
+        return found
 
     def _content_of(self, phrase: str) -> list[str]:
         """A matched phrase's words an entry can hold ("how much salary": "salary"; its
@@ -1319,15 +1321,22 @@ class Matcher:
             if talk:
                 return Match("abstain", None, 0.0, (), Reason.SMALL_TALK, norm, talk)
             return Match("abstain", None, 0.0, (), Reason.EMPTY, norm)
-        blocked = self._out_of_scope(norm.tokens)
-        if blocked:
-            if canonical_period(blocked):
-                return Match("abstain", None, 0.0, (), Reason.NO_SUCH_PERIOD, norm)
-            if not all(t in self.postings for t in self._content_of(blocked)):
-                return Match("abstain", None, 0.0, (), Reason.OUT_OF_SCOPE, norm, blocked)
-            # some entry's answer speaks of it: refused unless that entry is surely the one
-        refused = (Match("abstain", None, 0.0, (), Reason.OUT_OF_SCOPE, norm, blocked)
-                   if blocked else None)
+        scoped = self._out_of_scope(norm.tokens)
+        if any(canonical_period(term) for term in scoped):
+            return Match("abstain", None, 0.0, (), Reason.NO_SUCH_PERIOD, norm)
+        for term in scoped:
+            if not all(t in self.postings for t in self._content_of(term)):
+                return Match("abstain", None, 0.0, (), Reason.OUT_OF_SCOPE, norm, term)
+        # some entry's answer speaks of each: refused unless that entry is surely the one
+        refused = (Match("abstain", None, 0.0, (), Reason.OUT_OF_SCOPE, norm, scoped[0])
+                   if scoped else None)
+
+        def outside(doc: _Doc) -> Match | None:
+            """The refusal when ``doc`` holds not every out-of-scope term asked about."""
+            for term in scoped:
+                if not set(self._content_of(term)) <= doc.strong | doc.weak:
+                    return replace(refused, detail=term) if refused else None
+            return None
         weights: dict[str, float] = {}
         fixes: dict[str, str] = {}  # misspelt token -> the knowledge base's word
         for token in norm.content:
@@ -1514,9 +1523,8 @@ class Matcher:
             if guard is None and full_text not in doc.folded:
                 name = self._unknown_name(question)
                 guard = (Reason.UNKNOWN_NAME, name) if name else None
-            if (refused is not None
-                    and not set(self._content_of(refused.detail)) <= doc.strong | doc.weak):
-                return refused
+            if (outcast := outside(doc)) is not None:
+                return outcast
             if guard:
                 reason, detail = guard
                 return Match("suggest", None, top.score, candidates, reason, norm, detail)
