@@ -505,3 +505,36 @@ def test_another_country_is_refused_even_beside_a_covered_scope_word(tmp_path: P
                      "What do freelancers in the Philippines earn per month?"):
         refused = engine.ask(question, log=False)
         assert not refused.answered, question
+
+
+def test_a_figure_for_one_side_of_a_divide_is_not_one_for_the_other(tmp_path: Path) -> None:
+    """Public-sector hospitals' share is not private hospitals' share, and rural households'
+    is not urban ones'; asking which side ("private or government-backed?") is no narrowing."""
+    engine = _engine_with(tmp_path, _pack("divides", """
+- id: public-hospital-records
+  topic: Health
+  question: What share of public-sector hospitals keep electronic health records?
+  answer: 41 percent of public-sector hospitals kept electronic health records in 2025.
+  figures:
+  - {metric: hospital_ehr_share, value: 41, unit: percent, period: '2025',
+     period_label: '2025', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: rural-internet-households
+  topic: Connectivity
+  question: What share of rural households have internet access?
+  answer: 29 percent of rural households had internet access at home in 2025.
+  figures:
+  - {metric: rural_household_internet, value: 29, unit: percent, period: '2025',
+     period_label: '2025', qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    found = engine.ask("What percentage of government hospitals use electronic health records?",
+                       log=False)
+    assert found.answered and found.entry is not None
+    assert found.entry.id == "public-hospital-records"
+    for question in ("What share of private hospitals use electronic health records?",
+                     "What share of urban households have internet access?"):
+        assert not engine.ask(question, log=False).answered, question
+    either = engine.ask("Are the hospitals with electronic health records public or private?",
+                        log=False)
+    assert either.answered

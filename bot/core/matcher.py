@@ -322,6 +322,7 @@ def meaning_text(normalizer: Normalizer, text: str | Normalized,
 
 
 _SMALL = frozenset({"of", "and", "for", "the", "&", "in", "on", "to"})
+_EITHER = frozenset({"or", "ya", "یا"})  # "private or government-backed?" names both sides
 _DEFINED = re.compile(
     r"((?:[A-Z][\w'-]*|&)(?:[ ]+(?:[A-Z][\w'-]*|of|and|for|the|&|in|on|to))+)[ ]*\([ ]*"
     r"([A-Z][A-Za-z]{1,9})[ ]*\)"  # "Sindh Board of Technical Education (SBTE)"
@@ -1094,7 +1095,9 @@ class Matcher:
                 gram = tuple(tokens[i : i + n])
                 # a name of several words is mentioned by any of them ("fixed-line" by
                 # "fixed broadband", Khyber Pakhtunkhwa by "Khyber")
-                if gram in self.narrowing and not set(gram) & words:
+                if (gram in self.narrowing and not set(gram) & words
+                        and not _EITHER.intersection(tokens[max(i - 2, 0) : i + n + 2])):
+                    # ("private ventures or government-backed?" asks which, not how many)
                     return " ".join(gram)
         return None
 
