@@ -538,3 +538,25 @@ def test_a_figure_for_one_side_of_a_divide_is_not_one_for_the_other(tmp_path: Pa
     either = engine.ask("Are the hospitals with electronic health records public or private?",
                         log=False)
     assert either.answered
+
+
+def test_a_country_is_found_by_its_other_names_and_narrows_like_a_place(tmp_path: Path) -> None:
+    """An entry on exports to the UK is found from "Britain" and "British"; its "US dollars"
+    do not make it an entry about the United States, which it cannot answer for."""
+    engine = _engine_with(tmp_path, _pack("destinations", """
+- id: it-exports-uk-fy26
+  topic: IT exports
+  question: What were Pakistan's IT exports to the UK in FY26?
+  answer: Pakistan's IT exports to the United Kingdom were 512 million US dollars in FY26.
+  figures:
+  - {metric: it_exports_uk, value: 512, unit: million USD, period: FY26,
+     period_label: FY26, qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    for question in ("How much software did Pakistan sell to Britain in FY26?",
+                     "What do British clients spend on Pakistani IT services?"):
+        found = engine.ask(question, log=False)
+        assert found.answered and found.entry is not None, question
+        assert found.entry.id == "it-exports-uk-fy26", question
+    assert not engine.ask("What were Pakistan's IT exports to the United States in FY26?",
+                          log=False).answered

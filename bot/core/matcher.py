@@ -650,7 +650,10 @@ class Matcher:
         self.superlatives_longest = max((len(t) for t in self.superlatives), default=1)
         self.narrowing = frozenset(tokens for term in normalizer.lexicon.narrowing
                                    if (tokens := normalizer(term).tokens))
-        self.narrowing_longest = max((len(t) for t in self.narrowing), default=1)
+        # countries: one an entry speaks of narrows a question like a group or place does
+        self.countries = frozenset(g for g, group in self.scope.items() if group == "countries")
+        self.narrowing_longest = max((len(t) for t in (*self.narrowing, *self.countries)),
+                                     default=1)
         # words the other guards read (countries, sectors, groups): not unknown names
         self.scope_words = frozenset(t for gram in (*self.scope, *self.narrowing) for t in gram)
         # grammar words for the guards, normalised like any question
@@ -1087,15 +1090,17 @@ class Matcher:
         return [first, *(c for c in scored if c.entry_id != newest.entry_id)]
 
     def _narrower(self, tokens: Sequence[str], doc: _Doc) -> str | None:
-        """A group or place the question singles out ("women", "Lahore") that ``doc`` does
-        not mention: its figure is for the whole, not for that part."""
+        """A group, place or country the question singles out ("women", "Lahore", "the UK")
+        that ``doc`` does not mention: its figure is for the whole, or for somewhere else."""
         words = doc.strong | doc.weak
         for n in range(min(self.narrowing_longest, len(tokens)), 0, -1):
             for i in range(len(tokens) - n + 1):
                 gram = tuple(tokens[i : i + n])
                 # a name of several words is mentioned by any of them ("fixed-line" by
                 # "fixed broadband", Khyber Pakhtunkhwa by "Khyber")
-                if (gram in self.narrowing and not set(gram) & words
+                if ((gram in self.narrowing or gram in self.countries)
+                        and not set(gram) & words
+                        and not set(self._content_of(" ".join(gram))) & words  # "saudia"
                         and not _EITHER.intersection(tokens[max(i - 2, 0) : i + n + 2])):
                     # ("private ventures or government-backed?" asks which, not how many)
                     return " ".join(gram)
@@ -1180,11 +1185,14 @@ class Matcher:
         figure goes first, with the best's score, and those ahead of it are left out: they
         could only be offered. With ``meaning``, so does one further behind on the words
         (up to FIT_WIDE) that is closer in meaning (by FIT_COS)."""
-        if len(ranked) < 2 or self._asks(tokens) is None:
-            return ranked  # only a question asking for a number: a place's figure
+        if len(ranked) < 2:
+            return ranked
         guard = self._guard(tokens, self.docs[self.ids[ranked[0].entry_id]])
         if guard is None or guard[0] not in reasons:
             return ranked
+        if self._asks(tokens) is None and not (
+                guard[0] is Reason.NARROWER and tuple(guard[1].split()) in self.countries):
+            return ranked  # a question asking for a number, or naming a country: its figure
         top = ranked[0]
         for at, other in enumerate(ranked[1:], start=1):
             behind = top.score - other.score

@@ -42,7 +42,8 @@ CACHE_TEXT = 120  # texts up to this long are remembered (topics, keywords, typi
 CACHE_SIZE = 4_096
 VOCABULARY_FILE = "vocabulary.yaml"  # general words, kept apart from the column's synonyms
 _PLURAL_ACRONYM = re.compile(r"\b([A-Z]{2,})s\b")
-_US_UPPER = re.compile(r"\bU\.?S\.?(?:A\.?)?(?![\w.])")
+# "US" the country, not the currency ("US dollars", "US$ 3.8bn", "US cents")
+_US_UPPER = re.compile(r"\bU\.?S\.?(?:A\.?)?(?![\w.$])(?!\s*(?i:dollars?|cents?)\b)")
 _SUFFIXES = ("ings", "ing", "ers", "ies", "er", "es", "ed", "s")
 _DERIVED = (("tion", 3), ("or", 2))  # "regulation", "regulator": "regulate"
 PERIOD_RE = re.compile(r"^(?:fy)?(?:19|20)\d\d$|^fy\d\d$|^m(?:19|20)\d\d(?:0[1-9]|1[0-2])$"
