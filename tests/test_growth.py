@@ -560,3 +560,44 @@ def test_a_country_is_found_by_its_other_names_and_narrows_like_a_place(tmp_path
         assert found.entry.id == "it-exports-uk-fy26", question
     assert not engine.ask("What were Pakistan's IT exports to the United States in FY26?",
                           log=False).answered
+
+
+def test_a_brand_is_read_as_the_kind_of_service_it_is(tmp_path: Path) -> None:
+    """Users name brands: "Careem" and "inDrive" drivers find the ride-hailing entry and
+    "Starlink" the satellite-internet one (not "I know nothing about Starlink"), in English
+    and Roman Urdu; a card-payments figure does not answer for mobile wallets."""
+    engine = _engine_with(tmp_path, _pack("services", """
+- id: ride-hailing-drivers
+  topic: Gig work
+  question: How many people drive for ride-hailing apps in Pakistan?
+  answer: About 310,000 people drove for ride-hailing apps in Pakistan in 2025.
+  figures:
+  - {metric: ride_hailing_drivers, value: 310000, unit: people, period: '2025',
+     period_label: '2025', qualifier: about, sources: [s1]}
+  sources: [s1]
+- id: satellite-internet-licence
+  topic: Regulation
+  question: How does a satellite internet company get a licence in Pakistan?
+  answer: A satellite internet provider registers with the space regulator and then applies
+    to the PTA for a licence.
+  figures: []
+  sources: [s1]
+- id: ecommerce-card-share
+  topic: E-commerce
+  question: What share of e-commerce orders are paid by card?
+  answer: 18 percent of e-commerce orders were paid by card in 2025.
+  figures:
+  - {metric: ecommerce_card_share, value: 18, unit: percent, period: '2025',
+     period_label: '2025', qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    for question, entry in (("How many Careem and inDrive drivers are there?",
+                             "ride-hailing-drivers"),
+                            ("Careem ke kitne driver hain?", "ride-hailing-drivers"),
+                            ("Can Starlink get a licence in Pakistan?", "satellite-internet-licence"),
+                            ("Starlink ka license kaise milta hai", "satellite-internet-licence")):
+        found = engine.ask(question, log=False)
+        assert found.answered and found.entry is not None, question
+        assert found.entry.id == entry, question
+    assert not engine.ask("What share of e-commerce orders are paid through mobile wallets?",
+                          log=False).answered

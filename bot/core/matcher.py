@@ -989,15 +989,18 @@ class Matcher:
 
     def _spelled_names(self, question: str) -> set[str]:
         """The words of names in ``question`` that the vocabulary reads with an acronym the
-        knowledge base knows ("Federal Investigation Agency" with FIA): not unknown names."""
+        knowledge base knows ("Federal Investigation Agency" with FIA), or glosses with words
+        it knows ("Careem": ride hailing): not unknown names."""
         words = split_words(fold(question))
         synonyms = self.normalize.lexicon.synonyms
         found: set[str] = set()
         for _, at in self._names_in([stem(w) for w in words]):  # a name written in part
             found.update(words[i] for i in at)
-        for n in range(min(self.synonym_longest, len(words)), 1, -1):
+        for n in range(min(self.synonym_longest, len(words)), 0, -1):
             for i in range(len(words) - n + 1):
                 target = synonyms.get(tuple(words[i : i + n]))
+                if n == 1 and target and words[i] not in target:
+                    continue  # one word is explained only by a gloss ("careem": ride hailing)
                 if target and any(self.normalize(t).content[:1] and
                                   self.normalize(t).content[0] in self.postings
                                   for t in target if t not in words[i : i + n]):

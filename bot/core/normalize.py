@@ -326,12 +326,21 @@ def _resolved(target: tuple[str, ...],
     """A mapping's target with its own words mapped in turn (a few steps, so a cycle ends):
     Urdu "izafa" -> "increase" -> "growth", and an Urdu word mapped to "fee" meets the
     English word the vocabulary maps "fee" to."""
+    def step(word: str) -> tuple[str, ...]:
+        found = synonyms.get((word,), (word,))
+        return (word,) if word in found else found  # a gloss ("starlink": ... internet) waits
+
     for _ in range(3):
-        mapped = tuple(w for word in target for w in synonyms.get((word,), (word,)))
+        mapped = tuple(w for word in target for w in step(word))
         if mapped == target:
             break
         target = mapped
-    return target
+    # a word the vocabulary glosses ("careem": "careem ride hailing") is glossed once
+    out: list[str] = []
+    for word in target:
+        gloss = synonyms.get((word,), ())
+        out.extend(gloss if word in gloss and not set(gloss) - {word} <= set(target) else (word,))
+    return tuple(out)
 
 
 def _groups(groups: Any) -> dict[str, str]:
