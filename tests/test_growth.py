@@ -601,3 +601,14 @@ def test_a_brand_is_read_as_the_kind_of_service_it_is(tmp_path: Path) -> None:
         assert found.entry.id == entry, question
     assert not engine.ask("What share of e-commerce orders are paid through mobile wallets?",
                           log=False).answered
+
+
+def test_imports_are_not_answered_with_the_exports_figure(shared_engine) -> None:  # type: ignore[no-untyped-def]
+    """The column gives exports only: "IT imports in FY25" is refused (it was answered with
+    the $3.8bn exports), in English and Roman Urdu, while the exports question still answers."""
+    for question in ("What were Pakistan's IT imports in FY25?",
+                     "How much software does Pakistan import?",
+                     "Pakistan IT services import kitni hai"):
+        assert not shared_engine.ask(question, log=False).answered, question
+    exports = shared_engine.ask("What were Pakistan's IT exports in FY25?", log=False)
+    assert exports.answered and exports.entry is not None and exports.entry.id == "it-exports-fy25"
