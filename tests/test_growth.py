@@ -612,3 +612,23 @@ def test_imports_are_not_answered_with_the_exports_figure(shared_engine) -> None
         assert not shared_engine.ask(question, log=False).answered, question
     exports = shared_engine.ask("What were Pakistan's IT exports in FY25?", log=False)
     assert exports.answered and exports.entry is not None and exports.entry.id == "it-exports-fy25"
+
+
+def test_a_name_that_looks_like_a_word_of_asking_is_still_unknown(tmp_path: Path) -> None:
+    """"Toptal" is a platform no entry knows, not a misspelt "total"; a misspelt known
+    name ("Upwrok") still finds its entry."""
+    engine = _engine_with(tmp_path, _pack("platforms", """
+- id: platform-earnings-share
+  topic: Freelancing
+  question: What share of freelance earnings comes from each platform?
+  answer: Upwork brought 46 percent of Pakistani freelancers' earnings in 2025 and Fiverr 31
+    percent.
+  figures:
+  - {metric: upwork_share, value: 46, unit: percent, period: '2025', period_label: '2025',
+     qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    assert not engine.ask("What share of Pakistani freelancers' earnings comes from Toptal?",
+                          log=False).answered
+    found = engine.ask("What share of freelance earnings comes from Upwrok?", log=False)
+    assert found.answered and found.entry is not None and found.entry.id == "platform-earnings-share"

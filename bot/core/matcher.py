@@ -627,6 +627,7 @@ class Matcher:
         self.quantity = {tokens: group for term, group in normalizer.lexicon.quantity.items()
                          if (tokens := normalizer(term).tokens)}
         self.quantity_longest = max((len(t) for t in self.quantity), default=1)
+        self.asking_words = frozenset(t for gram in self.quantity for t in gram)
         self.generic = frozenset(t for term in normalizer.lexicon.generic
                                  for t in normalizer(term).tokens)
         self.smalltalk = {tokens: group for term, group in normalizer.lexicon.smalltalk.items()
@@ -1022,7 +1023,7 @@ class Matcher:
                 if word.casefold() in explained:
                     continue  # a part of a name the vocabulary gives the known acronym of
                 tokens = self.normalize(word).content
-                known = [t in self.postings or t in self.scope_words or self._correct(t) is not None
+                known = [t in self.postings or t in self.scope_words or self._fixable(t)
                          for t in tokens]
                 # an abbreviation the vocabulary spells out ("VC": venture capital) is a
                 # known term when part of its spelling is; a name must be known whole
@@ -1030,6 +1031,12 @@ class Matcher:
                                    else all(known)):
                     return word
         return None
+
+    def _fixable(self, token: str) -> bool:
+        """True when a name's word is a misspelling of a knowledge-base word ("Pakistn"), not
+        a name that only looks like a word of asking ("Toptal": "total")."""
+        fixed = self._correct(token)
+        return fixed is not None and fixed not in self.asking_words
 
     def _candidate(self, index: int, score: float) -> Candidate:
         doc = self.docs[index]
