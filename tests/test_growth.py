@@ -632,3 +632,34 @@ def test_a_name_that_looks_like_a_word_of_asking_is_still_unknown(tmp_path: Path
                           log=False).answered
     found = engine.ask("What share of freelance earnings comes from Upwrok?", log=False)
     assert found.answered and found.entry is not None and found.entry.id == "platform-earnings-share"
+
+
+def test_one_side_of_a_measure_does_not_answer_for_the_other(tmp_path: Path) -> None:
+    """Patent applications filed do not answer "how many patents were granted", nor e-waste
+    collected "how much e-waste is produced"; each still answers its own question."""
+    engine = _engine_with(tmp_path, _pack("measures", """
+- id: patent-applications
+  topic: Innovation
+  question: How many technology patents are filed in Pakistan?
+  answer: 1,210 technology patent applications were filed in Pakistan in 2025.
+  figures:
+  - {metric: patent_applications, value: 1210, unit: applications, period: '2025',
+     period_label: '2025', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: ewaste-collected
+  topic: Environment
+  question: How much e-waste is collected in Pakistan?
+  answer: Recyclers collected 41,300 tonnes of electronic waste in Pakistan in 2025.
+  figures:
+  - {metric: ewaste_collected, value: 41300, unit: tonnes, period: '2025',
+     period_label: '2025', qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    for question, entry in (("How many tech patent applications were filed in 2025?",
+                             "patent-applications"),
+                            ("How much electronic waste do recyclers collect?", "ewaste-collected")):
+        found = engine.ask(question, log=False)
+        assert found.answered and found.entry is not None and found.entry.id == entry, question
+    for question in ("How many technology patents were granted in Pakistan?",
+                     "How much e-waste does Pakistan produce every year?"):
+        assert not engine.ask(question, log=False).answered, question

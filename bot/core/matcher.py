@@ -655,6 +655,10 @@ class Matcher:
         self.countries = frozenset(g for g, group in self.scope.items() if group == "countries")
         self.narrowing_longest = max((len(t) for t in (*self.narrowing, *self.countries)),
                                      default=1)
+        # the sides of one measure, each side as its terms' tokens (see _contrasted)
+        self.contrasts: list[list[frozenset[tuple[str, ...]]]] = [
+            [frozenset(tokens for term in side if (tokens := normalizer(term).tokens))
+             for side in sides] for sides in normalizer.lexicon.contrasts]
         # words the other guards read (countries, sectors, groups): not unknown names
         self.scope_words = frozenset(t for gram in (*self.scope, *self.narrowing) for t in gram)
         # grammar words for the guards, normalised like any question
@@ -1116,6 +1120,23 @@ class Matcher:
                     return " ".join(gram)
         return None
 
+    def _contrasted(self, tokens: Sequence[str], doc: _Doc) -> str | None:
+        """A side of a measure the question asks for ("patents granted") when ``doc`` gives
+        only another side of it ("patent applications filed"): a related figure, not the one
+        asked for."""
+        words = doc.strong | doc.weak
+        grams = {tuple(tokens[i : i + n]) for n in (1, 2, 3) for i in range(len(tokens) - n + 1)}
+
+        def holds(side: frozenset[tuple[str, ...]]) -> bool:
+            return any(set(term) <= words for term in side)
+
+        for sides in self.contrasts:
+            for side in sides:
+                asked = side & grams
+                if asked and not holds(side) and any(holds(o) for o in sides if o is not side):
+                    return " ".join(min(asked))
+        return None
+
     def _asks(self, tokens: Sequence[str]) -> tuple[str, frozenset[str] | None] | None:
         """What kind of number the question asks for (a quantity group of the lexicon) and
         the kinds of figure that answer it (None: any figure); None when it asks for none."""
@@ -1182,6 +1203,9 @@ class Matcher:
                 return Reason.NO_FIGURE_OF_KIND, group
         if self._leader(tokens):
             return Reason.ASKS_LEADER, ""
+        contrast = self._contrasted(tokens, doc)
+        if contrast is not None:
+            return Reason.NO_FIGURE_OF_KIND, contrast
         narrower = self._narrower(tokens, doc)
         if narrower is not None:
             return Reason.NARROWER, narrower

@@ -286,6 +286,8 @@ class Lexicon:
     smalltalk: dict[str, str] = field(default_factory=dict)  # term -> greeting/thanks
     generic: tuple[str, ...] = ()  # words of asking ("recommend", "help"): never the topic
     narrowing: tuple[str, ...] = ()  # groups and places a figure may be for ("women", "Lahore")
+    # the sides of one measure ("filed" / "granted"): each a tuple of sides, a side of terms
+    contrasts: tuple[tuple[tuple[str, ...], ...], ...] = ()
 
     @property
     def longest(self) -> int:
@@ -318,7 +320,9 @@ class Lexicon:
         return cls(synonyms, stopwords, _groups(raw.get("out_of_scope")),
                    _groups(raw.get("quantity")), supers, _groups(raw.get("smalltalk")),
                    tuple(str(t) for t in raw.get("generic") or []),
-                   tuple(str(t) for t in raw.get("narrowing") or []))
+                   tuple(str(t) for t in raw.get("narrowing") or []),
+                   tuple(tuple(tuple(str(t) for t in side) for side in sides)
+                         for sides in raw.get("contrasts") or []))
 
 
 def _resolved(target: tuple[str, ...],
