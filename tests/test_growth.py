@@ -663,3 +663,31 @@ def test_one_side_of_a_measure_does_not_answer_for_the_other(tmp_path: Path) -> 
     for question in ("How many technology patents were granted in Pakistan?",
                      "How much e-waste does Pakistan produce every year?"):
         assert not engine.ask(question, log=False).answered, question
+
+
+def test_tech_work_and_it_work_are_one_sector(tmp_path: Path) -> None:
+    """An entry on "tech jobs" is found by a question on "IT jobs" and the other way round;
+    "frequency licences" are spectrum."""
+    engine = _engine_with(tmp_path, _pack("sector", """
+- id: women-tech-jobs
+  topic: Workforce
+  question: What share of tech jobs in Pakistan are held by women?
+  answer: Women held 21.4 percent of tech jobs in Pakistan in 2025.
+  figures:
+  - {metric: women_tech_jobs_share, value: 21.4, unit: percent, period: '2025',
+     period_label: '2025', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: spectrum-fees
+  topic: Telecom
+  question: How much did operators pay in spectrum fees in FY26?
+  answer: Mobile operators paid 412 million US dollars in spectrum fees in FY26.
+  figures:
+  - {metric: spectrum_fees, value: 412, unit: million USD, period: FY26,
+     period_label: FY26, qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    for question, entry in (("How many women work in IT in Pakistan?", "women-tech-jobs"),
+                            ("How much money did the government collect for frequency "
+                             "licences?", "spectrum-fees")):
+        found = engine.ask(question, log=False)
+        assert found.answered and found.entry is not None and found.entry.id == entry, question
