@@ -691,3 +691,40 @@ def test_tech_work_and_it_work_are_one_sector(tmp_path: Path) -> None:
                              "licences?", "spectrum-fees")):
         found = engine.ask(question, log=False)
         assert found.answered and found.entry is not None and found.entry.id == entry, question
+
+
+def test_everyday_words_for_a_technical_term_find_it(tmp_path: Path) -> None:
+    """"Found guilty in online crime cases" is cybercrime convictions; "fifth-generation"
+    is 5G; the "northern areas" are Gilgit-Baltistan."""
+    engine = _engine_with(tmp_path, _pack("terms", """
+- id: cybercrime-convictions
+  topic: Cybercrime
+  question: How many cybercrime convictions were there in Pakistan?
+  answer: Courts handed down 1,204 cybercrime convictions in Pakistan in 2025.
+  figures:
+  - {metric: cybercrime_convictions, value: 1204, unit: convictions, period: '2025',
+     period_label: '2025', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: 5g-trial-sites
+  topic: Telecom
+  question: How many 5G trial sites are there?
+  answer: Operators ran 5G trials at 36 sites in 2026.
+  figures:
+  - {metric: 5g_trial_sites, value: 36, unit: sites, period: '2026', period_label: '2026',
+     qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: gb-mobile-speed
+  topic: Connectivity
+  question: What is the average mobile internet speed in Gilgit-Baltistan?
+  answer: Mobile internet in Gilgit-Baltistan averaged 9.8 Mbps in 2026.
+  figures:
+  - {metric: gb_mobile_speed, value: 9.8, unit: Mbps, period: '2026', period_label: '2026',
+     qualifier: average, sources: [s1]}
+  sources: [s1]
+"""))
+    for question, entry in (
+            ("How many people were found guilty in online crime cases?", "cybercrime-convictions"),
+            ("At how many sites are fifth-generation networks being tried?", "5g-trial-sites"),
+            ("How fast is mobile internet in the northern areas?", "gb-mobile-speed")):
+        found = engine.ask(question, log=False)
+        assert found.answered and found.entry is not None and found.entry.id == entry, question
