@@ -728,3 +728,21 @@ def test_everyday_words_for_a_technical_term_find_it(tmp_path: Path) -> None:
             ("How fast is mobile internet in the northern areas?", "gb-mobile-speed")):
         found = engine.ask(question, log=False)
         assert found.answered and found.entry is not None and found.entry.id == entry, question
+
+
+def test_the_entry_naming_the_country_asked_about_goes_first(tmp_path: Path) -> None:
+    """"Software and IT services sold to the USA" is closer in words to the column's software
+    segment, but only the admin's US entry names the country: it answers."""
+    engine = _engine_with(tmp_path, _pack("destinations", """
+- id: it-exports-us-fy26
+  topic: IT exports
+  question: What were Pakistan's IT exports to the United States in FY26?
+  answer: Pakistan's IT exports to the United States were 1.24 billion US dollars in FY26.
+  figures:
+  - {metric: it_exports_us, value: 1.24, unit: billion USD, period: FY26,
+     period_label: FY26, qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    found = engine.ask("What is the latest number for software and IT services sold to the USA?",
+                       log=False)
+    assert found.answered and found.entry is not None and found.entry.id == "it-exports-us-fy26"

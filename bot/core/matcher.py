@@ -1224,17 +1224,20 @@ class Matcher:
         guard = self._guard(tokens, self.docs[self.ids[ranked[0].entry_id]])
         if guard is None or guard[0] not in reasons:
             return ranked
-        if self._asks(tokens) is None and not (
-                guard[0] is Reason.NARROWER and tuple(guard[1].split()) in self.countries):
+        country = guard[0] is Reason.NARROWER and tuple(guard[1].split()) in self.countries
+        if self._asks(tokens) is None and not country:
             return ranked  # a question asking for a number, or naming a country: its figure
         top = ranked[0]
         for at, other in enumerate(ranked[1:], start=1):
             behind = top.score - other.score
-            if behind > FIT_WIDE or (behind > FIT_MARGIN and meaning is None):
+            if behind > FIT_WIDE or (behind > FIT_MARGIN and meaning is None and not country):
                 break
             if self._guard(tokens, self.docs[self.ids[other.entry_id]]) is not None:
                 continue
-            if behind > FIT_MARGIN:
+            # a country named: the entry that names it goes first (up to FIT_WIDE behind)
+            # however close in meaning ("software sold to the USA": the US exports, not the
+            # software segment)
+            if behind > FIT_MARGIN and not country:
                 assert meaning is not None
                 cosines = meaning()
                 if (cosines.of(self.ids[other.entry_id])
