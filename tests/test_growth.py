@@ -746,3 +746,43 @@ def test_the_entry_naming_the_country_asked_about_goes_first(tmp_path: Path) -> 
     found = engine.ask("What is the latest number for software and IT services sold to the USA?",
                        log=False)
     assert found.answered and found.entry is not None and found.entry.id == "it-exports-us-fy26"
+
+
+def test_provinces_fees_and_calls_are_read_as_asked(tmp_path: Path) -> None:
+    """"KPK" is Khyber Pakhtunkhwa (answered from the by-province entry); Gilgit-Baltistan is
+    not a misspelt Balochistan; "what is the fee" asks for money, which a count of
+    applications does not give; SMS spam complaints do not answer for spam calls."""
+    engine = _engine_with(tmp_path, _pack("provinces", """
+- id: internet-users-by-province
+  topic: Connectivity
+  question: How many internet users are there in each province?
+  answer: In 2025 Punjab had 70.1 million internet users, Sindh 30.2 million, Khyber
+    Pakhtunkhwa 20.4 million and Balochistan 4.3 million.
+  figures:
+  - {metric: internet_users_kp, value: 20.4, unit: million, period: '2025',
+     period_label: '2025', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: e-passport-applications
+  topic: Government services
+  question: How many e-passport applications were received?
+  answer: The passport office received 1.41 million e-passport applications in FY26.
+  figures:
+  - {metric: e_passport_applications, value: 1.41, unit: million, period: FY26,
+     period_label: FY26, qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: sms-spam-complaints
+  topic: Telecom
+  question: How many SMS spam complaints did the PTA receive?
+  answer: The PTA received 96,400 complaints about spam SMS in FY26.
+  figures:
+  - {metric: sms_spam_complaints, value: 96400, unit: complaints, period: FY26,
+     period_label: FY26, qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    found = engine.ask("KPK mein internet users kitne hain", log=False)
+    assert found.answered and found.entry is not None
+    assert found.entry.id == "internet-users-by-province"
+    for question in ("How many internet users are there in Gilgit-Baltistan?",
+                     "What is the fee for an e-passport?",
+                     "How many complaints about spam calls did the PTA get?"):
+        assert not engine.ask(question, log=False).answered, question

@@ -1114,7 +1114,8 @@ class Matcher:
                 # "fixed broadband", Khyber Pakhtunkhwa by "Khyber")
                 if ((gram in self.narrowing or gram in self.countries)
                         and not set(gram) & words
-                        and not set(self._content_of(" ".join(gram))) & words  # "saudia"
+                        and not (gram in self.countries  # a misspelt country: "saudia"
+                                 and set(self._content_of(" ".join(gram))) & words)
                         and not _EITHER.intersection(tokens[max(i - 2, 0) : i + n + 2])):
                     # ("private ventures or government-backed?" asks which, not how many)
                     return " ".join(gram)
@@ -1177,6 +1178,10 @@ class Matcher:
             groups.discard("money")
         if "degree" in groups and not groups & {"money", "number", "percent"}:
             groups.discard("amount")  # "how much does freelancing help": a degree
+        if "money" in groups and any(
+                tokens[m - k] in self.which and all(t in stop for t in tokens[m - k + 1 : m])
+                for m in where["money"] for k in (1, 2, 3) if m - k >= 0):
+            groups.add("amount")  # "what is the fee", "what fees": a sum of money
         if not groups & {"number", "amount", "percent", "average", "rate"}:
             return None  # money words alone ("how do freelancers earn dollars") ask no number
         for group, kinds in FITTING:
