@@ -65,8 +65,16 @@ SETS = {
     # misses read in round 9
     "growth-blind9": REPO / "tests" / "data" / "growth-blind9",
     # written blind on 2026-12-01 during round 9, scored once after it (82/100; the code
-    # before round 3 scores 77/100 on it with its target qualifier nulled): unseen
+    # before round 3 scores 77/100 on it with its target qualifier nulled), then its misses
+    # read in round 10
     "growth-blind10": REPO / "tests" / "data" / "growth-blind10",
+    # written blind on 2026-12-01 before round 10, scored once before it (80/100; the code
+    # before round 3 scores 76/100 on it), then its misses read in round 10
+    "growth-blind11": REPO / "tests" / "data" / "growth-blind11",
+    # written blind with growth-blind11, scored before round 10 (89/100; the code before
+    # round 3 scores 81/100 with its target qualifier nulled) and once after it (88/100),
+    # then its misses read
+    "growth-blind12": REPO / "tests" / "data" / "growth-blind12",
 }
 KINDS = ("en", "short", "typo", "roman", "urdu", "period", "near")
 TARGETS = {"en": 0.90, "short": 0.93, "typo": 0.93, "roman": 0.85, "urdu": 0.80,

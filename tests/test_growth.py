@@ -31,41 +31,47 @@ def _pack(title: str, entries: str) -> bytes:
 
 # "last fiscal year" in the blind set means FY26: the day the questions were written
 WRITTEN = dt.date(2026, 12, 1)
-# Floors: the levels reached (2026-12-01, after matching round 3: whole-entry words, series,
-# kinds of a thing, Urdu-letter acronyms), rounded down to 0.05; the targets are
-# higher (README).
+# Floors: the levels reached (2026-12-01, after matching round 10: countries, brands,
+# contrasts, divides), rounded down to 0.05; the targets are higher (README). The
+# comments give each held-out pack's first-measured score.
 FLOORS: dict[str, dict[str, float]] = {
-    "growth (public sample)": {"en": 0.85, "short": 1.0, "typo": 1.0, "roman": 1.0,
+    "growth (public sample)": {"en": 0.90, "short": 1.0, "typo": 1.0, "roman": 1.0,
                                "urdu": 0.90, "period": 1.0, "near": 1.0},
     "growth-blind": {"en": 0.85, "short": 0.85, "typo": 1.0, "roman": 0.95, "urdu": 0.95,
                      "period": 1.0, "near": 0.90},
     # first measured 61/90 (2026-12-01), then its misses read in round 3: a development set
-    "growth-blind2": {"en": 0.45, "short": 0.85, "typo": 1.0, "roman": 0.85, "urdu": 0.85,
+    "growth-blind2": {"en": 0.50, "short": 0.85, "typo": 1.0, "roman": 0.85, "urdu": 0.85,
                       "period": 1.0, "near": 0.80},
     # first measured 106/140 (2026-12-01), then its misses read in round 3
-    "growth-blind3": {"en": 0.75, "short": 1.0, "typo": 1.0, "roman": 0.95, "urdu": 1.0,
+    "growth-blind3": {"en": 0.80, "short": 1.0, "typo": 1.0, "roman": 1.0, "urdu": 1.0,
                       "period": 1.0, "near": 0.85},
     # first measured 71/90 after round 3, then its misses read in round 4
-    "growth-blind4": {"en": 0.65, "short": 1.0, "typo": 1.0, "roman": 0.95, "urdu": 0.85,
-                      "period": 1.0, "near": 0.70},
-    # first measured 82/100 after round 4, then its misses read in round 5 (91/100)
-    "growth-blind5": {"en": 0.75, "short": 1.0, "typo": 1.0, "roman": 1.0, "urdu": 1.0,
+    "growth-blind4": {"en": 0.70, "short": 1.0, "typo": 1.0, "roman": 1.0, "urdu": 0.90,
                       "period": 1.0, "near": 0.80},
-    # first measured 71/100 after round 5, then its misses read in round 6 (79/100)
-    "growth-blind6": {"en": 0.55, "short": 1.0, "typo": 1.0, "roman": 0.90, "urdu": 0.90,
-                      "period": 1.0, "near": 0.55},
-    # first measured 80/100 after round 6, then its misses read in round 7 (91/100)
+    # first measured 82/100 after round 4, then its misses read in round 5
+    "growth-blind5": {"en": 0.75, "short": 1.0, "typo": 1.0, "roman": 1.0, "urdu": 1.0,
+                      "period": 1.0, "near": 0.90},
+    # first measured 71/100 after round 5, then its misses read in round 6
+    "growth-blind6": {"en": 0.60, "short": 1.0, "typo": 1.0, "roman": 0.90, "urdu": 0.90,
+                      "period": 1.0, "near": 0.75},
+    # first measured 80/100 after round 6, then its misses read in round 7
     "growth-blind7": {"en": 0.80, "short": 1.0, "typo": 1.0, "roman": 0.95, "urdu": 0.90,
                       "period": 1.0, "near": 0.90},
-    # first measured 87/100 after round 7, then its misses read in round 8 (92/100)
-    "growth-blind8": {"en": 0.85, "short": 1.0, "typo": 1.0, "roman": 1.0, "urdu": 0.90,
-                      "period": 1.0, "near": 0.75},
-    # first measured 81/100 after round 8, then its misses read in round 9 (85/100)
-    "growth-blind9": {"en": 0.65, "short": 0.85, "typo": 1.0, "roman": 1.0, "urdu": 0.85,
+    # first measured 87/100 after round 7, then its misses read in round 8
+    "growth-blind8": {"en": 0.90, "short": 1.0, "typo": 1.0, "roman": 1.0, "urdu": 0.90,
+                      "period": 1.0, "near": 0.90},
+    # first measured 81/100 after round 8, then its misses read in round 9
+    "growth-blind9": {"en": 0.70, "short": 0.85, "typo": 1.0, "roman": 1.0, "urdu": 0.85,
                       "period": 1.0, "near": 0.80},
-    # first measured 82/100 after round 9; unseen, nothing tuned on it
-    "growth-blind10": {"en": 0.60, "short": 0.85, "typo": 1.0, "roman": 1.0, "urdu": 1.0,
-                       "period": 1.0, "near": 0.55},
+    # first measured 82/100 after round 9, then its misses read in round 10
+    "growth-blind10": {"en": 0.80, "short": 1.0, "typo": 1.0, "roman": 1.0, "urdu": 1.0,
+                       "period": 1.0, "near": 0.90},
+    # first measured 80/100 before round 10, then its misses read in round 10
+    "growth-blind11": {"en": 0.80, "short": 1.0, "typo": 0.80, "roman": 1.0, "urdu": 1.0,
+                       "period": 1.0, "near": 0.90},
+    # first measured 89/100 before round 10 and 88/100 after it, then its misses read
+    "growth-blind12": {"en": 0.80, "short": 1.0, "typo": 1.0, "roman": 1.0, "urdu": 0.90,
+                       "period": 1.0, "near": 1.0},
 }
 
 

@@ -1126,7 +1126,9 @@ class Matcher:
         only another side of it ("patent applications filed"): a related figure, not the one
         asked for."""
         words = doc.strong | doc.weak
-        grams = {tuple(tokens[i : i + n]) for n in (1, 2, 3) for i in range(len(tokens) - n + 1)}
+        # a term beside "or" asks which side ("public or private?"): it contrasts nothing
+        grams = {tuple(tokens[i : i + n]) for n in (1, 2, 3) for i in range(len(tokens) - n + 1)
+                 if not _EITHER.intersection(tokens[max(i - 2, 0) : i + n + 2])}
 
         def holds(side: frozenset[tuple[str, ...]]) -> bool:
             return any(set(term) <= words for term in side)
