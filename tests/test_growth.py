@@ -72,6 +72,9 @@ FLOORS: dict[str, dict[str, float]] = {
     # first measured 89/100 before round 10 and 88/100 after it, then its misses read
     "growth-blind12": {"en": 0.80, "short": 1.0, "typo": 1.0, "roman": 1.0, "urdu": 0.90,
                        "period": 1.0, "near": 1.0},
+    # written during round 10 and first measured after it (86/100), then its misses read
+    "growth-blind13": {"en": 0.75, "short": 0.85, "typo": 1.0, "roman": 0.95, "urdu": 0.90,
+                       "period": 1.0, "near": 0.90},
 }
 
 
@@ -792,3 +795,37 @@ def test_provinces_fees_and_calls_are_read_as_asked(tmp_path: Path) -> None:
                      "What is the fee for an e-passport?",
                      "How many complaints about spam calls did the PTA get?"):
         assert not engine.ask(question, log=False).answered, question
+
+
+def test_card_machines_and_taking_part_are_read_as_meant(tmp_path: Path) -> None:
+    """"Card swipe machines" are POS terminals (not SIM cards), and "حصہ لیا جا سکتا" is
+    taking part, not a share."""
+    engine = _engine_with(tmp_path, _pack("terms", """
+- id: pos-terminals
+  topic: Payments
+  question: How many POS terminals are installed in Pakistan?
+  answer: Merchants in Pakistan had 151,000 POS terminals installed in FY26.
+  figures:
+  - {metric: pos_terminals, value: 151000, unit: terminals, period: FY26,
+     period_label: FY26, qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: sim-cards-issued
+  topic: Telecom
+  question: How many new SIM cards were issued in FY26?
+  answer: Operators issued 21.8 million new SIM cards in FY26.
+  figures:
+  - {metric: sim_cards_issued, value: 21.8, unit: million, period: FY26,
+     period_label: FY26, qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: hackathon-howto
+  topic: Events
+  question: How can a team take part in the national hackathon?
+  answer: Teams of three to five register on the hackathon portal before the deadline and
+    submit a project idea.
+  figures: []
+  sources: [s1]
+"""))
+    for question, entry in (("How many card swipe machines are there at shops?", "pos-terminals"),
+                            ("قومی ہیکاتھون میں کیسے حصہ لیا جا سکتا ہے؟", "hackathon-howto")):
+        found = engine.ask(question, log=False)
+        assert found.answered and found.entry is not None and found.entry.id == entry, question
