@@ -829,3 +829,23 @@ def test_card_machines_and_taking_part_are_read_as_meant(tmp_path: Path) -> None
                             ("قومی ہیکاتھون میں کیسے حصہ لیا جا سکتا ہے؟", "hackathon-howto")):
         found = engine.ask(question, log=False)
         assert found.answered and found.entry is not None and found.entry.id == entry, question
+
+
+def test_a_tie_on_the_words_goes_to_the_entry_closer_in_meaning(tmp_path: Path) -> None:
+    """"freelancer tax registraton proces" ties on the words with the column's advice to
+    simplify taxes; the admin's how-to is closer in meaning and answers."""
+    engine = _engine_with(tmp_path, _pack("tax", """
+- id: freelancer-tax-registration
+  topic: Tax
+  question: How does a freelancer register with the tax office?
+  alternates:
+  - freelancer ntn registration
+  answer: A freelancer registers online on the FBR's IRIS portal with a CNIC to get an NTN,
+    then files an annual return declaring foreign remittances to join the active taxpayers
+    list.
+  figures: []
+  sources: [s1]
+"""))
+    found = engine.ask("freelancer tax registraton proces", log=False)
+    assert found.answered and found.entry is not None
+    assert found.entry.id == "freelancer-tax-registration"

@@ -120,7 +120,7 @@ DOC_CACHE = 2048  # entries' scoring data kept in memory; the rest is read from 
 INDEX_FORMAT = 1  # what a stored row holds; a change here recomputes every row
 AGREE_BEHIND_SAME = 0.30  # ... when that entry is the same kind of figure for other periods
 CHECK_MARGIN = 0.06  # words this close to a tie: the entry clearly closer in meaning
-CHECK_COS = 0.10  # ... by this much cosine goes first
+CHECK_COS = 0.10  # ... by this much cosine goes first (less the nearer the tie)
 CHECK_WIDE = 0.12  # how far behind on the words an entry may be and still be checked
 CHECK_SLOPE = 0.5  # ... the cosine lead it needs grows by this much a point further behind
 CHECK_RIVALS = 4  # how many of the next entries are checked
@@ -1506,7 +1506,9 @@ class Matcher:
 
             def lead(c: Candidate) -> float:
                 behind = best - c.score
-                return (meaning.of(self.ids[c.entry_id]) - own - CHECK_COS
+                # nearly a tie on the words: a smaller lead in meaning decides
+                needed = CHECK_COS * min(1.0, behind / CHECK_MARGIN)
+                return (meaning.of(self.ids[c.entry_id]) - own - needed
                         - CHECK_SLOPE * max(0.0, behind - CHECK_MARGIN))
 
             top_metrics = self.docs[self.ids[top.entry_id]].metrics
