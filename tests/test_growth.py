@@ -849,3 +849,32 @@ def test_a_tie_on_the_words_goes_to_the_entry_closer_in_meaning(tmp_path: Path) 
     found = engine.ask("freelancer tax registraton proces", log=False)
     assert found.answered and found.entry is not None
     assert found.entry.id == "freelancer-tax-registration"
+
+
+def test_a_figure_in_another_unit_does_not_answer(tmp_path: Path) -> None:
+    """A count of Tier III data centres does not answer "power capacity in megawatts", nor
+    an occupancy rate "rent per square foot"; the column's IT exports are not chip exports."""
+    engine = _engine_with(tmp_path, _pack("units", """
+- id: tier3-data-centres
+  topic: Infrastructure
+  question: How many Tier III data centres does Pakistan have?
+  answer: Pakistan had 14 Tier III certified data centres in 2026.
+  figures:
+  - {metric: tier3_data_centres, value: 14, unit: data centres, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: tech-park-occupancy
+  topic: Infrastructure
+  question: How full are the software technology parks?
+  answer: The software technology parks were 83 percent occupied in 2026.
+  figures:
+  - {metric: tech_park_occupancy, value: 83, unit: percent, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    found = engine.ask("How many Tier III data centres are there in Pakistan?", log=False)
+    assert found.answered and found.entry is not None and found.entry.id == "tier3-data-centres"
+    for question in ("What is the total power capacity in megawatts of Pakistan's data centres?",
+                     "What is the monthly rent per square foot in the software technology parks?",
+                     "How much money does Pakistan earn from semiconductor exports?"):
+        assert not engine.ask(question, log=False).answered, question

@@ -655,6 +655,10 @@ class Matcher:
         self.countries = frozenset(g for g, group in self.scope.items() if group == "countries")
         self.narrowing_longest = max((len(t) for t in (*self.narrowing, *self.countries)),
                                      default=1)
+        # units of measure, each as its names' tokens: a figure in another unit is no answer
+        self.units: list[frozenset[tuple[str, ...]]] = [
+            frozenset(tokens for name in names if (tokens := normalizer(name).tokens))
+            for names in normalizer.lexicon.units]
         # the sides of one measure, each side as its terms' tokens (see _contrasted)
         self.contrasts: list[list[frozenset[tuple[str, ...]]]] = [
             [frozenset(tokens for term in side if (tokens := normalizer(term).tokens))
@@ -1121,6 +1125,17 @@ class Matcher:
                     return " ".join(gram)
         return None
 
+    def _other_unit(self, tokens: Sequence[str], doc: _Doc) -> str | None:
+        """A unit of measure the question names ("in megawatts", "per square foot") that
+        ``doc`` never uses: its figures are of something else."""
+        words = doc.strong | doc.weak
+        grams = {tuple(tokens[i : i + n]) for n in (1, 2, 3) for i in range(len(tokens) - n + 1)}
+        for names in self.units:
+            asked = names & grams
+            if asked and not any(set(name) <= words for name in names):
+                return " ".join(min(asked))
+        return None
+
     def _contrasted(self, tokens: Sequence[str], doc: _Doc) -> str | None:
         """A side of a measure the question asks for ("patents granted") when ``doc`` gives
         only another side of it ("patent applications filed"): a related figure, not the one
@@ -1210,7 +1225,7 @@ class Matcher:
                 return Reason.NO_FIGURE_OF_KIND, group
         if self._leader(tokens):
             return Reason.ASKS_LEADER, ""
-        contrast = self._contrasted(tokens, doc)
+        contrast = self._contrasted(tokens, doc) or self._other_unit(tokens, doc)
         if contrast is not None:
             return Reason.NO_FIGURE_OF_KIND, contrast
         narrower = self._narrower(tokens, doc)

@@ -288,6 +288,7 @@ class Lexicon:
     narrowing: tuple[str, ...] = ()  # groups and places a figure may be for ("women", "Lahore")
     # the sides of one measure ("filed" / "granted"): each a tuple of sides, a side of terms
     contrasts: tuple[tuple[tuple[str, ...], ...], ...] = ()
+    units: tuple[tuple[str, ...], ...] = ()  # a unit's names ("mw", "megawatts"): asked for
 
     @property
     def longest(self) -> int:
@@ -322,7 +323,8 @@ class Lexicon:
                    tuple(str(t) for t in raw.get("generic") or []),
                    tuple(str(t) for t in raw.get("narrowing") or []),
                    tuple(tuple(tuple(str(t) for t in side) for side in sides)
-                         for sides in raw.get("contrasts") or []))
+                         for sides in raw.get("contrasts") or []),
+                   tuple(tuple(str(t) for t in names) for names in raw.get("units") or []))
 
 
 def _resolved(target: tuple[str, ...],
