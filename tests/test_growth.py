@@ -878,3 +878,33 @@ def test_a_figure_in_another_unit_does_not_answer(tmp_path: Path) -> None:
                      "What is the monthly rent per square foot in the software technology parks?",
                      "How much money does Pakistan earn from semiconductor exports?"):
         assert not engine.ask(question, log=False).answered, question
+
+
+def test_girls_in_urdu_and_women_asked_about_find_their_entries(tmp_path: Path) -> None:
+    """"لڑکیوں" is girls (it was read as youth, so the guard refused a girls' coding entry);
+    a question on women's gig earnings that ties with the column's platforms entry goes to
+    the women's entry, which names the group, however close the column is in meaning."""
+    engine = _engine_with(tmp_path, _pack("women", """
+- id: coding-for-girls
+  topic: Skills
+  question: Are there coding programmes for girls in Pakistan?
+  answer: A national coding programme for girls has taught 25,100 schoolgirls to program
+    since 2022.
+  figures:
+  - {metric: girls_coding_students, value: 25100, unit: students, period: '2026',
+     period_label: since 2022, qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: women-freelancer-earnings
+  topic: Freelancing
+  question: How much do women freelancers in Pakistan earn?
+  answer: Women freelancers in Pakistan earned an average of 318 US dollars a month in 2025.
+  figures:
+  - {metric: women_freelancer_earnings, value: 318, unit: USD, period: '2025',
+     period_label: '2025', qualifier: average, sources: [s1]}
+  sources: [s1]
+"""))
+    for question, entry in (("کیا لڑکیوں کو کوڈنگ سکھانے کا کوئی پروگرام ہے؟", "coding-for-girls"),
+                            ("How much do Pakistani women make from online gig work?",
+                             "women-freelancer-earnings")):
+        found = engine.ask(question, log=False)
+        assert found.answered and found.entry is not None and found.entry.id == entry, question

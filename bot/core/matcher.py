@@ -1527,10 +1527,14 @@ class Matcher:
                         - CHECK_SLOPE * max(0.0, behind - CHECK_MARGIN))
 
             top_metrics = self.docs[self.ids[top.entry_id]].metrics
-            # another period's figure of the same metric is no rival: the latest stands
+            # another period's figure of the same metric is no rival: the latest stands; nor
+            # is an entry the guards refuse when the best passes them (the group asked about)
+            passes = self._guard(norm.tokens, self.docs[self.ids[top.entry_id]]) is None
             rivals = [c for c in ranked[1:CHECK_RIVALS + 1] if top.score - c.score < CHECK_WIDE
                       and not (not norm.periods
-                               and self.docs[self.ids[c.entry_id]].metrics & top_metrics)]
+                               and self.docs[self.ids[c.entry_id]].metrics & top_metrics)
+                      and not (passes and self._guard(norm.tokens,
+                                                      self.docs[self.ids[c.entry_id]]))]
             rival = max(rivals, key=lead, default=None)
             if rival is not None and lead(rival) >= 0:
                 top = replace(rival, score=top.score)
