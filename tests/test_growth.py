@@ -908,3 +908,43 @@ def test_girls_in_urdu_and_women_asked_about_find_their_entries(tmp_path: Path) 
                              "women-freelancer-earnings")):
         found = engine.ask(question, log=False)
         assert found.answered and found.entry is not None and found.entry.id == entry, question
+
+
+def test_more_everyday_words_find_their_entries(tmp_path: Path) -> None:
+    """Lost jobs are layoffs (in Roman Urdu too), a quadcopter and "ڈرون" are drones, the
+    federal capital is Islamabad; "how many hours" is not answered by a figure in rupees."""
+    engine = _engine_with(tmp_path, _pack("words", """
+- id: tech-layoffs
+  topic: Jobs
+  question: How many tech workers were laid off in 2025?
+  answer: Pakistani tech companies laid off about 3,900 workers in 2025.
+  figures:
+  - {metric: tech_layoffs, value: 3900, unit: workers, period: '2025', period_label: '2025',
+     qualifier: about, sources: [s1]}
+  sources: [s1]
+- id: drone-rules
+  topic: Regulation
+  question: What are the rules for flying a drone in Pakistan?
+  answer: A drone needs a registration from the civil aviation authority and a no-objection
+    certificate before it flies.
+  figures: []
+  sources: [s1]
+- id: islamabad-it-exports
+  topic: IT exports
+  question: What were Islamabad's IT exports in FY26?
+  answer: Islamabad's IT exports were 1.1 billion US dollars in FY26.
+  figures:
+  - {metric: islamabad_it_exports, value: 1.1, unit: billion USD, period: FY26,
+     period_label: FY26, qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    for question, entry in (
+            ("How many people lost their jobs at tech companies last year?", "tech-layoffs"),
+            ("tech companies ne kitne logon ko nokri se nikala", "tech-layoffs"),
+            ("What approvals do I need to fly a quadcopter?", "drone-rules"),
+            ("ڈرون اڑانے کے کیا قوانین ہیں؟", "drone-rules"),
+            ("How much does the federal capital earn from IT exports?", "islamabad-it-exports")):
+        found = engine.ask(question, log=False)
+        assert found.answered and found.entry is not None and found.entry.id == entry, question
+    assert not engine.ask("For how many hours did Islamabad's IT exporters work?",
+                          log=False).answered
