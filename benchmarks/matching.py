@@ -35,6 +35,9 @@ from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 
+# this checkout's bot and tests, as ``python benchmarks/matching.py`` runs it from anywhere
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 from bot.core.engine import Answer, Engine
 from bot.core.formatting import answer_text, figure_value, not_found_text
 from bot.core.matcher import Decision, Matcher, Reason
