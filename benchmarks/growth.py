@@ -78,6 +78,15 @@ SETS = {
     # written blind on 2026-12-01 during round 10, scored once after it (86/100; the code
     # before round 10 scores 84/100, the code before round 3 79/100), then its misses read
     "growth-blind13": REPO / "tests" / "data" / "growth-blind13",
+    # written blind on 2026-12-01 during round 10's end, scored once before round 11's
+    # vocabulary (83/100 and 89/100; the code before round 10 81 and 88, the code before
+    # round 3 78 and 82), then their misses read in round 11
+    "growth-blind14": REPO / "tests" / "data" / "growth-blind14",
+    "growth-blind15": REPO / "tests" / "data" / "growth-blind15",
+    # written blind on 2026-12-01 during round 11, scored once after it (90/100 and 88/100;
+    # the code before round 10 88 and 86, the code before round 3 77 and 83): unseen
+    "growth-blind16": REPO / "tests" / "data" / "growth-blind16",
+    "growth-blind17": REPO / "tests" / "data" / "growth-blind17",
 }
 KINDS = ("en", "short", "typo", "roman", "urdu", "period", "near")
 TARGETS = {"en": 0.90, "short": 0.93, "typo": 0.93, "roman": 0.85, "urdu": 0.80,
