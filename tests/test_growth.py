@@ -32,8 +32,8 @@ def _pack(title: str, entries: str) -> bytes:
 # "last fiscal year" in the blind set means FY26: the day the questions were written
 WRITTEN = dt.date(2026, 12, 1)
 # Floors: the levels reached (2026-12-01, after matching rounds 10 and 11: countries,
-# brands, contrasts, divides, units, vocabulary), rounded down to 0.05; the targets are higher (README). The
-# comments give each held-out pack's first-measured score.
+# brands, contrasts, divides, units, vocabulary), rounded down to 0.05; the targets
+# are higher (README). The comments give each held-out pack's first-measured score.
 FLOORS: dict[str, dict[str, float]] = {
     "growth (public sample)": {"en": 0.90, "short": 1.0, "typo": 1.0, "roman": 1.0,
                                "urdu": 0.90, "period": 1.0, "near": 1.0},
