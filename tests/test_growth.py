@@ -958,3 +958,54 @@ def test_more_everyday_words_find_their_entries(tmp_path: Path) -> None:
         assert found.answered and found.entry is not None and found.entry.id == entry, question
     assert not engine.ask("For how many hours did Islamabad's IT exporters work?",
                           log=False).answered
+
+
+def test_phones_bought_abroad_kp_and_phds_are_read_as_meant(tmp_path: Path) -> None:
+    """"A phone I bought abroad" asks the import tax, not a side of a sale; "KP" is Khyber
+    Pakhtunkhwa, which a Peshawar figure does not answer for; "PhD" is the doctorates an
+    entry counts as "PhDs", no unknown name; a data-centre investment does not answer for
+    solar power plants."""
+    engine = _engine_with(tmp_path, _pack("words", """
+- id: phone-import-tax
+  topic: Tax
+  question: How much tax is charged on a mobile phone brought from abroad?
+  answer: A phone brought from abroad pays a registration tax of Rs 18,500 to Rs 112,000 in
+    FY27, by its price.
+  figures:
+  - {metric: phone_import_tax_low, value: 18500, unit: PKR, period: FY27,
+     period_label: FY27, qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: peshawar-broadband-speed
+  topic: Connectivity
+  question: What is the average fixed broadband speed in Peshawar?
+  answer: Fixed broadband in Peshawar averaged 21.4 Mbps in 2026.
+  figures:
+  - {metric: peshawar_broadband_speed, value: 21.4, unit: Mbps, period: '2026',
+     period_label: '2026', qualifier: average, sources: [s1]}
+  sources: [s1]
+- id: cs-phds
+  topic: Education
+  question: How many PhDs in computer science does Pakistan have?
+  answer: Pakistani universities had awarded 2,260 PhDs in computer science by 2026.
+  figures:
+  - {metric: cs_phds, value: 2260, unit: PhDs, period: '2026', period_label: by 2026,
+     qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: data-centre-foreign-investment
+  topic: Investment
+  question: How much have foreign firms invested in Pakistani data centres?
+  answer: Foreign firms invested 640 million US dollars in Pakistani data centres in 2025.
+  figures:
+  - {metric: data_centre_fdi, value: 640, unit: million USD, period: '2025',
+     period_label: '2025', qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    for question, entry in (
+            ("How much tax do I have to pay to register a phone I bought abroad?",
+             "phone-import-tax"),
+            ("computer science mein kitne PhD hain Pakistan mein?", "cs-phds")):
+        found = engine.ask(question, log=False)
+        assert found.answered and found.entry is not None and found.entry.id == entry, question
+    for question in ("What is the average broadband speed in KP?",
+                     "How much have foreign companies invested in Pakistan's solar power plants?"):
+        assert not engine.ask(question, log=False).answered, question
