@@ -138,6 +138,20 @@ def _engine_with(tmp_path: Path, pack: bytes):  # type: ignore[no-untyped-def]
     store.apply_import(parse_document(pack, "pack.yaml"), actor="test", via="import")
     return Engine(store, today=WRITTEN)
 
+def _finds(engine, cases) -> None:  # type: ignore[no-untyped-def]
+    """Each (question, entry id) is answered, from that entry."""
+    for question, entry in cases:
+        found = engine.ask(question, log=False)
+        assert found.answered and found.entry is not None, question
+        assert found.entry.id == entry, (question, found.entry.id)
+
+
+def _refuses(engine, questions) -> None:  # type: ignore[no-untyped-def]
+    """Each question is not answered (a refusal or an offer, never a figure)."""
+    for question in questions:
+        assert not engine.ask(question, log=False).answered, question
+
+
 
 SERIES = _pack("broadband census", """
 - id: fibre-fy26
@@ -551,9 +565,8 @@ def test_a_figure_for_one_side_of_a_divide_is_not_one_for_the_other(tmp_path: Pa
                        log=False)
     assert found.answered and found.entry is not None
     assert found.entry.id == "public-hospital-records"
-    for question in ("What share of private hospitals use electronic health records?",
-                     "What share of urban households have internet access?"):
-        assert not engine.ask(question, log=False).answered, question
+    _refuses(engine, ("What share of private hospitals use electronic health records?",
+                     "What share of urban households have internet access?"))
     either = engine.ask("Are the hospitals with electronic health records public or private?",
                         log=False)
     assert either.answered
@@ -610,14 +623,11 @@ def test_a_brand_is_read_as_the_kind_of_service_it_is(tmp_path: Path) -> None:
      period_label: '2025', qualifier: null, sources: [s1]}
   sources: [s1]
 """))
-    for question, entry in (("How many Careem and inDrive drivers are there?",
+    _finds(engine, (("How many Careem and inDrive drivers are there?",
                              "ride-hailing-drivers"),
                             ("Careem ke kitne driver hain?", "ride-hailing-drivers"),
                             ("Can Starlink get a licence in Pakistan?", "satellite-internet-licence"),
-                            ("Starlink ka license kaise milta hai", "satellite-internet-licence")):
-        found = engine.ask(question, log=False)
-        assert found.answered and found.entry is not None, question
-        assert found.entry.id == entry, question
+                            ("Starlink ka license kaise milta hai", "satellite-internet-licence")))
     assert not engine.ask("What share of e-commerce orders are paid through mobile wallets?",
                           log=False).answered
 
@@ -674,14 +684,11 @@ def test_one_side_of_a_measure_does_not_answer_for_the_other(tmp_path: Path) -> 
      period_label: '2025', qualifier: null, sources: [s1]}
   sources: [s1]
 """))
-    for question, entry in (("How many tech patent applications were filed in 2025?",
+    _finds(engine, (("How many tech patent applications were filed in 2025?",
                              "patent-applications"),
-                            ("How much electronic waste do recyclers collect?", "ewaste-collected")):
-        found = engine.ask(question, log=False)
-        assert found.answered and found.entry is not None and found.entry.id == entry, question
-    for question in ("How many technology patents were granted in Pakistan?",
-                     "How much e-waste does Pakistan produce every year?"):
-        assert not engine.ask(question, log=False).answered, question
+                            ("How much electronic waste do recyclers collect?", "ewaste-collected")))
+    _refuses(engine, ("How many technology patents were granted in Pakistan?",
+                     "How much e-waste does Pakistan produce every year?"))
 
 
 def test_tech_work_and_it_work_are_one_sector(tmp_path: Path) -> None:
@@ -705,11 +712,9 @@ def test_tech_work_and_it_work_are_one_sector(tmp_path: Path) -> None:
      period_label: FY26, qualifier: null, sources: [s1]}
   sources: [s1]
 """))
-    for question, entry in (("How many women work in IT in Pakistan?", "women-tech-jobs"),
+    _finds(engine, (("How many women work in IT in Pakistan?", "women-tech-jobs"),
                             ("How much money did the government collect for frequency "
-                             "licences?", "spectrum-fees")):
-        found = engine.ask(question, log=False)
-        assert found.answered and found.entry is not None and found.entry.id == entry, question
+                             "licences?", "spectrum-fees")))
 
 
 def test_everyday_words_for_a_technical_term_find_it(tmp_path: Path) -> None:
@@ -741,12 +746,10 @@ def test_everyday_words_for_a_technical_term_find_it(tmp_path: Path) -> None:
      qualifier: average, sources: [s1]}
   sources: [s1]
 """))
-    for question, entry in (
+    _finds(engine, (
             ("How many people were found guilty in online crime cases?", "cybercrime-convictions"),
             ("At how many sites are fifth-generation networks being tried?", "5g-trial-sites"),
-            ("How fast is mobile internet in the northern areas?", "gb-mobile-speed")):
-        found = engine.ask(question, log=False)
-        assert found.answered and found.entry is not None and found.entry.id == entry, question
+            ("How fast is mobile internet in the northern areas?", "gb-mobile-speed")))
 
 
 def test_the_entry_naming_the_country_asked_about_goes_first(tmp_path: Path) -> None:
@@ -801,10 +804,9 @@ def test_provinces_fees_and_calls_are_read_as_asked(tmp_path: Path) -> None:
     found = engine.ask("KPK mein internet users kitne hain", log=False)
     assert found.answered and found.entry is not None
     assert found.entry.id == "internet-users-by-province"
-    for question in ("How many internet users are there in Gilgit-Baltistan?",
+    _refuses(engine, ("How many internet users are there in Gilgit-Baltistan?",
                      "What is the fee for an e-passport?",
-                     "How many complaints about spam calls did the PTA get?"):
-        assert not engine.ask(question, log=False).answered, question
+                     "How many complaints about spam calls did the PTA get?"))
 
 
 def test_card_machines_and_taking_part_are_read_as_meant(tmp_path: Path) -> None:
@@ -835,10 +837,8 @@ def test_card_machines_and_taking_part_are_read_as_meant(tmp_path: Path) -> None
   figures: []
   sources: [s1]
 """))
-    for question, entry in (("How many card swipe machines are there at shops?", "pos-terminals"),
-                            ("قومی ہیکاتھون میں کیسے حصہ لیا جا سکتا ہے؟", "hackathon-howto")):
-        found = engine.ask(question, log=False)
-        assert found.answered and found.entry is not None and found.entry.id == entry, question
+    _finds(engine, (("How many card swipe machines are there at shops?", "pos-terminals"),
+                            ("قومی ہیکاتھون میں کیسے حصہ لیا جا سکتا ہے؟", "hackathon-howto")))
 
 
 def test_a_tie_on_the_words_goes_to_the_entry_closer_in_meaning(tmp_path: Path) -> None:
@@ -884,10 +884,9 @@ def test_a_figure_in_another_unit_does_not_answer(tmp_path: Path) -> None:
 """))
     found = engine.ask("How many Tier III data centres are there in Pakistan?", log=False)
     assert found.answered and found.entry is not None and found.entry.id == "tier3-data-centres"
-    for question in ("What is the total power capacity in megawatts of Pakistan's data centres?",
+    _refuses(engine, ("What is the total power capacity in megawatts of Pakistan's data centres?",
                      "What is the monthly rent per square foot in the software technology parks?",
-                     "How much money does Pakistan earn from semiconductor exports?"):
-        assert not engine.ask(question, log=False).answered, question
+                     "How much money does Pakistan earn from semiconductor exports?"))
 
 
 def test_girls_in_urdu_and_women_asked_about_find_their_entries(tmp_path: Path) -> None:
@@ -913,11 +912,9 @@ def test_girls_in_urdu_and_women_asked_about_find_their_entries(tmp_path: Path) 
      period_label: '2025', qualifier: average, sources: [s1]}
   sources: [s1]
 """))
-    for question, entry in (("کیا لڑکیوں کو کوڈنگ سکھانے کا کوئی پروگرام ہے؟", "coding-for-girls"),
+    _finds(engine, (("کیا لڑکیوں کو کوڈنگ سکھانے کا کوئی پروگرام ہے؟", "coding-for-girls"),
                             ("How much do Pakistani women make from online gig work?",
-                             "women-freelancer-earnings")):
-        found = engine.ask(question, log=False)
-        assert found.answered and found.entry is not None and found.entry.id == entry, question
+                             "women-freelancer-earnings")))
 
 
 def test_more_everyday_words_find_their_entries(tmp_path: Path) -> None:
@@ -948,14 +945,12 @@ def test_more_everyday_words_find_their_entries(tmp_path: Path) -> None:
      period_label: FY26, qualifier: null, sources: [s1]}
   sources: [s1]
 """))
-    for question, entry in (
+    _finds(engine, (
             ("How many people lost their jobs at tech companies last year?", "tech-layoffs"),
             ("tech companies ne kitne logon ko nokri se nikala", "tech-layoffs"),
             ("What approvals do I need to fly a quadcopter?", "drone-rules"),
             ("ڈرون اڑانے کے کیا قوانین ہیں؟", "drone-rules"),
-            ("How much does the federal capital earn from IT exports?", "islamabad-it-exports")):
-        found = engine.ask(question, log=False)
-        assert found.answered and found.entry is not None and found.entry.id == entry, question
+            ("How much does the federal capital earn from IT exports?", "islamabad-it-exports")))
     assert not engine.ask("For how many hours did Islamabad's IT exporters work?",
                           log=False).answered
 
@@ -1000,12 +995,9 @@ def test_phones_bought_abroad_kp_and_phds_are_read_as_meant(tmp_path: Path) -> N
      period_label: '2025', qualifier: null, sources: [s1]}
   sources: [s1]
 """))
-    for question, entry in (
+    _finds(engine, (
             ("How much tax do I have to pay to register a phone I bought abroad?",
              "phone-import-tax"),
-            ("computer science mein kitne PhD hain Pakistan mein?", "cs-phds")):
-        found = engine.ask(question, log=False)
-        assert found.answered and found.entry is not None and found.entry.id == entry, question
-    for question in ("What is the average broadband speed in KP?",
-                     "How much have foreign companies invested in Pakistan's solar power plants?"):
-        assert not engine.ask(question, log=False).answered, question
+            ("computer science mein kitne PhD hain Pakistan mein?", "cs-phds")))
+    _refuses(engine, ("What is the average broadband speed in KP?",
+                     "How much have foreign companies invested in Pakistan's solar power plants?"))
