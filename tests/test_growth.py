@@ -1001,3 +1001,34 @@ def test_phones_bought_abroad_kp_and_phds_are_read_as_meant(tmp_path: Path) -> N
             ("computer science mein kitne PhD hain Pakistan mein?", "cs-phds")))
     _refuses(engine, ("What is the average broadband speed in KP?",
                      "How much have foreign companies invested in Pakistan's solar power plants?"))
+
+
+def test_a_fiscal_years_quarters_are_read_in_three_languages(tmp_path: Path) -> None:
+    """Q1 FY26 is July to September 2025 and Q2 FY26 October to December 2025, however the
+    quarter is named; a quarter the knowledge base lacks is refused."""
+    engine = _engine_with(tmp_path, _pack("quarters", """
+- id: exports-growth-q1-fy26
+  topic: IT exports
+  question: How much did IT exports grow in Q1 FY26?
+  answer: IT exports grew 12.6 percent year on year in Q1 FY26 (July-September 2025).
+  figures:
+  - {metric: it_exports_growth, value: 12.6, unit: percent, period: Q1 FY26,
+     period_label: Q1 FY26, qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: exports-growth-q2-fy26
+  topic: IT exports
+  question: How much did IT exports grow in Q2 FY26?
+  answer: IT exports grew 8.1 percent year on year in Q2 FY26 (October-December 2025).
+  figures:
+  - {metric: it_exports_growth, value: 8.1, unit: percent, period: Q2 FY26,
+     period_label: Q2 FY26, qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    _finds(engine, (("How much did IT exports grow in the second quarter of 2025-26?",
+                     "exports-growth-q2-fy26"),
+                    ("IT exports growth July to September 2025", "exports-growth-q1-fy26"),
+                    ("FY26 ki doosri sehmahi mein IT exports kitni barhi?",
+                     "exports-growth-q2-fy26"),
+                    ("مالی سال 2026 کی پہلی سہ ماہی میں آئی ٹی ایکسپورٹس کتنی بڑھیں؟",
+                     "exports-growth-q1-fy26")))
+    _refuses(engine, ("How much did IT exports grow in the third quarter of FY26?",))

@@ -95,6 +95,32 @@ def _span_token(first: int, last: int, year: int) -> str | None:
     return None
 
 
+def _fiscal_part(size: int, n: int, fy: int) -> list[str]:
+    """Quarter (``size`` 4) or half (2) ``n`` of fiscal year ``fy`` (its ending year) as the
+    calendar quarter's or half's token and the fiscal year's: Q1 FY26 is July to September
+    2025 (``q20253``), H2 FY26 January to June 2026 (``h20261``)."""
+    if size == 4:
+        token = quarter_token(fy - 1, n + 2) if n <= 2 else quarter_token(fy, n - 2)
+    else:
+        token = half_token(fy - 1, 2) if n == 1 else half_token(fy, 1)
+    return [token, f"fy{fy % 100:02d}"]
+
+
+def _fiscal_at(words: list[str], j: int) -> tuple[int, int] | None:
+    """The fiscal year named at ``words[j]`` ("fy26", "2025 26" from "2025-26", "fiscal year
+    2026") as its ending year, with how many words it took; None when none is."""
+    w = words[j] if j < len(words) else ""
+    nxt = words[j + 1] if j + 1 < len(words) else ""
+    after = words[j + 2] if j + 2 < len(words) else ""
+    if m := _FY.match(w):
+        return 2000 + int(m.group(1)), 1
+    if _YEAR.match(w) and len(nxt) == 2 and nxt.isdigit() and int(nxt) == (int(w) + 1) % 100:
+        return int(w) + 1, 2
+    if w in {"fiscal", "financial"} and nxt == "year" and _YEAR.match(after):
+        return int(after), 3
+    return None
+
+
 def _quarter_period(words: list[str], i: int, today: dt.date) -> tuple[list[str], int] | None:
     """A quarter or half named at ``words[i]``: "Q3 2026", "2026 Q3", "H1 2026", "third quarter
     of 2026", "first half of 2026", "last quarter of 2025" (its fourth), "last quarter" (before
@@ -105,6 +131,23 @@ def _quarter_period(words: list[str], i: int, today: dt.date) -> tuple[list[str]
     after = words[i + 2] if i + 2 < len(words) else ""
     third = words[i + 3] if i + 3 < len(words) else ""
     code = _QUARTER_WORD.match(w)
+    if code and (fiscal := _fiscal_at(words, i + 1)):  # "Q2 FY26": a fiscal year's quarter
+        kind, n = code.group(1), int(code.group(2))
+        if kind == "q" or n <= 2:
+            return _fiscal_part(4 if kind == "q" else 2, n, fiscal[0]), 1 + fiscal[1]
+    if (m := _FY.match(w)) and (code := _QUARTER_WORD.match(nxt)):  # "FY26 Q2"
+        kind, n = code.group(1), int(code.group(2))
+        if kind == "q" or n <= 2:
+            return _fiscal_part(4 if kind == "q" else 2, n, 2000 + int(m.group(1))), 2
+    if fiscal_first := _fiscal_at(words, i):  # "FY25 ke pehle quarter", "مالی سال 2026 کی ..."
+        k = i + fiscal_first[1]
+        k += 1 if k < len(words) and words[k] in _OF else 0
+        ordinal = words[k] if k < len(words) else ""
+        unit = words[k + 1] if k + 1 < len(words) else ""
+        if ordinal in _ORDINALS and unit in {"quarter", "half"}:
+            size, n = (4 if unit == "quarter" else 2), _ORDINALS[ordinal]
+            if n <= size:
+                return _fiscal_part(size, n, fiscal_first[0]), k + 2 - i
     if code and _YEAR.match(nxt):
         kind, n = code.group(1), int(code.group(2))
         if kind == "q" or n <= 2:
@@ -135,6 +178,10 @@ def _quarter_period(words: list[str], i: int, today: dt.date) -> tuple[list[str]
             if n <= size:
                 token = quarter_token(y, n) if size == 4 else half_token(y, n)
                 return [token, str(y)], 5
+        at = i + 3 if after == "of" else i + 2
+        if n <= size and (fiscal := _fiscal_at(words, at)):
+            # "the second quarter of 2025-26", "first half of FY26", "of fiscal year 2026"
+            return _fiscal_part(size, n, fiscal[0]), at - i + fiscal[1]
         if n <= size and _YEAR.match(year):
             token = quarter_token(int(year), n) if size == 4 else half_token(int(year), n)
             return [token, year], 4 if after == "of" else 3
