@@ -1032,3 +1032,30 @@ def test_a_fiscal_years_quarters_are_read_in_three_languages(tmp_path: Path) -> 
                     ("مالی سال 2026 کی پہلی سہ ماہی میں آئی ٹی ایکسپورٹس کتنی بڑھیں؟",
                      "exports-growth-q1-fy26")))
     _refuses(engine, ("How much did IT exports grow in the third quarter of FY26?",))
+
+
+def test_everyday_abbreviations_and_demonyms_are_read_as_meant(tmp_path: Path) -> None:
+    """"CEO" names nothing unknown; "Chinese" is China, which a UK entry does not answer
+    for; "a female founder or CEO" still singles out women (the "or" joins no sides)."""
+    engine = _engine_with(tmp_path, _pack("words", """
+- id: women-led-software-houses
+  topic: Workforce
+  question: How many software houses in Pakistan are led by women?
+  answer: 312 Pakistani software houses had a woman as founder or chief executive in 2025.
+  figures:
+  - {metric: women_led_software_houses, value: 312, unit: firms, period: '2025',
+     period_label: '2025', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: it-exports-uk-fy26
+  topic: IT exports
+  question: What were Pakistan's IT exports to the UK in FY26?
+  answer: Pakistan's IT exports to the United Kingdom were 512 million US dollars in FY26.
+  figures:
+  - {metric: it_exports_uk, value: 512, unit: million USD, period: FY26,
+     period_label: FY26, qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    _finds(engine, (("How many software houses have a woman as CEO?", "women-led-software-houses"),
+                    ("How many tech companies here have a female founder or CEO?",
+                     "women-led-software-houses")))
+    _refuses(engine, ("What were Pakistan's IT exports to Chinese clients in FY26?",))

@@ -659,6 +659,10 @@ class Matcher:
         self.units: list[frozenset[tuple[str, ...]]] = [
             frozenset(tokens for name in names if (tokens := normalizer(name).tokens))
             for names in normalizer.lexicon.units]
+        # words that name a side of a divide, for "public or private?" (see _either)
+        self.side_words = frozenset(
+            t for gram in (*self.narrowing, *self.countries) for t in gram
+        ) | {t for term in ("government", "public", "state") for t in normalizer(term).tokens}
         # the sides of one measure, each side as its terms' tokens (see _contrasted)
         self.contrasts: list[list[frozenset[tuple[str, ...]]]] = [
             [frozenset(tokens for term in side if (tokens := normalizer(term).tokens))
@@ -1020,6 +1024,7 @@ class Matcher:
         """A name or acronym in the question ("PSEB", "NetSol", "PTCL") that no entry knows:
         the question is about something else, however well its other words fit."""
         explained = self._spelled_names(question)
+        abbreviations = self.normalize.lexicon.abbreviations
         for sentence in _SENTENCE.split(question):
             words: list[str] = _WORD.findall(sentence)
             for i, word in enumerate(words):
@@ -1028,8 +1033,9 @@ class Matcher:
                 if (all(part.casefold() in MONTHS for part in word.split("-") if part)
                         or _QUARTER.fullmatch(word)):  # "April-June" too
                     continue  # "the year ending June 2025", "Q3 2025" name a period, not a thing
-                if word.casefold() in explained:
-                    continue  # a part of a name the vocabulary gives the known acronym of
+                if word.casefold() in explained or word.casefold() in abbreviations:
+                    continue  # a part of a name the vocabulary gives the known acronym of,
+                    # or an everyday abbreviation ("CEO", "ID cards"), which names nothing
                 tokens = self.normalize(word).content
                 known = [t in self.postings or t in self.scope_words or self._fixable(t)
                          for t in tokens]
@@ -1120,7 +1126,7 @@ class Matcher:
                         and not set(gram) & words
                         and not (gram in self.countries  # a misspelt country: "saudia"
                                  and set(self._content_of(" ".join(gram))) & words)
-                        and not _EITHER.intersection(tokens[max(i - 2, 0) : i + n + 2])):
+                        and not self._either(tokens, i, n)):
                     # ("private ventures or government-backed?" asks which, not how many)
                     return " ".join(gram)
         return None
@@ -1136,6 +1142,18 @@ class Matcher:
                 return " ".join(min(asked))
         return None
 
+    def _either(self, tokens: Sequence[str], i: int, n: int) -> bool:
+        """True when the term at ``tokens[i : i + n]`` is one side of an "or" whose other side
+        is a side too ("public or private?", "private ventures or government-backed?"): the
+        question asks which, so the term narrows nothing. "A female founder or CEO" names
+        one group."""
+        for at in range(max(i - 2, 0), min(i + n + 2, len(tokens))):
+            if tokens[at] in _EITHER:
+                other = tokens[at + 1 : at + 3] if at >= i + n else tokens[max(at - 2, 0) : at]
+                if any(t in self.side_words for t in other):
+                    return True
+        return False
+
     def _contrasted(self, tokens: Sequence[str], doc: _Doc) -> str | None:
         """A side of a measure the question asks for ("patents granted") when ``doc`` gives
         only another side of it ("patent applications filed"): a related figure, not the one
@@ -1143,7 +1161,7 @@ class Matcher:
         words = doc.strong | doc.weak
         # a term beside "or" asks which side ("public or private?"): it contrasts nothing
         grams = {tuple(tokens[i : i + n]) for n in (1, 2, 3) for i in range(len(tokens) - n + 1)
-                 if not _EITHER.intersection(tokens[max(i - 2, 0) : i + n + 2])}
+                 if not self._either(tokens, i, n)}
 
         def holds(side: frozenset[tuple[str, ...]]) -> bool:
             return any(set(term) <= words for term in side)

@@ -336,6 +336,7 @@ class Lexicon:
     # the sides of one measure ("filed" / "granted"): each a tuple of sides, a side of terms
     contrasts: tuple[tuple[tuple[str, ...], ...], ...] = ()
     units: tuple[tuple[str, ...], ...] = ()  # a unit's names ("mw", "megawatts"): asked for
+    abbreviations: frozenset[str] = frozenset()  # everyday ones ("CEO", "ID"): never a name
 
     @property
     def longest(self) -> int:
@@ -371,7 +372,8 @@ class Lexicon:
                    tuple(str(t) for t in raw.get("narrowing") or []),
                    tuple(tuple(tuple(str(t) for t in side) for side in sides)
                          for sides in raw.get("contrasts") or []),
-                   tuple(tuple(str(t) for t in names) for names in raw.get("units") or []))
+                   tuple(tuple(str(t) for t in names) for names in raw.get("units") or []),
+                   frozenset(str(t).casefold() for t in raw.get("abbreviations") or []))
 
 
 def _resolved(target: tuple[str, ...],
