@@ -1059,3 +1059,44 @@ def test_everyday_abbreviations_and_demonyms_are_read_as_meant(tmp_path: Path) -
                     ("How many tech companies here have a female founder or CEO?",
                      "women-led-software-houses")))
     _refuses(engine, ("What were Pakistan's IT exports to Chinese clients in FY26?",))
+
+
+def test_kinds_of_startup_renewals_and_other_names_are_read_as_meant(tmp_path: Path) -> None:
+    """An edtech figure does not answer for healthtech, nor a renewal fee for a first-time
+    application; "distributed ledger" is blockchain and "موبائل کمپنیاں" mobile operators."""
+    engine = _engine_with(tmp_path, _pack("words", """
+- id: edtech-funding-2025
+  topic: Startups
+  question: How much venture funding did edtech startups raise in 2025?
+  answer: Pakistani edtech startups raised 41 million US dollars of venture funding in 2025.
+  figures:
+  - {metric: edtech_funding, value: 41, unit: million USD, period: '2025',
+     period_label: '2025', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: passport-renewal-fee
+  topic: Government services
+  question: What is the fee to renew a passport online?
+  answer: Renewing a passport online costs Rs 9,000 for normal delivery.
+  figures:
+  - {metric: passport_renewal_fee, value: 9000, unit: PKR, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: blockchain-pilots
+  topic: Government
+  question: Is the government piloting blockchain?
+  answer: Three ministries ran blockchain pilots for land and supply records in 2026.
+  figures: []
+  sources: [s1]
+- id: telecom-operators
+  topic: Telecom
+  question: How many mobile operators work in Pakistan?
+  answer: 4 mobile operators offered services in Pakistan in 2026.
+  figures:
+  - {metric: mobile_operators, value: 4, unit: operators, period: '2026', period_label: '2026',
+     qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    _finds(engine, (("Which ministries are piloting distributed ledgers?", "blockchain-pilots"),
+                    ("پاکستان میں کتنی موبائل کمپنیاں ہیں؟", "telecom-operators")))
+    _refuses(engine, ("How much venture funding did healthtech startups raise in 2025?",
+                      "What is the fee for a first-time passport application?"))
