@@ -87,6 +87,11 @@ SETS = {
     # the code before round 10 88 and 86, the code before round 3 77 and 83): unseen
     "growth-blind16": REPO / "tests" / "data" / "growth-blind16",
     "growth-blind17": REPO / "tests" / "data" / "growth-blind17",
+    # written blind on 2026-12-01 during round 12, scored once before its last part
+    # (89/100 and 78/100; the code before round 10 85 and 78, the code before round 3 81
+    # and 74 with a qualifier nulled), then their misses read
+    "growth-blind18": REPO / "tests" / "data" / "growth-blind18",
+    "growth-blind19": REPO / "tests" / "data" / "growth-blind19",
 }
 KINDS = ("en", "short", "typo", "roman", "urdu", "period", "near")
 TARGETS = {"en": 0.90, "short": 0.93, "typo": 0.93, "roman": 0.85, "urdu": 0.80,

@@ -31,22 +31,22 @@ def _pack(title: str, entries: str) -> bytes:
 
 # "last fiscal year" in the blind set means FY26: the day the questions were written
 WRITTEN = dt.date(2026, 12, 1)
-# Floors: the levels reached (2026-12-01, after matching rounds 10 and 11: countries,
-# brands, contrasts, divides, units, vocabulary), rounded down to 0.05; the issue's targets
+# Floors: the levels reached (2026-12-01, after matching rounds 10 to 12: countries,
+# brands, contrasts, divides, units, fiscal quarters, vocabulary), rounded down to 0.05; the issue's targets
 # are higher (README). The comments give each held-out pack's first-measured score.
 FLOORS: dict[str, dict[str, float]] = {
-    "growth (public sample)": {"en": 0.90, "short": 1.0, "typo": 1.0, "roman": 1.0,
-                               "urdu": 0.90, "period": 1.0, "near": 1.0},
+    "growth (public sample)": {"en": 0.90, "short": 1.0, "typo": 1.0, "roman": 1.0, "urdu": 0.90,
+                               "period": 1.0, "near": 1.0},
     "growth-blind": {"en": 0.85, "short": 0.85, "typo": 1.0, "roman": 0.95, "urdu": 0.95,
                      "period": 1.0, "near": 0.90},
     # first measured 61/90 (2026-12-01), then its misses read in round 3: a development set
-    "growth-blind2": {"en": 0.50, "short": 0.85, "typo": 1.0, "roman": 0.85, "urdu": 0.85,
-                      "period": 1.0, "near": 0.80},
+    "growth-blind2": {"en": 0.55, "short": 0.85, "typo": 1.0, "roman": 0.85, "urdu": 0.85,
+                      "period": 1.0, "near": 0.90},
     # first measured 106/140 (2026-12-01), then its misses read in round 3
     "growth-blind3": {"en": 0.80, "short": 1.0, "typo": 1.0, "roman": 1.0, "urdu": 1.0,
                       "period": 1.0, "near": 0.85},
     # first measured 71/90 after round 3, then its misses read in round 4
-    "growth-blind4": {"en": 0.70, "short": 1.0, "typo": 1.0, "roman": 1.0, "urdu": 0.90,
+    "growth-blind4": {"en": 0.70, "short": 1.0, "typo": 1.0, "roman": 1.0, "urdu": 1.0,
                       "period": 1.0, "near": 0.80},
     # first measured 82/100 after round 4, then its misses read in round 5
     "growth-blind5": {"en": 0.75, "short": 1.0, "typo": 1.0, "roman": 1.0, "urdu": 1.0,
@@ -59,31 +59,39 @@ FLOORS: dict[str, dict[str, float]] = {
                       "period": 1.0, "near": 0.90},
     # first measured 87/100 after round 7, then its misses read in round 8
     "growth-blind8": {"en": 0.90, "short": 1.0, "typo": 1.0, "roman": 1.0, "urdu": 0.90,
-                      "period": 1.0, "near": 0.90},
+                      "period": 1.0, "near": 1.0},
     # first measured 81/100 after round 8, then its misses read in round 9
     "growth-blind9": {"en": 0.70, "short": 0.85, "typo": 1.0, "roman": 1.0, "urdu": 0.85,
-                      "period": 1.0, "near": 0.80},
+                      "period": 1.0, "near": 0.90},
     # first measured 82/100 after round 9, then its misses read in round 10
     "growth-blind10": {"en": 0.80, "short": 1.0, "typo": 1.0, "roman": 1.0, "urdu": 1.0,
                        "period": 1.0, "near": 0.90},
     # first measured 80/100 before round 10, then its misses read in round 10
-    "growth-blind11": {"en": 0.80, "short": 1.0, "typo": 0.80, "roman": 1.0, "urdu": 1.0,
+    "growth-blind11": {"en": 0.80, "short": 1.0, "typo": 1.0, "roman": 1.0, "urdu": 1.0,
                        "period": 1.0, "near": 0.90},
-    # first measured 89/100 before round 10 and 88/100 after it, then its misses read
+    # first measured 88/100 after round 10, then its misses read
     "growth-blind12": {"en": 0.80, "short": 1.0, "typo": 1.0, "roman": 1.0, "urdu": 0.90,
                        "period": 1.0, "near": 1.0},
-    # written during round 10 and first measured after it (86/100), then its misses read
+    # first measured 86/100 after round 10, then its misses read in round 11
     "growth-blind13": {"en": 0.75, "short": 0.85, "typo": 1.0, "roman": 0.95, "urdu": 0.90,
                        "period": 1.0, "near": 0.90},
-    # first measured 83/100 and 89/100 before round 11's vocabulary, then their misses read
+    # first measured 83/100 during round 11, then its misses read
     "growth-blind14": {"en": 0.80, "short": 1.0, "typo": 1.0, "roman": 1.0, "urdu": 1.0,
                        "period": 1.0, "near": 0.90},
+    # first measured 89/100 during round 11, then its misses read
     "growth-blind15": {"en": 0.90, "short": 1.0, "typo": 1.0, "roman": 1.0, "urdu": 1.0,
                        "period": 1.0, "near": 0.90},
-    # first measured after round 11 (90/100 and 88/100); unseen, nothing tuned on them
-    "growth-blind16": {"en": 0.80, "short": 0.85, "typo": 1.0, "roman": 0.90, "urdu": 1.0,
+    # first measured 90/100 after round 11, then its misses read in round 12
+    "growth-blind16": {"en": 0.80, "short": 1.0, "typo": 1.0, "roman": 0.95, "urdu": 1.0,
                        "period": 1.0, "near": 0.90},
-    "growth-blind17": {"en": 0.70, "short": 1.0, "typo": 1.0, "roman": 0.95, "urdu": 0.90,
+    # first measured 88/100 after round 11, then its misses read in round 12
+    "growth-blind17": {"en": 0.80, "short": 1.0, "typo": 1.0, "roman": 0.95, "urdu": 1.0,
+                       "period": 1.0, "near": 1.0},
+    # first measured 89/100 during round 12, then its misses read
+    "growth-blind18": {"en": 0.80, "short": 1.0, "typo": 1.0, "roman": 1.0, "urdu": 0.90,
+                       "period": 1.0, "near": 0.80},
+    # first measured 78/100 during round 12, then its misses read
+    "growth-blind19": {"en": 0.65, "short": 1.0, "typo": 1.0, "roman": 0.95, "urdu": 1.0,
                        "period": 1.0, "near": 0.90},
 }
 
