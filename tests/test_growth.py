@@ -1108,3 +1108,30 @@ def test_kinds_of_startup_renewals_and_other_names_are_read_as_meant(tmp_path: P
                     ("پاکستان میں کتنی موبائل کمپنیاں ہیں؟", "telecom-operators")))
     _refuses(engine, ("How much venture funding did healthtech startups raise in 2025?",
                       "What is the fee for a first-time passport application?"))
+
+
+def test_a_rate_per_something_answers_a_question_asking_for_a_rate(tmp_path: Path) -> None:
+    """"The call drop rate in FY26" is answered by a figure in dropped calls per 100 calls
+    (a rate, though no percentage); thumbprints are the biometric re-verification."""
+    engine = _engine_with(tmp_path, _pack("rates", """
+- id: call-drop-rate-fy26
+  topic: Telecom
+  question: How many calls drop on mobile networks?
+  answer: Mobile networks averaged 1.9 dropped calls per 100 calls in FY26.
+  figures:
+  - {metric: dropped_calls_per_100, value: 1.9, unit: calls per 100, period: FY26,
+     period_label: FY26, qualifier: average, sources: [s1]}
+  sources: [s1]
+- id: sims-blocked-biometric
+  topic: Telecom
+  question: How many SIMs were blocked for missing biometric re-verification?
+  answer: Operators blocked 2.6 million SIMs in 2026 whose owners missed biometric
+    re-verification.
+  figures:
+  - {metric: sims_blocked, value: 2.6, unit: million SIMs, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    _finds(engine, (("What was the call drop rate in FY26?", "call-drop-rate-fy26"),
+                    ("How many SIMs were blocked because people did not redo their thumbprints?",
+                     "sims-blocked-biometric")))

@@ -133,7 +133,7 @@ FIT_COS = 0.02  # ... by this much cosine ("how big is the call-centre workforce
 FITTING: tuple[tuple[str, frozenset[str] | None], ...] = (
     ("average", frozenset({"average"})),  # only a figure its source calls an average
     ("percent", frozenset({"percent"})),
-    ("rate", frozenset({"percent", "money"})),
+    ("rate", frozenset({"percent", "money", "rate"})),
     ("money", frozenset({"money"})),
     ("number", None),
     ("amount", None),
@@ -174,12 +174,15 @@ AVERAGE_WORDS = ("average", "avg", "mean", "median")
 
 
 def figure_kinds(figure: Figure) -> set[str]:
-    """What kinds of number a figure is: its unit's kind, and "average" when its source calls
-    it one (qualifier average or median, or a metric named so)."""
+    """What kinds of number a figure is: its unit's kind, "average" when its source calls it
+    one (qualifier average or median, or a metric named so), and "rate" for a unit per
+    something ("dropped calls per 100 calls")."""
     kinds = {figure_kind(figure.unit)}
     words = f"{figure.qualifier or ''} {figure.metric}".casefold()
     if any(w in words for w in AVERAGE_WORDS):
         kinds.add("average")
+    if re.search(r"(?:^|\s)per\s", figure.unit.casefold()):
+        kinds.add("rate")  # "calls per 100", "GB per month": a rate, whatever its unit
     return kinds
 
 
