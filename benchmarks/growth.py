@@ -92,6 +92,11 @@ SETS = {
     # and 74 with a qualifier nulled), then their misses read
     "growth-blind18": REPO / "tests" / "data" / "growth-blind18",
     "growth-blind19": REPO / "tests" / "data" / "growth-blind19",
+    # written blind on 2026-12-01 during round 12, scored once after it (91/100 and 82/100;
+    # the code before round 10 89 and 81, the code before round 3 87 and 77), then their
+    # misses read
+    "growth-blind20": REPO / "tests" / "data" / "growth-blind20",
+    "growth-blind21": REPO / "tests" / "data" / "growth-blind21",
 }
 KINDS = ("en", "short", "typo", "roman", "urdu", "period", "near")
 TARGETS = {"en": 0.90, "short": 0.93, "typo": 0.93, "roman": 0.85, "urdu": 0.80,
