@@ -110,3 +110,28 @@ def test_import_errors_carry_line_numbers() -> None:
     problems = err.value.problems
     assert any(p.line == 2 and p.field == "answer" for p in problems)
     assert any("duplicated" in p.message for p in problems)
+
+
+def test_the_lexicon_read_from_its_cache_is_the_one_parsed(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A start reads the parsed lexicon from the cache directory: the same words as parsing
+    the files; a torn cache file is passed over, and an edited word list is a new file."""
+    import shutil
+
+    from bot.core.normalize import Lexicon, Normalizer
+    from bot.kb.files import default_knowledge_dir
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    source = tmp_path / "knowledge"
+    shutil.copytree(default_knowledge_dir(), source, ignore=shutil.ignore_patterns("entries"))
+    parsed = Lexicon.load(source / "lexicon.yaml")
+    kept = list((tmp_path / "cache" / "pkitbot").glob("lexicon-*.marshal"))
+    assert len(kept) == 1
+    assert Lexicon.load(source / "lexicon.yaml") == parsed
+    kept[0].write_bytes(b"torn")
+    assert Lexicon.load(source / "lexicon.yaml") == parsed
+    with (source / "vocabulary.yaml").open("a", encoding="utf-8") as f:
+        f.write('  "zzqx test word": fees\n')
+    edited = Lexicon.load(source / "lexicon.yaml")
+    assert Normalizer(edited)("zzqx test word").tokens == Normalizer(parsed)("fees").tokens
+    assert len(list((tmp_path / "cache" / "pkitbot").glob("lexicon-*.marshal"))) == 1

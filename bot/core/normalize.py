@@ -7,9 +7,14 @@ and "how many freelancers in pakistan" meet on the same words.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
+import hashlib
+import marshal
+import os
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -345,14 +350,27 @@ class Lexicon:
     @classmethod
     def load(cls, path: Path) -> Lexicon:
         """The lexicon at ``path``, with the general vocabulary beside it (``vocabulary.yaml``:
-        everyday Roman Urdu and Urdu words of any question) under its own synonyms."""
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: faster
-        raw: Any = yaml.load(path.read_text("utf-8"), Loader=loader) or {}
+        everyday Roman Urdu and Urdu words of any question) under its own synonyms.
+
+        Parsing both files and resolving their synonyms takes about 60 ms of every start, so
+        the result is kept in the user's cache directory under a digest of both files and of
+        this module (a changed word or changed code is a new file); a cache that cannot be
+        read or written is passed over."""
+        own = path.read_bytes()
         general = path.with_name(VOCABULARY_FILE)
-        if general.is_file():
-            vocabulary: Any = yaml.load(general.read_text("utf-8"), Loader=loader) or {}
+        other = general.read_bytes() if general.is_file() else b""
+        cached = _lexicon_cache(own, other)
+        found = _read_cached(cached)
+        if found is not None:
+            return found
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: faster
+        raw: Any = yaml.load(own.decode("utf-8"), Loader=loader) or {}
+        if other:
+            vocabulary: Any = yaml.load(other.decode("utf-8"), Loader=loader) or {}
             raw["synonyms"] = {**(vocabulary.get("synonyms") or {}), **(raw.get("synonyms") or {})}
-        return cls.from_dict(raw)
+        lexicon = cls.from_dict(raw)
+        _write_cached(cached, lexicon)
+        return lexicon
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Lexicon:
@@ -374,6 +392,44 @@ class Lexicon:
                          for sides in raw.get("contrasts") or []),
                    tuple(tuple(str(t) for t in names) for names in raw.get("units") or []),
                    frozenset(str(t).casefold() for t in raw.get("abbreviations") or []))
+
+
+def _lexicon_cache(own: bytes, other: bytes) -> Path | None:
+    """Where the lexicon parsed from these files' bytes is kept (None: no cache directory)."""
+    try:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        digest = hashlib.sha256()
+        for part in (own, other, Path(__file__).read_bytes(), sys.version.encode()):
+            digest.update(hashlib.sha256(part).digest())  # marshal's format is Python's own
+    except (OSError, RuntimeError):  # no home directory, or this file unreadable
+        return None
+    return base / "pkitbot" / f"lexicon-{digest.hexdigest()[:24]}.marshal"
+
+
+def _read_cached(cached: Path | None) -> Lexicon | None:
+    if cached is None:
+        return None
+    try:
+        fields = marshal.loads(cached.read_bytes())
+        return Lexicon(**fields)
+    except (OSError, ValueError, EOFError, TypeError):
+        return None  # absent, or torn or from another Python: parsed again
+
+
+def _write_cached(cached: Path | None, lexicon: Lexicon) -> None:
+    if cached is None:
+        return
+    fields = {f.name: getattr(lexicon, f.name) for f in dataclasses.fields(lexicon)}
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        for old in cached.parent.glob("lexicon-*.marshal"):
+            if old != cached:
+                old.unlink(missing_ok=True)  # an older word list's or code's
+        partial = cached.with_suffix(f".{os.getpid()}.part")
+        partial.write_bytes(marshal.dumps(fields))
+        os.replace(partial, cached)
+    except OSError:
+        pass  # a read-only home: every start parses the files
 
 
 def _resolved(target: tuple[str, ...],
