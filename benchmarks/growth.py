@@ -97,6 +97,11 @@ SETS = {
     # misses read
     "growth-blind20": REPO / "tests" / "data" / "growth-blind20",
     "growth-blind21": REPO / "tests" / "data" / "growth-blind21",
+    # written blind on 2026-12-01 after round 12, scored once with its final code (88/100
+    # and 84/100; the code before round 10 88 and 80, the code before round 3 78 and 77):
+    # unseen, nothing tuned on them
+    "growth-blind22": REPO / "tests" / "data" / "growth-blind22",
+    "growth-blind23": REPO / "tests" / "data" / "growth-blind23",
 }
 KINDS = ("en", "short", "typo", "roman", "urdu", "period", "near")
 TARGETS = {"en": 0.90, "short": 0.93, "typo": 0.93, "roman": 0.85, "urdu": 0.80,
