@@ -156,6 +156,18 @@ def _engine_with(tmp_path: Path, pack: bytes):  # type: ignore[no-untyped-def]
     store.apply_import(parse_document(pack, "pack.yaml"), actor="test", via="import")
     return Engine(store, today=WRITTEN)
 
+# an admin's entry on exports to one country, for the tests of countries and their names
+UK_EXPORTS_FY26 = """- id: it-exports-uk-fy26
+  topic: IT exports
+  question: What were Pakistan's IT exports to the UK in FY26?
+  answer: Pakistan's IT exports to the United Kingdom were 512 million US dollars in FY26.
+  figures:
+  - {metric: it_exports_uk, value: 512, unit: million USD, period: FY26,
+     period_label: FY26, qualifier: null, sources: [s1]}
+  sources: [s1]
+"""
+
+
 def _finds(engine, cases) -> None:  # type: ignore[no-untyped-def]
     """Each (question, entry id) is answered, from that entry."""
     for question, entry in cases:
@@ -593,16 +605,7 @@ def test_a_figure_for_one_side_of_a_divide_is_not_one_for_the_other(tmp_path: Pa
 def test_a_country_is_found_by_its_other_names_and_narrows_like_a_place(tmp_path: Path) -> None:
     """An entry on exports to the UK is found from "Britain" and "British"; its "US dollars"
     do not make it an entry about the United States, which it cannot answer for."""
-    engine = _engine_with(tmp_path, _pack("destinations", """
-- id: it-exports-uk-fy26
-  topic: IT exports
-  question: What were Pakistan's IT exports to the UK in FY26?
-  answer: Pakistan's IT exports to the United Kingdom were 512 million US dollars in FY26.
-  figures:
-  - {metric: it_exports_uk, value: 512, unit: million USD, period: FY26,
-     period_label: FY26, qualifier: null, sources: [s1]}
-  sources: [s1]
-"""))
+    engine = _engine_with(tmp_path, _pack("destinations", "\n" + UK_EXPORTS_FY26))
     for question in ("How much software did Pakistan sell to Britain in FY26?",
                      "What do British clients spend on Pakistani IT services?"):
         found = engine.ask(question, log=False)
@@ -1064,15 +1067,7 @@ def test_everyday_abbreviations_and_demonyms_are_read_as_meant(tmp_path: Path) -
   - {metric: women_led_software_houses, value: 312, unit: firms, period: '2025',
      period_label: '2025', qualifier: null, sources: [s1]}
   sources: [s1]
-- id: it-exports-uk-fy26
-  topic: IT exports
-  question: What were Pakistan's IT exports to the UK in FY26?
-  answer: Pakistan's IT exports to the United Kingdom were 512 million US dollars in FY26.
-  figures:
-  - {metric: it_exports_uk, value: 512, unit: million USD, period: FY26,
-     period_label: FY26, qualifier: null, sources: [s1]}
-  sources: [s1]
-"""))
+""" + UK_EXPORTS_FY26))
     _finds(engine, (("How many software houses have a woman as CEO?", "women-led-software-houses"),
                     ("How many tech companies here have a female founder or CEO?",
                      "women-led-software-houses")))
