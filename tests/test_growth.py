@@ -1140,3 +1140,97 @@ def test_a_rate_per_something_answers_a_question_asking_for_a_rate(tmp_path: Pat
     _finds(engine, (("What was the call drop rate in FY26?", "call-drop-rate-fy26"),
                     ("How many SIMs were blocked because people did not redo their thumbprints?",
                      "sims-blocked-biometric")))
+
+
+def test_names_of_a_kind_and_names_written_in_full_are_known(tmp_path: Path) -> None:
+    """"Daraz-type marketplaces" names a kind of shop (Daraz is known as e-commerce), "Azad
+    Jammu and Kashmir" is the Azad Kashmir an entry speaks of, and a CS graduate studied
+    computer science; a name of a kind no entry knows is still refused."""
+    engine = _engine_with(tmp_path, _pack("names", """
+- id: women-online-sellers-2026
+  topic: E-commerce
+  question: What share of online sellers are women?
+  answer: Women ran 23 percent of the stores selling on e-commerce marketplaces in 2026.
+  figures:
+  - {metric: women_online_sellers_share, value: 23, unit: percent, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: azad-kashmir-broadband-2026
+  topic: Telecom
+  question: How many broadband users are there in Azad Kashmir?
+  answer: Azad Kashmir had 1.4 million broadband users in 2026.
+  figures:
+  - {metric: ajk_broadband_users, value: 1.4, unit: million users, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: computer-science-starting-pay-2026
+  topic: Jobs
+  question: What do computer science graduates earn in their first job?
+  answer: Computer science graduates started on PKR 95,000 a month on average in 2026.
+  figures:
+  - {metric: cs_starting_salary, value: 95000, unit: PKR per month, period: '2026',
+     period_label: '2026', qualifier: average, sources: [s1]}
+  sources: [s1]
+"""))
+    _finds(engine, (
+        ("What share of sellers on Daraz-type marketplaces are women?",
+         "women-online-sellers-2026"),
+        ("How many broadband users are there in Azad Jammu and Kashmir?",
+         "azad-kashmir-broadband-2026"),
+        ("How much does a fresh CS graduate earn?", "computer-science-starting-pay-2026")))
+    _refuses(engine, ("What share of sellers on Zorvik-type marketplaces are women?",
+                      "How many broadband users are there in Jammu?"))
+
+
+def test_everyday_how_to_words_and_comparisons_are_not_refusals(tmp_path: Path) -> None:
+    """Enrolling online is a how-to an entry can hold, an hourly rate is a figure "an hour",
+    "women compared to men" is answered by the women's share, and words only an entry's
+    answer holds count once meaning agrees ("notebook computers ... in factories")."""
+    engine = _engine_with(tmp_path, _pack("how-tos", """
+- id: school-admission-online
+  topic: Education
+  question: How do I apply for school admission online?
+  answer: Parents apply on the provincial education portal with their CNIC and the child's
+    B-Form, choosing up to three nearby government schools.
+  sources: [s1]
+- id: typists-earnings-2026
+  topic: Freelancing
+  question: How much do data entry freelancers earn?
+  answer: Data entry freelancers earned 190 US dollars a month in 2026, or about 2.80 US
+    dollars an hour.
+  figures:
+  - {metric: data_entry_earnings, value: 190, unit: USD per month, period: '2026',
+     period_label: '2026', qualifier: average, sources: [s1]}
+  sources: [s1]
+- id: women-tech-workforce-2026
+  topic: Jobs
+  question: What share of tech jobs do women hold?
+  answer: Women held 21 percent of IT jobs in Pakistan in 2026.
+  figures:
+  - {metric: women_it_jobs_share, value: 21, unit: percent, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: laptop-assembly-2026
+  topic: Hardware
+  question: How many laptops are assembled in Pakistan?
+  answer: Local factories put together 310,000 laptop computers in 2026.
+  figures:
+  - {metric: laptops_assembled, value: 310000, unit: laptops, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    _finds(engine, (
+        ("What's the process to enrol my child in a government school through the internet?",
+         "school-admission-online"),
+        ("What's the typical hourly rate for data entry freelancers?", "typists-earnings-2026"),
+        ("How many women work in IT in Pakistan compared to men?", "women-tech-workforce-2026"),
+        ("How many notebook computers are produced in Pakistani factories?",
+         "laptop-assembly-2026")))
+
+
+def test_a_mobile_balance_is_no_it_sector_figure(shared_engine) -> None:  # type: ignore[no-untyped-def]
+    """Checking one's mobile balance is a personal how-to, asked in three languages: no
+    column figure answers it (it was answered with the freelancers' skills)."""
+    _refuses(shared_engine, ("How do I check my mobile balance?",
+                             "mobile balance kaise check karun?",
+                             "میں اپنا موبائل بیلنس کیسے چیک کروں؟"))

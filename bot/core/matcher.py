@@ -112,6 +112,7 @@ AGREE_AT = 0.25
 AGREE_MARGIN = 0.02
 AGREE_COS = 0.35
 AGREE_COS_MARGIN = 0.0
+AGREE_TRADE = 0.5  # a point of cosine lead over the next entry stands in for half a point on the words
 AGREE_BEHIND = 0.12  # how far behind the closest entry of any period an eligible one may be
 OFFER_COS = 0.55  # with no known word, an entry this close in meaning is offered, not answered
 POSTING_CAP = 2000
@@ -325,7 +326,8 @@ def meaning_text(normalizer: Normalizer, text: str | Normalized,
 
 
 _SMALL = frozenset({"of", "and", "for", "the", "&", "in", "on", "to"})
-_EITHER = frozenset({"or", "ya", "یا"})  # "private or government-backed?" names both sides
+# "private or government-backed?", "women compared to men": both sides named, to be compared
+_EITHER = ("or", "ya", "یا", "versus", "vs", "compared", "comparison", "muqablay", "مقابلے")
 _DEFINED = re.compile(
     r"((?:[A-Z][\w'-]*|&)(?:[ ]+(?:[A-Z][\w'-]*|of|and|for|the|&|in|on|to))+)[ ]*\([ ]*"
     r"([A-Z][A-Za-z]{1,9})[ ]*\)"  # "Sindh Board of Technical Education (SBTE)"
@@ -666,6 +668,8 @@ class Matcher:
         self.side_words = frozenset(
             t for gram in (*self.narrowing, *self.countries) for t in gram
         ) | {t for term in ("government", "public", "state") for t in normalizer(term).tokens}
+        self.either = frozenset(t for word in _EITHER for t in normalizer(word).tokens)
+        self.compared = self.either - {t for word in _EITHER[:3] for t in normalizer(word).tokens}
         # the sides of one measure, each side as its terms' tokens (see _contrasted)
         self.contrasts: list[list[frozenset[tuple[str, ...]]]] = [
             [frozenset(tokens for term in side if (tokens := normalizer(term).tokens))
@@ -1000,6 +1004,8 @@ class Matcher:
         stop = self.normalize.lexicon.stopwords
         words = phrase.split()
         kept = [t for t in words if t not in stop and t not in (self.how,)] or words
+        # the words of asking are no part of what it names ("hourly rate": "hourly")
+        kept = [t for t in kept if t not in self.asking_words] or kept
         # misspelt ("saudia"): the knowledge base's word it stands for
         return [t if t in self.postings else (self._correct(t) or t) for t in kept]
 
@@ -1039,15 +1045,38 @@ class Matcher:
                 if word.casefold() in explained or word.casefold() in abbreviations:
                     continue  # a part of a name the vocabulary gives the known acronym of,
                     # or an everyday abbreviation ("CEO", "ID cards"), which names nothing
-                tokens = self.normalize(word).content
-                known = [t in self.postings or t in self.scope_words or self._fixable(t)
-                         for t in tokens]
-                # an abbreviation the vocabulary spells out ("VC": venture capital) is a
-                # known term when part of its spelling is; a name must be known whole
-                if tokens and not (any(known) if len(tokens) > 1 and len(word) <= 4
-                                   else all(known)):
+                if (not self._known_name(word, explained)
+                        and not self._inside_known(words, i, explained)):
                     return word
         return None
+
+    def _known_name(self, word: str, explained: set[str]) -> bool:
+        """True when the knowledge base knows ``word``'s tokens: every one for a name, any for
+        an abbreviation the vocabulary spells out ("VC": venture capital); "Netflix-style"
+        is known when "Netflix" is (its lowercase tail only says what kind)."""
+        parts = [p for p in word.split("-") if p]
+        if len(parts) > 1 and all(p[:1].islower() for p in parts[1:]):
+            word = parts[0]
+        if word.casefold() in explained:
+            return True
+        tokens = self.normalize(word).content
+        known = [t in self.postings or t in self.scope_words or self._fixable(t)
+                 for t in tokens]
+        return not tokens or (any(known) if len(tokens) > 1 and len(word) <= 4
+                              else all(known))
+
+    def _inside_known(self, words: Sequence[str], i: int, explained: set[str]) -> bool:
+        """True when the capitalised ``words[i]`` sits inside a longer name whose words on
+        both sides are known ("Azad Jammu and Kashmir" when entries speak of Azad Kashmir):
+        a part of a known place's full name, not a name of something else."""
+        def known_at(at: int) -> bool:
+            return (0 <= at < len(words) and words[at][:1].isupper()
+                    and self._known_name(words[at], explained))
+        before = i - 1
+        after = i + 1
+        if after < len(words) and words[after].casefold() in _SMALL:
+            after += 1
+        return before >= 1 and known_at(before) and known_at(after)
 
     def _fixable(self, token: str) -> bool:
         """True when a name's word is a misspelling of a knowledge-base word ("Pakistn"), not
@@ -1149,10 +1178,12 @@ class Matcher:
         """True when the term at ``tokens[i : i + n]`` is one side of an "or" whose other side
         is a side too ("public or private?", "private ventures or government-backed?"): the
         question asks which, so the term narrows nothing. "A female founder or CEO" names
-        one group."""
+        one group. "Women compared to men" compares two sides however far apart."""
         for at in range(max(i - 2, 0), min(i + n + 2, len(tokens))):
-            if tokens[at] in _EITHER:
+            if tokens[at] in self.either:
                 other = tokens[at + 1 : at + 3] if at >= i + n else tokens[max(at - 2, 0) : at]
+                if tokens[at] in self.compared:
+                    other = [*tokens[:i], *tokens[i + n:]]
                 if any(t in self.side_words for t in other):
                     return True
         return False
@@ -1584,8 +1615,16 @@ class Matcher:
                 others = [c for c in ranked[1:]
                           if not (metrics and self.docs[self.ids[c.entry_id]].metrics & metrics)]
                 runner = others[0].score if others else 0.0
-                return (specific >= MIN_SPECIFIC and top.score >= AGREE_AT
-                        and top.score - runner >= AGREE_MARGIN
+                # the words only its answer holds count when meaning confirms it
+                doc = self.docs[self.ids[top.entry_id]]
+                own = sum(w for t, w in weights.items()
+                          if t in doc.weak and t not in self.topical)
+                # a lead in meaning over the next entry stands in for a lead on the words
+                cos_lead = (meaning.of(self.ids[top.entry_id])
+                            - max((meaning.of(self.ids[c.entry_id]) for c in others),
+                                  default=-1.0))
+                return (specific + own >= MIN_SPECIFIC and top.score >= AGREE_AT
+                        and top.score - runner >= AGREE_MARGIN - AGREE_TRADE * cos_lead
                         and self._closest_by_far(meaning, self.ids[top.entry_id],
                                                  [self.ids[c.entry_id] for c in (top, *others)],
                                                  self._behind(meaning, top, norm)))
