@@ -1234,3 +1234,53 @@ def test_a_mobile_balance_is_no_it_sector_figure(shared_engine) -> None:  # type
     _refuses(shared_engine, ("How do I check my mobile balance?",
                              "mobile balance kaise check karun?",
                              "میں اپنا موبائل بیلنس کیسے چیک کروں؟"))
+
+
+def test_bounds_averages_and_time_are_read_as_asked(tmp_path: Path) -> None:
+    """A bound the entry never states ("under 25" for a figure "under 30") is another
+    figure; an average of hours is no average sum earned; time spent is not money spent;
+    trains and airports are transport, not the training an entry speaks of."""
+    engine = _engine_with(tmp_path, _pack("bounds", """
+- id: young-internet-users-2026
+  topic: Internet
+  question: How many internet users are under 30?
+  answer: 61 percent of Pakistan's internet users were under 30 in 2026.
+  figures:
+  - {metric: internet_users_under_30_share, value: 61, unit: percent, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: courier-riders-hours-2026
+  topic: Gig work
+  question: How many hours a week do delivery riders work?
+  answer: App-based delivery riders worked an average of 52 hours a week in 2026.
+  figures:
+  - {metric: delivery_rider_weekly_hours, value: 52, unit: hours, period: '2026',
+     period_label: '2026', qualifier: average, sources: [s1]}
+  sources: [s1]
+- id: coding-training-graduates-2026
+  topic: Skills
+  question: How many people finished the government's coding training?
+  answer: 48,000 people finished the government's free coding training in 2026, and online
+    tickets for its exams sold out.
+  figures:
+  - {metric: coding_training_graduates, value: 48000, unit: people, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: station-wifi-2026
+  topic: Internet
+  question: How many railway stations have free Wi-Fi?
+  answer: Free Wi-Fi was running at 94 railway stations in 2026.
+  figures:
+  - {metric: stations_with_wifi, value: 94, unit: stations, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    _finds(engine, (
+        ("What share of internet users are under 30?", "young-internet-users-2026"),
+        ("How many train stations have free WiFi?", "station-wifi-2026"),
+        ("How much time do delivery riders spend working each week?",
+         "courier-riders-hours-2026")))
+    _refuses(engine, ("What share of internet users are under 25?",
+                      "How much do delivery riders earn per week on average?",
+                      "How many train tickets are booked online?",
+                      "Is there free WiFi at airports?"))

@@ -326,6 +326,10 @@ def meaning_text(normalizer: Normalizer, text: str | Normalized,
 
 
 _SMALL = frozenset({"of", "and", "for", "the", "&", "in", "on", "to"})
+_BOUND_NUMBER = re.compile(r"(?:[2-9]|\d\d+)")  # 1 ("1 GB") bounds nothing; 2 to 999...
+# the words that make a number a bound on who or what is counted (see Matcher._other_bound)
+_BOUNDS = ("under", "over", "above", "below", "than", "aged", "age", "older", "younger",
+           "upto", "kam", "zyada", "ziada", "kam", "کم", "زیادہ", "plus")
 # "private or government-backed?", "women compared to men": both sides named, to be compared
 _EITHER = ("or", "ya", "یا", "versus", "vs", "compared", "comparison", "muqablay", "مقابلے")
 _DEFINED = re.compile(
@@ -669,6 +673,12 @@ class Matcher:
             t for gram in (*self.narrowing, *self.countries) for t in gram
         ) | {t for term in ("government", "public", "state") for t in normalizer(term).tokens}
         self.either = frozenset(t for word in _EITHER for t in normalizer(word).tokens)
+        self.bounds = frozenset(t for word in _BOUNDS for t in normalizer(word).tokens)
+        self.spending = frozenset(t for word in ("spend", "spends", "spent", "spending",
+                                                 "kharch", "خرچ") for t in normalizer(word).tokens)
+        self.time_words = frozenset(t for word in ("time", "hours", "hour", "minutes", "days",
+                                                   "waqt", "ghante", "وقت", "گھنٹے")
+                                    for t in normalizer(word).tokens)
         self.compared = self.either - {t for word in _EITHER[:3] for t in normalizer(word).tokens}
         # the sides of one measure, each side as its terms' tokens (see _contrasted)
         self.contrasts: list[list[frozenset[tuple[str, ...]]]] = [
@@ -1210,6 +1220,17 @@ class Matcher:
     def _asks(self, tokens: Sequence[str]) -> tuple[str, frozenset[str] | None] | None:
         """What kind of number the question asks for (a quantity group of the lexicon) and
         the kinds of figure that answer it (None: any figure); None when it asks for none."""
+        groups = self._groups(tokens)
+        if not groups & {"number", "amount", "percent", "average", "rate"}:
+            return None  # money words alone ("how do freelancers earn dollars") ask no number
+        for group, kinds in FITTING:
+            if group in groups:
+                return group, kinds
+        return None
+
+    def _groups(self, tokens: Sequence[str]) -> set[str]:
+        """The lexicon's quantity groups the question's words ask by ("how many": number,
+        "earn": money), read in context (see :meth:`_asks`)."""
         groups: set[str] = set()
         where: dict[str, list[int]] = {}  # group -> where its cues start
         how_aux = any(a == self.how and b in self.aux for a, b in pairwise(tokens))
@@ -1251,12 +1272,10 @@ class Matcher:
                 tokens[m - k] in self.which and all(t in stop for t in tokens[m - k + 1 : m])
                 for m in where["money"] for k in (1, 2, 3) if m - k >= 0):
             groups.add("amount")  # "what is the fee", "what fees": a sum of money
-        if not groups & {"number", "amount", "percent", "average", "rate"}:
-            return None  # money words alone ("how do freelancers earn dollars") ask no number
-        for group, kinds in FITTING:
-            if group in groups:
-                return group, kinds
-        return None
+        if "money" in groups and self.time_words & set(tokens) and all(
+                tokens[m] in self.spending for m in where["money"]):
+            groups.discard("money")  # "how much time do students spend": hours, not money
+        return groups
 
     def _leader(self, tokens: Sequence[str]) -> bool:
         """True for "which country has the most freelancers?": it asks who leads the world,
@@ -1275,14 +1294,33 @@ class Matcher:
             group, kinds = asks
             if not doc.kinds or (kinds is not None and not kinds & doc.kinds):
                 return Reason.NO_FIGURE_OF_KIND, group
+            if (group == "average" and "money" not in doc.kinds
+                    and "money" in (groups := self._groups(tokens))
+                    and not groups & {"number", "percent"}):
+                # "how much do gig workers earn per week on average": an average sum of
+                # money, which an average of hours is not
+                return Reason.NO_FIGURE_OF_KIND, "money"
         if self._leader(tokens):
             return Reason.ASKS_LEADER, ""
         contrast = self._contrasted(tokens, doc) or self._other_unit(tokens, doc)
         if contrast is not None:
             return Reason.NO_FIGURE_OF_KIND, contrast
-        narrower = self._narrower(tokens, doc)
+        narrower = self._narrower(tokens, doc) or self._other_bound(tokens, doc)
         if narrower is not None:
             return Reason.NARROWER, narrower
+        return None
+
+    def _other_bound(self, tokens: Sequence[str], doc: _Doc) -> str | None:
+        """A bound the question puts on what it counts ("freelancers under 25", "firms with
+        more than 50 staff", "30 saal se kam") that ``doc`` never states: its figure is for
+        another bound ("under 30")."""
+        words = doc.strong | doc.weak
+        for i, token in enumerate(tokens):
+            if not _BOUND_NUMBER.fullmatch(token) or token in words or canonical_period(token):
+                continue
+            near = tokens[max(i - 2, 0) : i + 3]
+            if self.bounds & set(near):
+                return " ".join(tokens[max(i - 1, 0) : i + 1])
         return None
 
     def _singled_out(self, tokens: Sequence[str], ranked: list[Candidate],
