@@ -1284,3 +1284,54 @@ def test_bounds_averages_and_time_are_read_as_asked(tmp_path: Path) -> None:
                       "How much do delivery riders earn per week on average?",
                       "How many train tickets are booked online?",
                       "Is there free WiFi at airports?"))
+
+
+def test_everyday_words_for_measures_and_things_counted(tmp_path: Path) -> None:
+    """Masts are towers, kachra is waste, a customs duty is a tax, "har banday" is per
+    person and "ek ghante ka" is an hourly rate, in the words people type."""
+    engine = _engine_with(tmp_path, _pack("measures", """
+- id: telecom-towers-2026
+  topic: Telecom
+  question: How many telecom towers are there?
+  answer: Operators ran 54,000 telecom towers in 2026.
+  figures:
+  - {metric: telecom_towers, value: 54000, unit: towers, period: '2026', period_label: '2026',
+     qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: e-waste-2026
+  topic: Environment
+  question: How much e-waste was collected?
+  answer: 12,400 tonnes of electronic waste were collected in 2026.
+  figures:
+  - {metric: e_waste_collected, value: 12400, unit: tonnes, period: '2026', period_label: '2026',
+     qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: phone-import-tax
+  topic: Telecom
+  question: What tax is charged on a phone brought from abroad?
+  answer: A phone brought from abroad pays a PTA registration tax of PKR 18,000 to PKR 56,000,
+    by its price.
+  sources: [s1]
+- id: sims-per-capita-2026
+  topic: Telecom
+  question: How many SIMs are there per capita?
+  answer: Pakistan had 0.83 SIMs per capita in 2026.
+  figures:
+  - {metric: sims_per_capita, value: 0.83, unit: SIMs per person, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: designers-hourly-2026
+  topic: Freelancing
+  question: What do Pakistani logo designers charge per hour?
+  answer: Pakistani logo designers charged a median 9 US dollars per hour in 2026.
+  figures:
+  - {metric: logo_designer_hourly_rate, value: 9, unit: USD per hour, period: '2026',
+     period_label: '2026', qualifier: median, sources: [s1]}
+  sources: [s1]
+"""))
+    _finds(engine, (("How many mobile masts are there?", "telecom-towers-2026"),
+                    ("computers ka kachra kitna ikattha hua?", "e-waste-2026"),
+                    ("What is the customs duty on a mobile phone?", "phone-import-tax"),
+                    ("har banday ke paas kitni sim hain?", "sims-per-capita-2026"),
+                    ("logo designer ek ghante ka kitna charge karte hain?",
+                     "designers-hourly-2026")))
