@@ -1335,3 +1335,29 @@ def test_everyday_words_for_measures_and_things_counted(tmp_path: Path) -> None:
                     ("har banday ke paas kitni sim hain?", "sims-per-capita-2026"),
                     ("logo designer ek ghante ka kitna charge karte hain?",
                      "designers-hourly-2026")))
+
+
+def test_telecom_is_a_sector_and_cell_sites_are_towers(shared_engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A telecom operators' figure is not the IT sector's: the IT exports figure does not
+    answer for it. Cell sites are towers, and phones brought in from abroad are imports."""
+    _refuses(shared_engine, ("How much money did the telecom operators make in total?",))
+    engine = _engine_with(tmp_path, _pack("telecom", """
+- id: towers-2026
+  topic: Telecom
+  question: How many telecom towers are there?
+  answer: Operators ran 54,000 telecom towers in 2026.
+  figures:
+  - {metric: telecom_towers, value: 54000, unit: towers, period: '2026', period_label: '2026',
+     qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: phone-imports-2026
+  topic: Telecom
+  question: How many mobile phones were imported?
+  answer: 1.9 million mobile phones were imported in 2026.
+  figures:
+  - {metric: phones_imported, value: 1.9, unit: million phones, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    _finds(engine, (("How many cell sites are operating in Pakistan now?", "towers-2026"),
+                    ("How many phones does Pakistan bring in from abroad?", "phone-imports-2026")))
