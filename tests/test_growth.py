@@ -1361,3 +1361,79 @@ def test_telecom_is_a_sector_and_cell_sites_are_towers(shared_engine, tmp_path: 
 """))
     _finds(engine, (("How many cell sites are operating in Pakistan now?", "towers-2026"),
                     ("How many phones does Pakistan bring in from abroad?", "phone-imports-2026")))
+
+
+def test_places_within_places_and_capitals(tmp_path: Path) -> None:
+    """"Hyderabad, Sindh" is Hyderabad, "Balochistan's capital" is Quetta and 4G is no
+    unknown name; a city's figure still does not answer for its whole province, and a
+    rural figure does not answer for big cities."""
+    engine = _engine_with(tmp_path, _pack("places", """
+- id: hyderabad-fibre-2026
+  topic: Telecom
+  question: How many fibre connections are there in Hyderabad?
+  answer: Hyderabad had 41,000 fibre-to-the-home connections in 2026.
+  figures:
+  - {metric: hyderabad_ftth, value: 41000, unit: connections, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: quetta-broadband-2026
+  topic: Telecom
+  question: What share of Quetta's households have broadband?
+  answer: 27 percent of households in Quetta had a broadband connection in 2026.
+  figures:
+  - {metric: quetta_broadband_share, value: 27, unit: percent, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: rural-mobile-speed-2026
+  topic: Internet
+  question: What is the average mobile download speed in rural areas?
+  answer: Mobile downloads in rural areas averaged 9.4 Mbps in 2026.
+  figures:
+  - {metric: rural_mobile_speed, value: 9.4, unit: Mbps, period: '2026',
+     period_label: '2026', qualifier: average, sources: [s1]}
+  sources: [s1]
+"""))
+    _finds(engine, (
+        ("What is the FTTH connection count in Hyderabad, Sindh?", "hyderabad-fibre-2026"),
+        ("How widespread is broadband in Balochistan's capital?", "quetta-broadband-2026"),
+        ("What is the typical 4G download speed in rural areas?", "rural-mobile-speed-2026")))
+    _refuses(engine, ("How many fibre connections are there in Sindh?",
+                      "What is the average mobile download speed in big cities?"))
+
+
+def test_money_asked_in_so_many_words_and_both_sides_of_a_measure(tmp_path: Path) -> None:
+    """"How much money" and "prize money kitni" ask for a sum, which a count of players or
+    investors does not give; "how much tax ... from the money" asks for the tax. Equity
+    raised is not venture debt, but a question naming both sides is answered by either."""
+    engine = _engine_with(tmp_path, _pack("money", """
+- id: angel-investor-count-2026
+  topic: Startups
+  question: How many angel investors are active in Pakistan?
+  answer: About 350 angel investors backed Pakistani startups in 2026.
+  figures:
+  - {metric: angel_investors, value: 350, unit: investors, period: '2026', period_label: '2026',
+     qualifier: about, sources: [s1]}
+  sources: [s1]
+- id: startup-venture-debt-2026
+  topic: Startups
+  question: How much venture debt did startups raise?
+  answer: Pakistani startups raised 61 million US dollars in venture debt in 2026.
+  figures:
+  - {metric: venture_debt, value: 61, unit: million USD, period: '2026', period_label: '2026',
+     qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: freelancer-tax-rate-2026
+  topic: Freelancing
+  question: What tax do freelancers pay on foreign income?
+  answer: Freelancers registered with PSEB pay a final tax of 0.25 percent on export proceeds.
+  figures:
+  - {metric: freelancer_tax_rate, value: 0.25, unit: percent, period: FY27, period_label: FY27,
+     qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    _finds(engine, (
+        ("If a foreign client pays me, how much tax is deducted from the money?",
+         "freelancer-tax-rate-2026"),
+        ("How much did startups borrow instead of raising equity?", "startup-venture-debt-2026")))
+    _refuses(engine, ("How much money did angel investors put into startups?",
+                      "How much equity funding did startups raise?"))

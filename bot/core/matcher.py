@@ -668,12 +668,21 @@ class Matcher:
         self.units: list[frozenset[tuple[str, ...]]] = [
             frozenset(tokens for name in names if (tokens := normalizer(name).tokens))
             for names in normalizer.lexicon.units]
+        # a place's tokens -> the tokens of places within it (see _narrower)
+        self.within: dict[tuple[str, ...], frozenset[tuple[str, ...]]] = {}
+        for place, inside in normalizer.lexicon.within:  # two names of a place: one entry
+            if tokens := normalizer(place).tokens:
+                self.within[tokens] = self.within.get(tokens, frozenset()) | {
+                    inner for name in inside if (inner := normalizer(name).tokens)}
         # words that name a side of a divide, for "public or private?" (see _either)
         self.side_words = frozenset(
             t for gram in (*self.narrowing, *self.countries) for t in gram
         ) | {t for term in ("government", "public", "state") for t in normalizer(term).tokens}
         self.either = frozenset(t for word in _EITHER for t in normalizer(word).tokens)
         self.bounds = frozenset(t for word in _BOUNDS for t in normalizer(word).tokens)
+        self.money_nouns = frozenset(t for word in ("money", "paisa", "paise", "paison", "raqam",
+                                                    "پیسے", "پیسہ", "رقم")
+                                     for t in normalizer(word).tokens)
         self.spending = frozenset(t for word in ("spend", "spends", "spent", "spending",
                                                  "kharch", "خرچ") for t in normalizer(word).tokens)
         self.time_words = frozenset(t for word in ("time", "hours", "hour", "minutes", "days",
@@ -1168,10 +1177,19 @@ class Matcher:
                         and not set(gram) & words
                         and not (gram in self.countries  # a misspelt country: "saudia"
                                  and set(self._content_of(" ".join(gram))) & words)
-                        and not self._either(tokens, i, n)):
+                        and not self._either(tokens, i, n)
+                        and not self._inner_place(tokens, gram, words)):
                     # ("private ventures or government-backed?" asks which, not how many)
                     return " ".join(gram)
         return None
+
+    def _inner_place(self, tokens: Sequence[str], place: tuple[str, ...],
+                     words: frozenset[str] | set[str]) -> bool:
+        """True when the question names a place within ``place`` that the entry names too:
+        "fibre connections in Hyderabad, Sindh" is about Hyderabad, which the entry is."""
+        asked = {tuple(tokens[i : i + n]) for n in (1, 2, 3) for i in range(len(tokens) - n + 1)}
+        return any(inner in asked and set(inner) <= words
+                   for inner in self.within.get(place, ()))
 
     def _other_unit(self, tokens: Sequence[str], doc: _Doc) -> str | None:
         """A unit of measure the question names ("in megawatts", "per square foot") that
@@ -1213,7 +1231,11 @@ class Matcher:
         for sides in self.contrasts:
             for side in sides:
                 asked = side & grams
-                if asked and not holds(side) and any(holds(o) for o in sides if o is not side):
+                others = [o for o in sides if o is not side]
+                if (asked and not holds(side) and any(holds(o) for o in others)
+                        and not any(o & grams for o in others)):
+                    # (a question naming both sides, "borrowed instead of raising equity",
+                    # is answered by the side the entry gives)
                     return " ".join(min(asked))
         return None
 
@@ -1275,6 +1297,16 @@ class Matcher:
         if "money" in groups and self.time_words & set(tokens) and all(
                 tokens[m] in self.spending for m in where["money"]):
             groups.discard("money")  # "how much time do students spend": hours, not money
+
+        def money_asked(m: int) -> bool:  # "how much money", "prize money kitni hoti hai"
+            before = tuple(tokens[max(m - 2, 0) : m]) == (self.how, "much")
+            after = (tuple(tokens[m + 1 : m + 3]) == (self.how, "much")
+                     and all(t in stop for t in tokens[m + 3 :]))
+            return before or after
+        if "money" in groups and all(
+                tokens[m] in self.money_nouns and not money_asked(m) for m in where["money"]):
+            # "how much tax is deducted from the money", "paison pe kitna tax": the tax
+            groups.discard("money")
         return groups
 
     def _leader(self, tokens: Sequence[str]) -> bool:

@@ -342,6 +342,8 @@ class Lexicon:
     contrasts: tuple[tuple[tuple[str, ...], ...], ...] = ()
     units: tuple[tuple[str, ...], ...] = ()  # a unit's names ("mw", "megawatts"): asked for
     abbreviations: frozenset[str] = frozenset()  # everyday ones ("CEO", "ID"): never a name
+    # places within a larger one ("sindh": karachi, hyderabad): "Hyderabad, Sindh" is Hyderabad
+    within: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def longest(self) -> int:
@@ -391,7 +393,9 @@ class Lexicon:
                    tuple(tuple(tuple(str(t) for t in side) for side in sides)
                          for sides in raw.get("contrasts") or []),
                    tuple(tuple(str(t) for t in names) for names in raw.get("units") or []),
-                   frozenset(str(t).casefold() for t in raw.get("abbreviations") or []))
+                   frozenset(str(t).casefold() for t in raw.get("abbreviations") or []),
+                   tuple((str(place), tuple(str(t) for t in inside))
+                         for place, inside in (raw.get("within") or {}).items()))
 
 
 def _lexicon_cache(own: bytes, other: bytes) -> Path | None:
