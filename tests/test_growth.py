@@ -1437,3 +1437,62 @@ def test_money_asked_in_so_many_words_and_both_sides_of_a_measure(tmp_path: Path
         ("How much did startups borrow instead of raising equity?", "startup-venture-debt-2026")))
     _refuses(engine, ("How much money did angel investors put into startups?",
                       "How much equity funding did startups raise?"))
+
+
+def test_a_city_names_its_country_and_everyday_words_find_their_entries(tmp_path: Path) -> None:
+    """Doha is in Qatar, and a question naming a country goes to the entry that names it
+    even when the best words are the column's software segment (which gives no figure);
+    snatched phones are thefts, the national language is Urdu, a home telephone line is a
+    landline, jails are prisons."""
+    engine = _engine_with(tmp_path, _pack("cities", """
+- id: it-exports-qatar-fy26
+  topic: IT exports
+  question: What were Pakistan's IT exports to Qatar in FY26?
+  answer: Pakistan's IT exports to Qatar were 58.2 million US dollars in FY26.
+  figures:
+  - {metric: it_exports_qatar, value: 58.2, unit: million USD, period: FY26,
+     period_label: FY26, qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: phone-theft-complaints-2026
+  topic: Safety
+  question: How many mobile phone theft complaints were filed?
+  answer: Police in the big cities logged 61,000 mobile phone theft complaints in 2026.
+  figures:
+  - {metric: phone_theft_complaints, value: 61000, unit: complaints, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: urdu-websites-2026
+  topic: Internet
+  question: How many websites are in Urdu?
+  answer: About 9,300 active websites published mainly in Urdu in 2026.
+  figures:
+  - {metric: urdu_websites, value: 9300, unit: websites, period: '2026', period_label: '2026',
+     qualifier: about, sources: [s1]}
+  sources: [s1]
+- id: landline-subscribers-2026
+  topic: Telecom
+  question: How many landline subscribers are there?
+  answer: Pakistan had 2.1 million landline subscribers in 2026, down from 2.4 million in 2024.
+  figures:
+  - {metric: landline_subscribers, value: 2.1, unit: million subscribers, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: prison-it-training-2026
+  topic: Skills
+  question: How many prisoners received IT training?
+  answer: 3,400 prisoners completed IT courses inside prisons in 2026.
+  figures:
+  - {metric: prisoners_it_trained, value: 3400, unit: prisoners, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    _finds(engine, (
+        ("How big a market is Qatar for Pakistani software companies?", "it-exports-qatar-fy26"),
+        ("What did tech exports to Doha-based clients come to in FY26?", "it-exports-qatar-fy26"),
+        ("How many people report their phones snatched every year?",
+         "phone-theft-complaints-2026"),
+        ("mobile chori ki kitni shikayat darj hui?", "phone-theft-complaints-2026"),
+        ("How many websites are there in our national language?", "urdu-websites-2026"),
+        ("Are fewer people keeping a home telephone line these days?",
+         "landline-subscribers-2026"),
+        ("کیا جیلوں میں قیدیوں کو آئی ٹی کی تربیت دی جاتی ہے؟", "prison-it-training-2026")))

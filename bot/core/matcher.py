@@ -1365,10 +1365,16 @@ class Matcher:
         (up to FIT_WIDE) that is closer in meaning (by FIT_COS)."""
         if len(ranked) < 2:
             return ranked
-        guard = self._guard(tokens, self.docs[self.ids[ranked[0].entry_id]])
-        if guard is None or guard[0] not in reasons:
+        top_doc = self.docs[self.ids[ranked[0].entry_id]]
+        guard = self._guard(tokens, top_doc)
+        if guard is None:
             return ranked
-        country = guard[0] is Reason.NARROWER and tuple(guard[1].split()) in self.countries
+        narrower = guard[1] if guard[0] is Reason.NARROWER else self._narrower(tokens, top_doc)
+        # a country the best does not name: the entry that does goes first, whatever else
+        # the best lacks ("how big a market is Qatar": not the segment that gives no figure)
+        country = narrower is not None and tuple(narrower.split()) in self.countries
+        if guard[0] not in reasons and not country:
+            return ranked
         if self._asks(tokens) is None and not country:
             return ranked  # a question asking for a number, or naming a country: its figure
         top = ranked[0]

@@ -50,6 +50,8 @@ _PLURAL_ACRONYM = re.compile(r"\b([A-Z]{2,})s\b")
 # "US" the country, not the currency ("US dollars", "US$ 3.8bn", "US cents")
 _US_UPPER = re.compile(r"\bU\.?S\.?(?:A\.?)?(?![\w.$])(?!\s*(?i:dollars?|cents?)\b)")
 _SUFFIXES = ("ings", "ing", "ers", "ies", "er", "es", "ed", "s")
+# words whose stem is another word's: "shared" computing is no share (a percentage) of it
+_KEPT = frozenset({"shared", "sharing"})
 _DERIVED = (("tion", 3), ("or", 2))  # "regulation", "regulator": "regulate"
 PERIOD_RE = re.compile(r"^(?:fy)?(?:19|20)\d\d$|^fy\d\d$|^m(?:19|20)\d\d(?:0[1-9]|1[0-2])$"
                        r"|^q(?:19|20)\d\d[1-4]$|^h(?:19|20)\d\d[12]$")
@@ -280,7 +282,7 @@ def read_periods(words: list[str], today: dt.date) -> list[str]:
 def stem(token: str) -> str:
     """A light English stemmer, never below four letters: plurals, -er/-ing/-ed, and a
     final silent e, so that "compete", "competes", "competed" and "competing" meet."""
-    if not token.isascii() or not token.isalpha() or len(token) <= 4:
+    if not token.isascii() or not token.isalpha() or len(token) <= 4 or token in _KEPT:
         return token
     for suffix in _SUFFIXES:
         if token.endswith(suffix) and len(token) - len(suffix) >= 4:
