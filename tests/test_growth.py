@@ -1496,3 +1496,68 @@ def test_a_city_names_its_country_and_everyday_words_find_their_entries(tmp_path
         ("Are fewer people keeping a home telephone line these days?",
          "landline-subscribers-2026"),
         ("کیا جیلوں میں قیدیوں کو آئی ٹی کی تربیت دی جاتی ہے؟", "prison-it-training-2026")))
+
+
+def test_more_country_names_things_set_aside_and_purchases(tmp_path: Path) -> None:
+    """Holland is the Netherlands and "Swedish clients" are Sweden's; "apart from sports
+    goods" sets sports goods aside rather than asking about them; startups "bought out" were
+    acquired; "budget for" a phone asks its price; Visa and Mastercard are card networks,
+    not visas; CCTV is no unknown name."""
+    engine = _engine_with(tmp_path, _pack("names", """
+- id: it-exports-netherlands-fy26
+  topic: IT exports
+  question: What were Pakistan's IT exports to the Netherlands in FY26?
+  answer: Pakistan's IT exports to the Netherlands were 140 million US dollars in FY26.
+  figures:
+  - {metric: it_exports_netherlands, value: 140, unit: million USD, period: FY26,
+     period_label: FY26, qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: software-exports-sweden-fy26
+  topic: IT exports
+  question: How much software did Pakistan export to Sweden in FY26?
+  answer: Pakistan exported 31 million US dollars of software to Sweden in FY26.
+  figures:
+  - {metric: software_exports_sweden, value: 31, unit: million USD, period: FY26,
+     period_label: FY26, qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: sialkot-it-exports-fy26
+  topic: IT exports
+  question: How much IT do Sialkot's software firms export?
+  answer: Sialkot's software firms exported 21 million US dollars of IT services in FY26.
+  figures:
+  - {metric: sialkot_it_exports, value: 21, unit: million USD, period: FY26,
+     period_label: FY26, qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: startup-acquisitions-2026
+  topic: Startups
+  question: How many Pakistani startups were acquired?
+  answer: 14 Pakistani startups were acquired by other companies in 2026.
+  figures:
+  - {metric: startup_acquisitions, value: 14, unit: startups, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: paypak-card-howto
+  topic: Payments
+  question: How do I get a PayPak card?
+  answer: Ask your bank for a PayPak debit card, the local card network's card; most banks
+    issue it free with a current account, instead of a Visa or Mastercard card.
+  sources: [s1]
+- id: lahore-safe-city-cameras-2026
+  topic: Smart cities
+  question: How many cameras has the Lahore smart city project installed?
+  answer: The Lahore smart city project had installed 8,000 cameras by 2026.
+  figures:
+  - {metric: lahore_smart_city_cameras, value: 8000, unit: cameras, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    _finds(engine, (
+        ("What is the value of Pakistan's tech exports to Holland?", "it-exports-netherlands-fy26"),
+        ("What is the yearly value of the software Pakistan sells to Swedish clients?",
+         "software-exports-sweden-fy26"),
+        ("Apart from sports goods, how much IT does Sialkot export?", "sialkot-it-exports-fy26"),
+        ("How many Pakistani startups were bought out by other companies?",
+         "startup-acquisitions-2026"),
+        ("How do I get a local debit card that isn't Visa or Mastercard?", "paypak-card-howto"),
+        ("How many CCTV cameras has the smart city project put up in Lahore?",
+         "lahore-safe-city-cameras-2026")))

@@ -680,6 +680,10 @@ class Matcher:
         ) | {t for term in ("government", "public", "state") for t in normalizer(term).tokens}
         self.either = frozenset(t for word in _EITHER for t in normalizer(word).tokens)
         self.bounds = frozenset(t for word in _BOUNDS for t in normalizer(word).tokens)
+        # words that set a thing aside: "apart from sports goods" does not ask about them
+        self.excluding = frozenset(t for word in ("apart", "besides", "except", "excluding",
+                                                  "alawa", "علاوہ", "siwa", "سوا")
+                                   for t in normalizer(word).tokens)
         self.money_nouns = frozenset(t for word in ("money", "paisa", "paise", "paison", "raqam",
                                                     "پیسے", "پیسہ", "رقم")
                                      for t in normalizer(word).tokens)
@@ -1013,7 +1017,8 @@ class Matcher:
         for n in (3, 2, 1):
             for i in range(len(content) - n + 1):
                 gram = tuple(content[i : i + n])
-                if gram in self.scope and not self._known(gram):
+                if (gram in self.scope and not self._known(gram)
+                        and not self.excluding & set(content[max(i - 3, 0) : i])):
                     found.append(" ".join(gram))
         return found
 
