@@ -1561,3 +1561,100 @@ def test_more_country_names_things_set_aside_and_purchases(tmp_path: Path) -> No
         ("How do I get a local debit card that isn't Visa or Mastercard?", "paypak-card-howto"),
         ("How many CCTV cameras has the smart city project put up in Lahore?",
          "lahore-safe-city-cameras-2026")))
+
+
+def test_last_month_and_the_month_of_october_are_periods(tmp_path: Path) -> None:
+    """"Last month" (November 2026 on 2026-12-01) and "the month of October" name months:
+    the October entry answers the one, and no entry holds the other."""
+    engine = _engine_with(tmp_path, _pack("months", """
+- id: sweden-exports-fy26
+  topic: IT exports
+  question: What were Pakistan's software exports to Sweden in FY26?
+  answer: Pakistan's software exports to Sweden were 31.6 million US dollars in FY26.
+  figures:
+  - {metric: software_exports_sweden, value: 31.6, unit: million USD, period: FY26,
+     period_label: FY26, qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: sweden-exports-oct-2026
+  topic: IT exports
+  question: What were Pakistan's software exports to Sweden in October 2026?
+  answer: Pakistan's software exports to Sweden were 2.87 million US dollars in October 2026.
+  figures:
+  - {metric: software_exports_sweden, value: 2.87, unit: million USD, period: October 2026,
+     period_label: October 2026, qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    _finds(engine, (("How much software went to Sweden in the month of October?",
+                     "sweden-exports-oct-2026"),))
+    _refuses(engine, ("How much software did Pakistan export to Sweden last month?",
+                      "pichle mahine Sweden ko kitna software export hua?"))
+
+
+def test_real_words_devices_and_verbs_are_read_as_meant(tmp_path: Path) -> None:
+    """"Speed" is spelt right (not "seed"); a laptop's price is no smartphone's; "how many
+    hospitals share files" counts hospitals; "made here or are they all imported" asks
+    which; hearing-impaired youth are deaf, phone booths are payphones."""
+    engine = _engine_with(tmp_path, _pack("devices", """
+- id: laptop-price-2026
+  topic: Hardware
+  question: What is the average price of a laptop?
+  answer: A laptop cost PKR 148,000 on average in 2026.
+  figures:
+  - {metric: laptop_price, value: 148000, unit: PKR, period: '2026', period_label: '2026',
+     qualifier: average, sources: [s1]}
+  sources: [s1]
+- id: seed-rounds-2026
+  topic: Startups
+  question: How many seed rounds did startups close?
+  answer: Pakistani startups closed 44 seed rounds in 2026.
+  figures:
+  - {metric: seed_rounds, value: 44, unit: rounds, period: '2026', period_label: '2026',
+     qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: broadband-price-per-mbps-2026
+  topic: Internet
+  question: What is the price of broadband per Mbps?
+  answer: Fixed broadband cost Rs 173 per Mbps per month in 2026.
+  figures:
+  - {metric: broadband_price_per_mbps, value: 173, unit: PKR per Mbps, period: '2026',
+     period_label: '2026', qualifier: average, sources: [s1]}
+  sources: [s1]
+- id: hospitals-e-records-2026
+  topic: Health
+  question: How many hospitals use electronic health records?
+  answer: 212 public hospitals kept electronic health records in 2026.
+  figures:
+  - {metric: hospitals_ehr, value: 212, unit: hospitals, period: '2026', period_label: '2026',
+     qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: local-inverters-2026
+  topic: Hardware
+  question: How many solar inverters are manufactured in Pakistan?
+  answer: Local factories manufactured 310,000 solar inverters in 2026.
+  figures:
+  - {metric: local_inverters, value: 310000, unit: inverters, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: deaf-youth-it-training
+  topic: Skills
+  question: Is there IT training for deaf young people?
+  answer: The Ishara Tech programme trains deaf young people in web design in sign language.
+  sources: [s1]
+- id: payphones-2026
+  topic: Telecom
+  question: How many payphones are left?
+  answer: 1,900 payphones were still working in Pakistan in 2026.
+  figures:
+  - {metric: payphones, value: 1900, unit: payphones, period: '2026', period_label: '2026',
+     qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    _finds(engine, (
+        ("What's the going rate for fixed internet when you break the cost down by speed?",
+         "broadband-price-per-mbps-2026"),
+        ("How many hospitals share electronic patient files?", "hospitals-e-records-2026"),
+        ("Are solar inverters manufactured in Pakistan or are they all imported?",
+         "local-inverters-2026"),
+        ("Is there any tech job training for hearing-impaired youth?", "deaf-youth-it-training"),
+        ("Are there still any coin-operated phone booths in Pakistan?", "payphones-2026")))
+    _refuses(engine, ("What is the average price of a smartphone in Pakistan?",))

@@ -425,6 +425,16 @@ _LATIN_PAIRS = (("sh", "x"), ("ch", "c"), ("ph", "f"), ("th", "t"), ("ck", "k"),
 _LATIN_DROP = str.maketrans("", "", "aeiouhwvy")
 
 
+def _shared_start(a: str, b: str) -> int:
+    """How many letters two words share from their start ("spend", "spent": 4)."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
 def _skeleton(word: str, sounds: dict[str, str] | None = None) -> str:
     """``word``'s consonants in order, repeats run together ("smart": smrt); with ``sounds``,
     each letter read through it (Urdu script), else as English is spelt."""
@@ -679,6 +689,11 @@ class Matcher:
             t for gram in (*self.narrowing, *self.countries) for t in gram
         ) | {t for term in ("government", "public", "state") for t in normalizer(term).tokens}
         self.either = frozenset(t for word in _EITHER for t in normalizer(word).tokens)
+        self.share_verb = frozenset(normalizer("share").tokens)  # "share" after "how many"
+        # the English words the vocabulary reads other words as: never misspellings
+        self.english_words = frozenset(
+            t for target in normalizer.lexicon.synonyms.values() for w in target
+            if w.isascii() and w.isalpha() for t in (stem(w),))
         self.bounds = frozenset(t for word in _BOUNDS for t in normalizer(word).tokens)
         # words that set a thing aside: "apart from sports goods" does not ask about them
         self.excluding = frozenset(t for word in ("apart", "besides", "except", "excluding",
@@ -969,6 +984,10 @@ class Matcher:
             best = process.extractOne(token, self.vocab.get(token[0], ()), scorer=fuzz.ratio,
                                       score_cutoff=TYPO_CUTOFF)
             found = best[0] if best else None
+            if found is not None and token in self.english_words and not (
+                    _shared_start(token, found) >= min(len(token), len(found)) - 1):
+                found = None  # a word the vocabulary knows, "speed", is no misspelt "seed"
+                # (though "spend" is read as the knowledge base's "spent")
         if len(self._typo_cache) > 50_000:
             self._typo_cache.clear()
         self._typo_cache[token] = found
@@ -1212,9 +1231,11 @@ class Matcher:
         is a side too ("public or private?", "private ventures or government-backed?"): the
         question asks which, so the term narrows nothing. "A female founder or CEO" names
         one group. "Women compared to men" compares two sides however far apart."""
-        for at in range(max(i - 2, 0), min(i + n + 2, len(tokens))):
+        for at in range(max(i - 4, 0), min(i + n + 2, len(tokens))):
             if tokens[at] in self.either:
-                other = tokens[at + 1 : at + 3] if at >= i + n else tokens[max(at - 2, 0) : at]
+                stop = self.normalize.lexicon.stopwords  # "or are they all imported?"
+                other = ([t for t in tokens[at + 1 :] if t not in stop][:2] if at >= i + n
+                         else [t for t in tokens[:at] if t not in stop][-2:])
                 if tokens[at] in self.compared:
                     other = [*tokens[:i], *tokens[i + n:]]
                 if any(t in self.side_words for t in other):
@@ -1293,6 +1314,10 @@ class Matcher:
             # "how many dollars" asks for money; "how many of the government-funded trainees
             # got jobs" and "how many funding rounds" ask for a number
             groups.discard("money")
+        if "number" in groups and "percent" in groups and all(
+                tokens[m] in self.share_verb and any(c < m for c in where["number"])
+                for m in where["percent"]):
+            groups.discard("percent")  # "how many hospitals share patient files": a verb
         if "degree" in groups and not groups & {"money", "number", "percent"}:
             groups.discard("amount")  # "how much does freelancing help": a degree
         if "money" in groups and any(
@@ -1550,7 +1575,7 @@ class Matcher:
                 if fixed is not None:
                     weights[fixed] = max(weights.get(fixed, 0.0), self.idf[fixed] * 0.9)
                     fixes[token] = fixed
-                else:
+                elif token not in self.asking_words:  # "spend" asks; it names no topic
                     weights[token] = UNKNOWN_WEIGHT
         known = sorted((t for t in weights if t in self.postings), key=lambda t: len(self.postings[t]))
         # what the question is about. Next to a word the knowledge base does not know, words
@@ -1693,8 +1718,13 @@ class Matcher:
                 # the entries of the same metric for other periods are one with it (the
                 # latest of them is first): the rivals are the other entries
                 metrics = self.docs[self.ids[top.entry_id]].metrics if not norm.periods else None
+                # nor are those the guards refuse when the best passes them ("British
+                # clients": not the IT exports of every country)
+                passes = self._guard(norm.tokens, self.docs[self.ids[top.entry_id]]) is None
                 others = [c for c in ranked[1:]
-                          if not (metrics and self.docs[self.ids[c.entry_id]].metrics & metrics)]
+                          if not (metrics and self.docs[self.ids[c.entry_id]].metrics & metrics)
+                          and not (passes and self._guard(norm.tokens,
+                                                          self.docs[self.ids[c.entry_id]]))]
                 runner = others[0].score if others else 0.0
                 # the words only its answer holds count when meaning confirms it
                 doc = self.docs[self.ids[top.entry_id]]

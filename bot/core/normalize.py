@@ -64,7 +64,7 @@ _ORDINALS = {w: i for i, w in enumerate(
      "tenth", "eleventh", "twelfth"), start=1)}
 _QUARTER_WORD = re.compile(r"^([qh])([1-4])$")  # "q3", "h1"
 # the words a way of naming a period can start with (besides digits and "fy...")
-_PERIOD_WORDS = frozenset({"fiscal", "financial", "year", "last", "previous", "this",
+_PERIOD_WORDS = frozenset({"fiscal", "financial", "year", "last", "previous", "past", "this", "month",
                            "current", "between", "from", *MONTHS, *_ORDINALS,
                            "q1", "q2", "q3", "q4", "h1", "h2"})
 _RANGE_WORDS = frozenset({"to", "and", "till", "until", "through", "thru"})
@@ -272,6 +272,20 @@ def read_periods(words: list[str], today: dt.date) -> list[str]:
         if w in MONTHS and _YEAR.match(nxt):
             out += [month_token(int(nxt), MONTHS[w]), nxt]  # July 2025 (and its year)
             i += 2
+            continue
+        if w in {"last", "previous", "past", "this", "current"} and nxt == "month":
+            back = 1 if w in {"last", "previous", "past"} else 0  # "last month", "pichle mahine"
+            year, month = divmod(today.year * 12 + today.month - 1 - back, 12)
+            out += [month_token(year, month + 1), str(year)]
+            i += 2
+            continue
+        if w == "month" and nxt == "of" and after in MONTHS and not (
+                i + 3 < len(words) and _YEAR.match(words[i + 3])):
+            # "in the month of October": the latest October begun by today
+            month = MONTHS[after]
+            year = today.year if month <= today.month else today.year - 1
+            out += [month_token(year, month), str(year)]
+            i += 3
             continue
         out.append(w)
         i += 1
