@@ -1658,3 +1658,68 @@ def test_real_words_devices_and_verbs_are_read_as_meant(tmp_path: Path) -> None:
         ("Is there any tech job training for hearing-impaired youth?", "deaf-youth-it-training"),
         ("Are there still any coin-operated phone booths in Pakistan?", "payphones-2026")))
     _refuses(engine, ("What is the average price of a smartphone in Pakistan?",))
+
+
+def test_platforms_by_name_and_other_spellings(tmp_path: Path) -> None:
+    """Pinterest's users are not Instagram's and a Fiverr rate is not Upwork's; Türkiye is
+    Turkey, Pindi is Rawalpindi, a CNIC is an everyday card (no unknown name) and startups
+    that folded shut down."""
+    engine = _engine_with(tmp_path, _pack("platforms", """
+- id: pinterest-users-2026
+  topic: Social media
+  question: How many Pakistanis use Pinterest?
+  answer: Pinterest had 6.8 million users in Pakistan in 2026.
+  figures:
+  - {metric: pinterest_users, value: 6.8, unit: million users, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: fiverr-hourly-2026
+  topic: Freelancing
+  question: What do Pakistani freelancers charge per hour on Fiverr?
+  answer: Pakistani freelancers on Fiverr charged a median 11 US dollars per hour in 2026.
+  figures:
+  - {metric: fiverr_hourly_rate, value: 11, unit: USD per hour, period: '2026',
+     period_label: '2026', qualifier: median, sources: [s1]}
+  sources: [s1]
+- id: software-exports-turkey-fy26
+  topic: IT exports
+  question: What were Pakistan's software exports to Turkey in FY26?
+  answer: Pakistan's software exports to Turkey were 46.9 million US dollars in FY26.
+  figures:
+  - {metric: software_exports_turkey, value: 46.9, unit: million USD, period: FY26,
+     period_label: FY26, qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: rawalpindi-fibre-2026
+  topic: Telecom
+  question: What share of Rawalpindi homes can get fibre?
+  answer: 43 percent of households in Rawalpindi could get a fibre connection in 2026.
+  figures:
+  - {metric: rawalpindi_fibre_coverage, value: 43, unit: percent, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: identity-theft-complaints-2026
+  topic: Cybercrime
+  question: How many identity theft complaints were filed?
+  answer: The cybercrime wing received 8,042 identity theft complaints in 2026.
+  figures:
+  - {metric: identity_theft_complaints, value: 8042, unit: complaints, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: startup-shutdowns-2026
+  topic: Startups
+  question: How many startups shut down?
+  answer: 58 Pakistani startups shut down in 2026.
+  figures:
+  - {metric: startup_shutdowns, value: 58, unit: startups, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    _finds(engine, (
+        ("What's the annual value of our software exports going to Türkiye?",
+         "software-exports-turkey-fy26"),
+        ("Is fibre available across Pindi, and how widely?", "rawalpindi-fibre-2026"),
+        ("How many identity theft complaints about someone's CNIC reach the cybercrime wing?",
+         "identity-theft-complaints-2026"),
+        ("How many startups folded last year?", "startup-shutdowns-2026")))
+    _refuses(engine, ("Instagram ke Pakistan mein kitne users hain?",
+                      "What do Pakistani freelancers charge per hour on Upwork?"))

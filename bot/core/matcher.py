@@ -149,7 +149,7 @@ COMPARING = ("above", "below", "than", "global", "regional", "world")
 _MONEY_UNITS = ("usd", "us$", "$", "pkr", "rs", "rupee", "dollar")
 _MONEY_WORD = re.compile(r"\b(?:usd|pkr|rs|rupees?|dollars?|eur|euros?|gbp|aed)\b|\$")
 _SENTENCE = re.compile(r"[.!?؟۔]+\s*|\n+")
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9&'-]*")
+_WORD = re.compile(r"[^\W_][\w&'-]*")  # letters of any alphabet: "Türkiye" is one word
 _QUARTER = re.compile(r"[Qq][1-4]|H[12]")
 # Latin letters by their names in Urdu script, as an acronym is spelt out in an Urdu question
 # ("ای ایم آئی" is EMI, "ڈاٹ پی کے" .pk); see Matcher._spelled_out
