@@ -1723,3 +1723,42 @@ def test_platforms_by_name_and_other_spellings(tmp_path: Path) -> None:
         ("How many startups folded last year?", "startup-shutdowns-2026")))
     _refuses(engine, ("Instagram ke Pakistan mein kitne users hain?",
                       "What do Pakistani freelancers charge per hour on Upwork?"))
+
+
+def test_phrases_people_use_for_terms_of_the_trade(tmp_path: Path) -> None:
+    """A startup valued at a billion dollars is a unicorn, a tax number is an NTN, a
+    private limited company is a company form (not the private sector), and "does it count
+    as an export" asks no number."""
+    engine = _engine_with(tmp_path, _pack("trade", """
+- id: tech-unicorns
+  topic: Startups
+  question: Does Pakistan have any tech unicorns?
+  answer: No Pakistani startup has yet reached unicorn status; the most valuable was valued
+    at about 600 million US dollars in 2026.
+  sources: [s1]
+- id: ntn-for-freelancers
+  topic: Tax
+  question: How does a freelancer get an NTN?
+  answer: Register on the FBR's IRIS portal with your CNIC, mobile number and email; the NTN
+    is issued at once and is your CNIC number.
+  sources: [s1]
+- id: secp-company-registration
+  topic: Startups
+  question: How do I register a company with the SECP?
+  answer: Reserve a name on the SECP's eZfile portal, upload the memorandum and articles and
+    pay the fee; a limited company is incorporated within about four working days.
+  sources: [s1]
+- id: hawala-export-proceeds-rule
+  topic: Freelancing
+  question: Which foreign earnings count as IT exports?
+  answer: Only earnings received through a bank or a licensed exchange company are treated as
+    IT export proceeds; money received through hawala is not.
+  sources: [s1]
+"""))
+    _finds(engine, (
+        ("Has any Pakistani startup been valued at a billion dollars?", "tech-unicorns"),
+        ("How do I get a tax number as a freelancer?", "ntn-for-freelancers"),
+        ("What are the steps to incorporate a private limited company?",
+         "secp-company-registration"),
+        ("Does money a freelancer receives through hawala count as an export?",
+         "hawala-export-proceeds-rule")))
