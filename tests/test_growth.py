@@ -1762,3 +1762,48 @@ def test_phrases_people_use_for_terms_of_the_trade(tmp_path: Path) -> None:
          "secp-company-registration"),
         ("Does money a freelancer receives through hawala count as an export?",
          "hawala-export-proceeds-rule")))
+
+
+def test_countries_and_cities_in_urdu_script_and_mobile_generations(tmp_path: Path) -> None:
+    """Egypt (مصر, misr) and Abbottabad (ایبٹ آباد) in Urdu script and Roman Urdu find their
+    entries, and Kenya (کینیا), which no entry names, is not answered with the all-country IT
+    exports; a 5G phone's price is no 4G phone's; Bitcoin is crypto."""
+    engine = _engine_with(tmp_path, _pack("urdu places", """
+- id: software-exports-egypt-fy26
+  topic: IT exports
+  question: What were Pakistan's software exports to Egypt in FY26?
+  answer: Pakistan's software exports to Egypt were 23.8 million US dollars in FY26.
+  figures:
+  - {metric: software_exports_egypt, value: 23.8, unit: million USD, period: FY26,
+     period_label: FY26, qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: abbottabad-internet-users-2026
+  topic: Internet
+  question: How many internet users are there in Abbottabad?
+  answer: Abbottabad district had 640,000 internet users in 2026.
+  figures:
+  - {metric: abbottabad_internet_users, value: 640000, unit: users, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: five-g-phone-price-2026
+  topic: Hardware
+  question: What is the average price of a 5G phone?
+  answer: A 5G phone cost PKR 96,000 on average in 2026.
+  figures:
+  - {metric: five_g_phone_price, value: 96000, unit: PKR, period: '2026', period_label: '2026',
+     qualifier: average, sources: [s1]}
+  sources: [s1]
+- id: crypto-ban
+  topic: Regulation
+  question: Is crypto trading legal in Pakistan?
+  answer: The State Bank bars banks from handling crypto trades; holding crypto is not a crime
+    but has no legal protection.
+  sources: [s1]
+"""))
+    _finds(engine, (
+        ("پاکستان مصر کو کتنے کے سافٹ ویئر ایکسپورٹ کرتا ہے؟", "software-exports-egypt-fy26"),
+        ("misr ko pakistan kitna software export karta hai", "software-exports-egypt-fy26"),
+        ("ایبٹ آباد میں کتنے انٹرنیٹ صارفین ہیں؟", "abbottabad-internet-users-2026"),
+        ("Is it legal to buy Bitcoin in Pakistan?", "crypto-ban")))
+    _refuses(engine, ("پاکستان کی کینیا کو آئی ٹی ایکسپورٹس کتنی ہیں؟",
+                      "What is the average price of a 4G phone in Pakistan?"))
