@@ -98,10 +98,32 @@ SETS = {
     "growth-blind20": REPO / "tests" / "data" / "growth-blind20",
     "growth-blind21": REPO / "tests" / "data" / "growth-blind21",
     # written blind on 2026-12-01 after round 12, scored once with its final code (88/100
-    # and 84/100; the code before round 10 88 and 80, the code before round 3 78 and 77):
-    # unseen, nothing tuned on them
+    # and 84/100; the code before round 10 88 and 80, the code before round 3 78 and 77),
+    # then their misses read in round 13
     "growth-blind22": REPO / "tests" / "data" / "growth-blind22",
     "growth-blind23": REPO / "tests" / "data" / "growth-blind23",
+    # written blind on 2026-12-01 (second session) in fours; each four was scored with the
+    # session's starting code (a8cfb43), then once after the rounds before it, then read for
+    # the next round. 24-27: 350/400 at the start, 352 after round 13
+    "growth-blind24": REPO / "tests" / "data" / "growth-blind24",
+    "growth-blind25": REPO / "tests" / "data" / "growth-blind25",
+    "growth-blind26": REPO / "tests" / "data" / "growth-blind26",
+    "growth-blind27": REPO / "tests" / "data" / "growth-blind27",
+    # 28-31: 341/400 at the start, 345 after rounds 13-14
+    "growth-blind28": REPO / "tests" / "data" / "growth-blind28",
+    "growth-blind29": REPO / "tests" / "data" / "growth-blind29",
+    "growth-blind30": REPO / "tests" / "data" / "growth-blind30",
+    "growth-blind31": REPO / "tests" / "data" / "growth-blind31",
+    # 32-35: 333/400 at the start, 342 after rounds 13-15
+    "growth-blind32": REPO / "tests" / "data" / "growth-blind32",
+    "growth-blind33": REPO / "tests" / "data" / "growth-blind33",
+    "growth-blind34": REPO / "tests" / "data" / "growth-blind34",
+    "growth-blind35": REPO / "tests" / "data" / "growth-blind35",
+    # 36-39: 340/400 at the start, 345 after rounds 13-16
+    "growth-blind36": REPO / "tests" / "data" / "growth-blind36",
+    "growth-blind37": REPO / "tests" / "data" / "growth-blind37",
+    "growth-blind38": REPO / "tests" / "data" / "growth-blind38",
+    "growth-blind39": REPO / "tests" / "data" / "growth-blind39",
 }
 KINDS = ("en", "short", "typo", "roman", "urdu", "period", "near")
 TARGETS = {"en": 0.90, "short": 0.93, "typo": 0.93, "roman": 0.85, "urdu": 0.80,

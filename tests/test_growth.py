@@ -1807,3 +1807,66 @@ def test_countries_and_cities_in_urdu_script_and_mobile_generations(tmp_path: Pa
         ("Is it legal to buy Bitcoin in Pakistan?", "crypto-ban")))
     _refuses(engine, ("پاکستان کی کینیا کو آئی ٹی ایکسپورٹس کتنی ہیں؟",
                       "What is the average price of a 4G phone in Pakistan?"))
+
+
+def test_how_to_find_a_number_roles_stages_and_new_or_used(tmp_path: Path) -> None:
+    """"How many SIMs are on my CNIC, how do I check?" is answered by the how-to (which
+    gives no figure); women's share among product managers is not theirs among software
+    engineers, seed rounds are not growth rounds, and a refurbished laptop's price is not a
+    brand-new one's; khwaja sira youth are transgender youth, UAVs are drones."""
+    engine = _engine_with(tmp_path, _pack("roles", """
+- id: verify-sims-howto
+  topic: Telecom
+  question: How do I check which SIMs are registered in my name?
+  answer: Send your CNIC number without dashes by SMS to 668; the reply lists every SIM
+    registered on it, by operator.
+  sources: [s1]
+- id: women-product-managers-2026
+  topic: Jobs
+  question: What share of product managers are women?
+  answer: Women held 24 percent of product management roles at Pakistani tech firms in 2026.
+  figures:
+  - {metric: women_pm_share, value: 24, unit: percent, period: '2026', period_label: '2026',
+     qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: growth-rounds-2026
+  topic: Startups
+  question: How many growth rounds did startups close?
+  answer: Pakistani startups closed 9 growth rounds (Series B and later) in 2026.
+  figures:
+  - {metric: growth_rounds, value: 9, unit: rounds, period: '2026', period_label: '2026',
+     qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: refurbished-laptop-price-2026
+  topic: Hardware
+  question: What does a refurbished laptop cost?
+  answer: A refurbished laptop cost PKR 61,000 on average in 2026.
+  figures:
+  - {metric: refurbished_laptop_price, value: 61000, unit: PKR, period: '2026',
+     period_label: '2026', qualifier: average, sources: [s1]}
+  sources: [s1]
+- id: transgender-youth-it-training
+  topic: Skills
+  question: Is there IT training for transgender youth?
+  answer: The Rang Tech programme trained 420 transgender young people in web skills in 2026.
+  figures:
+  - {metric: transgender_youth_trained, value: 420, unit: people, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: drones-assembled-2026
+  topic: Hardware
+  question: How many drones are assembled in Pakistan?
+  answer: Local factories assembled 3,900 drones in 2026.
+  figures:
+  - {metric: drones_assembled, value: 3900, unit: drones, period: '2026', period_label: '2026',
+     qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    _finds(engine, (
+        ("meri CNIC pe kitni SIMs hain kaise check karun?", "verify-sims-howto"),
+        ("Are there any computer courses for khwaja sira youngsters?",
+         "transgender-youth-it-training"),
+        ("How many UAVs are put together in Pakistani factories?", "drones-assembled-2026")))
+    _refuses(engine, ("What share of software engineers in Pakistan are women?",
+                      "How many seed rounds did Pakistani startups raise?",
+                      "What is the average price of a brand-new laptop?"))

@@ -690,6 +690,12 @@ class Matcher:
         ) | {t for term in ("government", "public", "state") for t in normalizer(term).tokens}
         self.either = frozenset(t for word in _EITHER for t in normalizer(word).tokens)
         self.share_verb = frozenset(normalizer("share").tokens)  # "share" after "how many"
+        # words after "how" that ask for a measure, not a way ("how much", "how big")
+        self.how_measures = frozenset(
+            t for word in ("much", "many", "big", "large", "high", "long", "often", "fast",
+                           "far", "old", "popular", "common", "widespread", "quickly", "slow",
+                           "expensive", "cheap", "good", "bad", "is", "are", "was", "were", "")
+            for t in (normalizer(word).tokens or (word,)))
         # the English words the vocabulary reads other words as: never misspellings
         self.english_words = frozenset(
             t for target in normalizer.lexicon.synonyms.values() for w in target
@@ -1339,6 +1345,12 @@ class Matcher:
             groups.discard("money")
         return groups
 
+    def _how_to(self, tokens: Sequence[str]) -> bool:
+        """True when the question asks how to do something ("how do I check", "kaise check
+        karun", "کیسے معلوم کروں"), not how much or how many."""
+        return any(a == self.how and b not in self.how_measures
+                   for a, b in pairwise([*tokens, ""]))
+
     def _leader(self, tokens: Sequence[str]) -> bool:
         """True for "which country has the most freelancers?": it asks who leads the world,
         which the column never says (it places only Pakistan, among the top five)."""
@@ -1352,7 +1364,9 @@ class Matcher:
         """Why ``doc`` cannot answer a question that asks for a number it does not give, or
         for the country that leads the world (the column places only Pakistan)."""
         asks = self._asks(tokens)
-        if asks is not None:
+        if asks is not None and not (not doc.kinds and self._how_to(tokens)):
+            # (an entry that gives no figure answers "how many SIMs are on my CNIC, how do
+            # I check?": the question asks how to find the number out)
             group, kinds = asks
             if not doc.kinds or (kinds is not None and not kinds & doc.kinds):
                 return Reason.NO_FIGURE_OF_KIND, group
