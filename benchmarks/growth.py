@@ -124,6 +124,11 @@ SETS = {
     "growth-blind37": REPO / "tests" / "data" / "growth-blind37",
     "growth-blind38": REPO / "tests" / "data" / "growth-blind38",
     "growth-blind39": REPO / "tests" / "data" / "growth-blind39",
+    # 40-43: 334/400 at the start, 347 after rounds 13-17
+    "growth-blind40": REPO / "tests" / "data" / "growth-blind40",
+    "growth-blind41": REPO / "tests" / "data" / "growth-blind41",
+    "growth-blind42": REPO / "tests" / "data" / "growth-blind42",
+    "growth-blind43": REPO / "tests" / "data" / "growth-blind43",
 }
 KINDS = ("en", "short", "typo", "roman", "urdu", "period", "near")
 TARGETS = {"en": 0.90, "short": 0.93, "typo": 0.93, "roman": 0.85, "urdu": 0.80,
