@@ -145,6 +145,15 @@ FLOORS: dict[str, dict[str, float]] = {
                        "period": 1.00, "near": 0.90},
     "growth-blind43": {"en": 0.80, "short": 1.00, "typo": 1.00, "roman": 1.00, "urdu": 1.00,
                        "period": 1.00, "near": 1.00},
+    # 44-47: first measured with the final code of rounds 13-18; unseen, nothing tuned on them
+    "growth-blind44": {"en": 0.80, "short": 0.85, "typo": 0.80, "roman": 1.00, "urdu": 0.90,
+                       "period": 1.00, "near": 1.00},
+    "growth-blind45": {"en": 0.80, "short": 1.00, "typo": 1.00, "roman": 1.00, "urdu": 1.00,
+                       "period": 1.00, "near": 0.65},
+    "growth-blind46": {"en": 0.75, "short": 1.00, "typo": 1.00, "roman": 1.00, "urdu": 1.00,
+                       "period": 1.00, "near": 0.90},
+    "growth-blind47": {"en": 0.75, "short": 1.00, "typo": 1.00, "roman": 0.95, "urdu": 1.00,
+                       "period": 1.00, "near": 0.75},
 }
 
 
