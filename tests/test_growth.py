@@ -1921,3 +1921,73 @@ def test_how_to_find_a_number_roles_stages_and_new_or_used(tmp_path: Path) -> No
     _refuses(engine, ("What share of software engineers in Pakistan are women?",
                       "How many seed rounds did Pakistani startups raise?",
                       "What is the average price of a brand-new laptop?"))
+
+
+def test_meaning_does_not_pick_an_entry_that_lacks_the_figure_asked(shared_engine) -> None:  # type: ignore[no-untyped-def]
+    """"How many IT graduates does Pakistan produce every year?": the column gives no
+    graduates figure; a lead in meaning for its bottom line (which gives none) must not
+    stand in for a lead on the words, or the exports outlook is answered in its place."""
+    _refuses(shared_engine, ("How many IT graduates does Pakistan produce every year?",
+                             "how many IT graduates does pakistan produce every year"))
+
+
+def test_apps_hosting_places_and_roles_by_name(tmp_path: Path) -> None:
+    """Viber's users are not WhatsApp's, a domain name's price is not web hosting's, a
+    university's 3D printers are not schools', QA engineers are not software developers;
+    "gender split" asks for women's share, Thar is Tharparkar, robots are robotics."""
+    engine = _engine_with(tmp_path, _pack("apps", """
+- id: viber-users-2026
+  topic: Social media
+  question: How many Pakistanis use Viber?
+  answer: Viber had 3.4 million users in Pakistan in 2026.
+  figures:
+  - {metric: viber_users, value: 3.4, unit: million users, period: '2026', period_label: '2026',
+     qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: domain-name-cost-2026
+  topic: Internet
+  question: What does a .pk domain name cost?
+  answer: A .pk domain name cost PKR 2,400 a year in 2026.
+  figures:
+  - {metric: pk_domain_cost, value: 2400, unit: PKR per year, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: university-3d-printers-2026
+  topic: Education
+  question: How many 3D printers do universities have?
+  answer: Public universities had 640 3D printers in their labs in 2026.
+  figures:
+  - {metric: university_3d_printers, value: 640, unit: printers, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: women-qa-share-2026
+  topic: Jobs
+  question: What share of QA testers are women?
+  answer: Women were 31 percent of software testers (QA) in Pakistan in 2026.
+  figures:
+  - {metric: women_qa_share, value: 31, unit: percent, period: '2026', period_label: '2026',
+     qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: tharparkar-4g-2026
+  topic: Telecom
+  question: What share of Tharparkar has 4G coverage?
+  answer: 46 percent of Tharparkar district had 4G coverage in 2026.
+  figures:
+  - {metric: tharparkar_4g, value: 46, unit: percent, period: '2026', period_label: '2026',
+     qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: national-robotics-strategy
+  topic: Policy
+  question: What is the national robotics strategy?
+  answer: The strategy funds robotics labs in universities and tax breaks for factories that
+    automate, from 2026 to 2030.
+  sources: [s1]
+"""))
+    _finds(engine, (
+        ("What's the gender split among QA engineers in Pakistan?", "women-qa-share-2026"),
+        ("Can people in Thar get fast mobile internet?", "tharparkar-4g-2026"),
+        ("What is the robots strategy?", "national-robotics-strategy")))
+    _refuses(engine, ("How many WhatsApp users does Pakistan have?",
+                      "How much does web hosting cost per year in Pakistan?",
+                      "How many 3D printers do Pakistani schools have?",
+                      "What share of software developers in Pakistan are women?"))

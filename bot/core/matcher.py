@@ -1727,7 +1727,7 @@ class Matcher:
                 close = max(0.0, (meaning.of(index) - SEMANTIC_FLOOR) / (1 - SEMANTIC_FLOOR))
                 blended.append(self._candidate(
                     index, max(score, (1 - SEMANTIC_WEIGHT) * score + SEMANTIC_WEIGHT * close)))
-            def agreed(ranked: list[Candidate]) -> bool:
+            def agreed(ranked: list[Candidate], trade: float = AGREE_TRADE) -> bool:
                 top = ranked[0]
                 # the entries of the same metric for other periods are one with it (the
                 # latest of them is first): the rivals are the other entries
@@ -1749,7 +1749,10 @@ class Matcher:
                             - max((meaning.of(self.ids[c.entry_id]) for c in others),
                                   default=-1.0))
                 return (specific + own >= MIN_SPECIFIC and top.score >= AGREE_AT
-                        and top.score - runner >= AGREE_MARGIN - AGREE_TRADE * cos_lead
+                        # (only for an entry that passes the guards: a lead in meaning
+                        # does not stand in for words to pick an entry that lacks the figure)
+                        and top.score - runner >= AGREE_MARGIN - (trade if passes else 0.0)
+                        * cos_lead
                         and self._closest_by_far(meaning, self.ids[top.entry_id],
                                                  [self.ids[c.entry_id] for c in (top, *others)],
                                                  self._behind(meaning, top, norm)))
@@ -1763,7 +1766,9 @@ class Matcher:
                     # that gives one answers when meaning agrees on it
                     fitted = self._singled_out(norm.tokens, ranked, (Reason.NO_FIGURE_OF_KIND,),
                                                by_meaning)
-                    if fitted is not ranked and agreed(fitted):
+                    # (put ahead of the best by the figure it gives, not by its words: the
+                    # full lead on the words is asked, "how many IT graduates" is no outlook)
+                    if fitted is not ranked and agreed(fitted, trade=0.0):
                         ranked, sure = fitted, True
                 top = ranked[0]
         if top is None:
