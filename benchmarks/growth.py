@@ -129,12 +129,17 @@ SETS = {
     "growth-blind41": REPO / "tests" / "data" / "growth-blind41",
     "growth-blind42": REPO / "tests" / "data" / "growth-blind42",
     "growth-blind43": REPO / "tests" / "data" / "growth-blind43",
-    # 44-47: 349/400 at the start, 364 after rounds 13-18 (the session's final code): unseen,
-    # nothing tuned on them
+    # 44-47: 349/400 at the start, 364 after rounds 13-18, then read in round 19
     "growth-blind44": REPO / "tests" / "data" / "growth-blind44",
     "growth-blind45": REPO / "tests" / "data" / "growth-blind45",
     "growth-blind46": REPO / "tests" / "data" / "growth-blind46",
     "growth-blind47": REPO / "tests" / "data" / "growth-blind47",
+    # 48-51: 335/400 at the start, 352 after rounds 13-19 (the session's final code): unseen,
+    # nothing tuned on them
+    "growth-blind48": REPO / "tests" / "data" / "growth-blind48",
+    "growth-blind49": REPO / "tests" / "data" / "growth-blind49",
+    "growth-blind50": REPO / "tests" / "data" / "growth-blind50",
+    "growth-blind51": REPO / "tests" / "data" / "growth-blind51",
 }
 KINDS = ("en", "short", "typo", "roman", "urdu", "period", "near")
 TARGETS = {"en": 0.90, "short": 0.93, "typo": 0.93, "roman": 0.85, "urdu": 0.80,

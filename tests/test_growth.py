@@ -145,15 +145,24 @@ FLOORS: dict[str, dict[str, float]] = {
                        "period": 1.00, "near": 0.90},
     "growth-blind43": {"en": 0.80, "short": 1.00, "typo": 1.00, "roman": 1.00, "urdu": 1.00,
                        "period": 1.00, "near": 1.00},
-    # 44-47: first measured with the final code of rounds 13-18; unseen, nothing tuned on them
-    "growth-blind44": {"en": 0.80, "short": 0.85, "typo": 0.80, "roman": 1.00, "urdu": 0.90,
+    # 44-47: first measured after rounds 13-18 (364/400), then read in round 19
+    "growth-blind44": {"en": 0.85, "short": 0.85, "typo": 0.80, "roman": 1.00, "urdu": 0.90,
                        "period": 1.00, "near": 1.00},
-    "growth-blind45": {"en": 0.80, "short": 1.00, "typo": 1.00, "roman": 1.00, "urdu": 1.00,
-                       "period": 1.00, "near": 0.65},
-    "growth-blind46": {"en": 0.75, "short": 1.00, "typo": 1.00, "roman": 1.00, "urdu": 1.00,
+    "growth-blind45": {"en": 0.90, "short": 1.00, "typo": 1.00, "roman": 1.00, "urdu": 1.00,
+                       "period": 1.00, "near": 1.00},
+    "growth-blind46": {"en": 0.85, "short": 1.00, "typo": 1.00, "roman": 1.00, "urdu": 1.00,
+                       "period": 1.00, "near": 1.00},
+    "growth-blind47": {"en": 0.90, "short": 1.00, "typo": 1.00, "roman": 1.00, "urdu": 1.00,
                        "period": 1.00, "near": 0.90},
-    "growth-blind47": {"en": 0.75, "short": 1.00, "typo": 1.00, "roman": 0.95, "urdu": 1.00,
+    # 48-51: first measured with the final code of rounds 13-19; unseen, nothing tuned on them
+    "growth-blind48": {"en": 0.80, "short": 1.00, "typo": 1.00, "roman": 1.00, "urdu": 0.75,
                        "period": 1.00, "near": 0.75},
+    "growth-blind49": {"en": 0.85, "short": 1.00, "typo": 1.00, "roman": 1.00, "urdu": 0.90,
+                       "period": 1.00, "near": 0.90},
+    "growth-blind50": {"en": 0.80, "short": 0.85, "typo": 1.00, "roman": 0.90, "urdu": 0.65,
+                       "period": 1.00, "near": 0.75},
+    "growth-blind51": {"en": 0.90, "short": 0.85, "typo": 0.80, "roman": 0.90, "urdu": 0.65,
+                       "period": 1.00, "near": 0.90},
 }
 
 
