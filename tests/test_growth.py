@@ -2000,3 +2000,38 @@ def test_apps_hosting_places_and_roles_by_name(tmp_path: Path) -> None:
                       "How much does web hosting cost per year in Pakistan?",
                       "How many 3D printers do Pakistani schools have?",
                       "What share of software developers in Pakistan are women?"))
+
+
+def test_districts_in_urdu_operators_and_certificates(tmp_path: Path) -> None:
+    """Sheikhupura (شیخوپورہ) in Urdu finds its entry and Bhakkar, which no entry names, is
+    not answered with another district's; switching from Jazz to Zong is number porting (no
+    unknown names); a death certificate's count is no birth certificate's."""
+    engine = _engine_with(tmp_path, _pack("districts", """
+- id: it-firms-sheikhupura-2026
+  topic: Companies
+  question: How many IT firms are there in Sheikhupura?
+  answer: Sheikhupura had 146 registered IT firms in 2026.
+  figures:
+  - {metric: it_firms_sheikhupura, value: 146, unit: firms, period: '2026', period_label: '2026',
+     qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: number-portability-howto
+  topic: Telecom
+  question: How do I keep my mobile number when I change network?
+  answer: Visit the new operator's franchise with your CNIC and ask for mobile number
+    portability; the switch takes about four working days.
+  sources: [s1]
+- id: online-death-certificates-2026
+  topic: e-Government
+  question: How many death certificates were issued online?
+  answer: Union councils issued 212,000 death certificates online in 2026.
+  figures:
+  - {metric: online_death_certificates, value: 212000, unit: certificates, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    _finds(engine, (("شیخوپورہ میں کتنی آئی ٹی کمپنیاں ہیں؟", "it-firms-sheikhupura-2026"),
+                    ("Can I keep my Jazz number if I switch to Zong?",
+                     "number-portability-howto")))
+    _refuses(engine, ("Bhakkar mein kitni IT companies hain?",
+                      "How many birth certificates were issued online?"))
