@@ -718,6 +718,8 @@ class Matcher:
         self.contrasts: list[list[frozenset[tuple[str, ...]]]] = [
             [frozenset(tokens for term in side if (tokens := normalizer(term).tokens))
              for side in sides] for sides in normalizer.lexicon.contrasts]
+        self.contrast_terms = frozenset(term for sides in self.contrasts for side in sides
+                                        for term in side)
         # words the other guards read (countries, sectors, groups): not unknown names
         self.scope_words = frozenset(t for gram in (*self.scope, *self.narrowing) for t in gram)
         # grammar words for the guards, normalised like any question
@@ -891,6 +893,7 @@ class Matcher:
         self.common = _Common(self.postings)
         self._vocab: dict[str, list[str]] | None = None
         self._typo_cache: dict[str, str | None] = {}
+        self._groups_seen: dict[tuple[str, ...], frozenset[str]] = {}
         self.docs.forget()
         self._generation = getattr(self, "_generation", 0) + 1
 
@@ -1254,8 +1257,11 @@ class Matcher:
         asked for."""
         words = doc.strong | doc.weak
         # a term beside "or" asks which side ("public or private?"): it contrasts nothing
-        grams = {tuple(tokens[i : i + n]) for n in (1, 2, 3) for i in range(len(tokens) - n + 1)
-                 if not self._either(tokens, i, n)}
+        grams = {gram for n in (1, 2, 3) for i in range(len(tokens) - n + 1)
+                 if (gram := tuple(tokens[i : i + n])) in self.contrast_terms
+                 and not self._either(tokens, i, n)}
+        if not grams:
+            return None  # most questions name no side of any measure
 
         def holds(side: frozenset[tuple[str, ...]]) -> bool:
             return any(set(term) <= words for term in side)
@@ -1263,9 +1269,10 @@ class Matcher:
         for sides in self.contrasts:
             for side in sides:
                 asked = side & grams
+                if not asked or holds(side):
+                    continue
                 others = [o for o in sides if o is not side]
-                if (asked and not holds(side) and any(holds(o) for o in others)
-                        and not any(o & grams for o in others)):
+                if any(holds(o) for o in others) and not any(o & grams for o in others):
                     # (a question naming both sides, "borrowed instead of raising equity",
                     # is answered by the side the entry gives)
                     return " ".join(min(asked))
@@ -1282,9 +1289,19 @@ class Matcher:
                 return group, kinds
         return None
 
-    def _groups(self, tokens: Sequence[str]) -> set[str]:
+    def _groups(self, tokens: Sequence[str]) -> frozenset[str]:
         """The lexicon's quantity groups the question's words ask by ("how many": number,
-        "earn": money), read in context (see :meth:`_asks`)."""
+        "earn": money), read in context (see :meth:`_asks`); worked out once per question
+        (the guards ask for every candidate)."""
+        key = tuple(tokens)
+        found = self._groups_seen.get(key)
+        if found is None:
+            if len(self._groups_seen) > 4096:
+                self._groups_seen.clear()
+            found = self._groups_seen[key] = frozenset(self._read_groups(key))
+        return found
+
+    def _read_groups(self, tokens: Sequence[str]) -> set[str]:
         groups: set[str] = set()
         where: dict[str, list[int]] = {}  # group -> where its cues start
         how_aux = any(a == self.how and b in self.aux for a, b in pairwise(tokens))
