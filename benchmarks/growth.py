@@ -134,12 +134,17 @@ SETS = {
     "growth-blind45": REPO / "tests" / "data" / "growth-blind45",
     "growth-blind46": REPO / "tests" / "data" / "growth-blind46",
     "growth-blind47": REPO / "tests" / "data" / "growth-blind47",
-    # 48-51: 335/400 at the start, 352 after rounds 13-19 (the session's final code): unseen,
-    # nothing tuned on them
+    # 48-51: 335/400 at the start, 352 after rounds 13-19, then read in round 20
     "growth-blind48": REPO / "tests" / "data" / "growth-blind48",
     "growth-blind49": REPO / "tests" / "data" / "growth-blind49",
     "growth-blind50": REPO / "tests" / "data" / "growth-blind50",
     "growth-blind51": REPO / "tests" / "data" / "growth-blind51",
+    # 52-55: 333/400 at the start, 353 after rounds 13-20 (the session's final code): unseen,
+    # nothing tuned on them
+    "growth-blind52": REPO / "tests" / "data" / "growth-blind52",
+    "growth-blind53": REPO / "tests" / "data" / "growth-blind53",
+    "growth-blind54": REPO / "tests" / "data" / "growth-blind54",
+    "growth-blind55": REPO / "tests" / "data" / "growth-blind55",
 }
 KINDS = ("en", "short", "typo", "roman", "urdu", "period", "near")
 TARGETS = {"en": 0.90, "short": 0.93, "typo": 0.93, "roman": 0.85, "urdu": 0.80,
