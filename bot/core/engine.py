@@ -36,6 +36,7 @@ from bot.core.matcher import (
     Match,
     Matcher,
     Reason,
+    figure_end,
     fingerprint,
     index_row,
     scope_phrases,
@@ -56,6 +57,7 @@ log = logging.getLogger(__name__)
 
 COLUMN_SOURCE = "column"
 MATCH_CACHE = 4096  # recent questions and their matches, dropped when the knowledge changes
+OTHER_PERIODS = 3  # other periods' figures of a series offered beside an answer
 IN_PLACE = 200  # changed entries applied to the matcher in place; more rebuild it
 REBUILD_RETRY = 60.0  # seconds before a failed background rebuild is tried again
 STALE_NOTE = 2000  # this many rows to compute at once is worth a line in the log
@@ -202,6 +204,7 @@ class Answer:
     topics: tuple[str, ...] = field(default=())
     detail: str = ""  # the matcher's detail for the reason (see bot.core.matcher.Reason)
     candidates: tuple[Candidate, ...] = ()  # every entry the matcher weighed, best first
+    periods: tuple[SourcedFigure, ...] = ()  # same metric, other periods (other entries)
 
     @property
     def answered(self) -> bool:
@@ -571,8 +574,10 @@ class Engine:
         entries = self.entries
         return list(entries.load(entries.of_topic(topic)).values())
 
-    def answer_for(self, entry: Entry, *, question: str = "", score: float = 1.0) -> Answer:
-        """The full answer for a known entry (a match, a button press, the daily fact)."""
+    def answer_for(self, entry: Entry, *, question: str = "", score: float = 1.0,
+                   periods: bool = True) -> Answer:
+        """The full answer for a known entry (a match, a button press, the daily fact); with
+        ``periods``, the same metric's figures for other periods are offered beside it."""
         built = self._current()
         figures = tuple(_sourced(entry, built.sources))
         also: list[SourcedFigure] = []
@@ -586,7 +591,28 @@ class Engine:
                                   *(o.figure.source for o in also if o.figure.source)]))
         sources = tuple(built.sources[i] for i in ids if i in built.sources)
         return Answer(question or entry.question, "answer", Reason.CONFIDENT, score, entry, figures,
-                      tuple(also), sources, (), built.topics)
+                      tuple(also), sources, (), built.topics,
+                      periods=self._other_periods(entry, figures, built.sources) if periods else ())
+
+    def _other_periods(self, entry: Entry, figures: Sequence[SourcedFigure],
+                       sources: Mapping[str, Source]) -> tuple[SourcedFigure, ...]:
+        """The latest :data:`OTHER_PERIODS` figures other entries give for the metrics of
+        ``figures`` and for periods ``entry`` does not give (one per period, latest first):
+        "FY26" beside an answer for October 2026, so a question that names no period sees
+        the year as well as the month, and the older years are a tap away."""
+        given = {(sf.figure.metric, sf.figure.period) for sf in figures}
+        found: dict[tuple[str, str], SourcedFigure] = {}
+        for metric in dict.fromkeys(sf.figure.metric for sf in figures if sf.figure.period):
+            for other_id, figure in self.store.periods_of(metric):
+                key = (metric, figure.period or "")
+                if other_id == entry.id or not figure.period or key in found \
+                        or (metric, figure.period) in given:
+                    continue
+                found[key] = SourcedFigure(figure, sources.get(figure.source or COLUMN_SOURCE),
+                                           other_id)
+        latest = sorted(found.values(), key=lambda sf: figure_end(sf.figure.period or ""),
+                        reverse=True)
+        return tuple(latest[:OTHER_PERIODS])
 
     def entry(self, entry_id: str) -> Entry | None:
         """The active entry with that id, if there is one."""
@@ -618,7 +644,8 @@ class Engine:
             entry = (self.store.active_by_id([match.entry_id]) if self._rebuilding is not None
                      else built.entries.load([match.entry_id])).get(match.entry_id)
             if entry is not None:
-                found = self.answer_for(entry, question=question, score=match.score)
+                found = self.answer_for(entry, question=question, score=match.score,
+                                        periods=not match.normalized.periods)
                 return replace(found, candidates=match.candidates)
             return Answer(question, "abstain", Reason.NO_CANDIDATE, 0.0, topics=built.topics,
                           candidates=tuple(c for c in match.candidates

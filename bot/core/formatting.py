@@ -305,6 +305,9 @@ def answer_html(answer: Answer, language: str = "en",
     if answer.also:
         body.append(esc(texts(language).also_reported))
         body += _figure_lines(answer.also, markup=True, language=language)
+    if answer.periods:
+        body.append(esc(texts(language).other_periods))
+        body += _figure_lines(answer.periods, markup=True, language=language)
     return fit(for_language("\n".join(body), language),
                for_language(source_line(answer, markup=True, language=language), language))
 
@@ -319,6 +322,9 @@ def answer_text(answer: Answer, language: str = "en") -> str:
     if answer.also:
         body.append(texts(language).also_reported)
         body += _figure_lines(answer.also, markup=False, language=language)
+    if answer.periods:
+        body.append(texts(language).other_periods)
+        body += _figure_lines(answer.periods, markup=False, language=language)
     return "\n".join(body) + "\n" + source_line(answer, markup=False, language=language)
 
 

@@ -330,6 +330,14 @@ class Store:
             "AND e.status = 'active' WHERE f.metric = ? AND f.period IS ? ORDER BY e.rowid, f.id",
             [metric, period])]
 
+    def periods_of(self, metric: str) -> list[tuple[str, Figure]]:
+        """Every active entry's figures of one metric, any period (a series an admin adds
+        one entry per period), by entry id."""
+        return [(r[0], Figure(*r[1:])) for r in self.db.execute(
+            "SELECT f.entry_id, f.metric, f.value, f.unit, f.period, f.period_label, "
+            "f.qualifier, f.source_id FROM figures f JOIN entries e ON e.id = f.entry_id "
+            "AND e.status = 'active' WHERE f.metric = ? ORDER BY e.rowid, f.id", [metric])]
+
     def entry_order(self) -> list[str]:
         """The active entries' ids in knowledge-base order."""
         return [r[0] for r in self.db.execute(

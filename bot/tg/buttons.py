@@ -22,7 +22,7 @@ from bot.core.i18n import texts
 from bot.tg import admin
 from bot.tg.commands import language_set_text
 from bot.tg.keyboards import answer_keyboard, entries_keyboard, language_keyboard
-from bot.tg.replies import language_for, send_reply
+from bot.tg.replies import language_for, markup_for, send_reply
 from bot.tg.state import Context
 
 __all__ = ["HANDLERS", "STALE"]
@@ -48,6 +48,16 @@ def _language(update: Update, context: Context) -> str:
     return found or language_for(context.state, update)
 
 
+def _periods(message: Message | None) -> tuple[tuple[str, str], ...]:
+    """The other-period buttons an answer carries (label, entry id), to keep them when its
+    buttons are replaced."""
+    if message is None or message.reply_markup is None:
+        return ()
+    return tuple((str(b.text).removeprefix("📅 "), str(b.callback_data).split(":")[1])
+                 for row in message.reply_markup.inline_keyboard for b in row
+                 if str(b.callback_data or "").startswith("a:"))
+
+
 def _stale(update: Update, context: Context) -> str:
     return texts(language_for(context.state, update)).stale_button
 
@@ -65,10 +75,9 @@ async def answer_button(update: Update, context: Context) -> None:
     await query.answer()
     language = _language(update, context)
     if (message := _message(update)) is not None:
-        await send_reply(st, message, answer_html(st.engine.answer_for(entry), language),
-                         answer_keyboard(entry.id, language=language,
-                                         share=question_in(entry, language)),
-                         language=language)
+        answer = st.engine.answer_for(entry)
+        await send_reply(st, message, answer_html(answer, language),
+                         markup_for(answer, language), language=language)
 
 
 async def vote_button(update: Update, context: Context) -> None:
@@ -99,7 +108,7 @@ async def vote_button(update: Update, context: Context) -> None:
                              for row in message.reply_markup.inline_keyboard for b in row))
     await _edit_markup(query.edit_message_reply_markup(
         answer_keyboard(entry.id, voted=True, sources_shown=shown, language=language,
-                        share=question_in(entry, language))))
+                        share=question_in(entry, language), periods=_periods(message))))
 
 
 async def sources_button(update: Update, context: Context) -> None:
@@ -124,7 +133,8 @@ async def sources_button(update: Update, context: Context) -> None:
     await _edit_markup(query.edit_message_text(
         text, reply_markup=answer_keyboard(entry.id, voted=voted, sources_shown=True,
                                            language=language,
-                                           share=question_in(entry, language))))
+                                           share=question_in(entry, language),
+                                           periods=_periods(message))))
 
 
 async def topic_button(update: Update, context: Context) -> None:

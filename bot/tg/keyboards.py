@@ -56,9 +56,11 @@ def _lang(language: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=4096)  # one per entry, state and language; immutable, so shared
 def answer_keyboard(entry_id: str, *, voted: bool = False, sources_shown: bool = False,
-                    language: str = "en", share: str | None = None) -> InlineKeyboardMarkup:
+                    language: str = "en", share: str | None = None,
+                    periods: tuple[tuple[str, str], ...] = ()) -> InlineKeyboardMarkup:
     """👍/👎 (or a thank-you once voted), the Sources button and, given ``share`` (a
-    question for the entry), a Share button that opens inline mode with it in any chat."""
+    question for the entry), a Share button that opens inline mode with it in any chat;
+    ``periods`` (label, entry id) are the series' other periods, one button each."""
     words = texts(language)
     if voted:
         rows = [[InlineKeyboardButton(words.button_voted, callback_data="x")]]
@@ -75,6 +77,10 @@ def answer_keyboard(entry_id: str, *, voted: bool = False, sources_shown: bool =
         last.append(InlineKeyboardButton(words.button_share, switch_inline_query=share[:256]))
     if last:
         rows.append(last)
+    if periods:
+        rows.append([InlineKeyboardButton(label(f"📅 {name}"),
+                                          callback_data=data("a", other, *_lang(language)))
+                     for name, other in periods])
     return StaticKeyboard(rows)
 
 

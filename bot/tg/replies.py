@@ -50,8 +50,10 @@ def migrate_chat(st: BotState | None, old_id: int, new_id: int) -> None:
 
 def markup_for(answer: Answer, language: str = "en") -> object | None:
     if answer.answered and answer.entry is not None:
+        periods = tuple(dict.fromkeys((sf.figure.period or "", sf.entry_id)
+                                      for sf in answer.periods))
         return answer_keyboard(answer.entry.id, language=language,
-                               share=question_in(answer.entry, language))
+                               share=question_in(answer.entry, language), periods=periods)
     if answer.suggestions:
         return suggestions_keyboard(answer.suggestions, language)
     return None

@@ -40,6 +40,7 @@ TEXTS = Texts(
     primary_source="primary source",
     figure_label="Figure",
     also_reported="Also reported for the same period:",
+    other_periods="Other periods:",
     untranslated="(This answer is not translated yet, so here it is in English.)",
     sources_heading="Sources",
     fact_heading="📅 Fact of the day",

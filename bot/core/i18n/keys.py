@@ -29,6 +29,7 @@ class Texts:
     primary_source: str
     figure_label: str  # the plain-text figure line's label
     also_reported: str
+    other_periods: str  # the heading of a series' other periods, under an answer
     untranslated: str  # the note under an English answer that has no translation yet
     sources_heading: str
     fact_heading: str

@@ -43,6 +43,7 @@ TEXTS = Texts(
     primary_source="bunyadi source",
     figure_label="Figure",
     also_reported="Isi muddat ke liye yeh bhi bataya gaya:",
+    other_periods="Doosri muddaton ke figures:",
     untranslated="(Is jawab ka Roman Urdu tarjuma abhi tayyar nahi, is liye English mein hai.)",
     sources_heading="Sources",
     fact_heading="📅 Aaj ka fact",

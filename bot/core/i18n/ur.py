@@ -44,6 +44,7 @@ TEXTS = Texts(
     primary_source="بنیادی ماخذ",
     figure_label="عدد",
     also_reported="اسی مدت کے لیے یہ بھی بتایا گیا:",
+    other_periods="دوسری مدتوں کے اعداد:",
     untranslated="(اس جواب کا اردو ترجمہ ابھی تیار نہیں، اس لیے انگریزی میں حاضر ہے۔)",
     sources_heading="ذرائع",
     fact_heading="📅 آج کی حقیقت",
