@@ -139,12 +139,18 @@ SETS = {
     "growth-blind49": REPO / "tests" / "data" / "growth-blind49",
     "growth-blind50": REPO / "tests" / "data" / "growth-blind50",
     "growth-blind51": REPO / "tests" / "data" / "growth-blind51",
-    # 52-55: 333/400 at the start, 353 after rounds 13-20 (the session's final code): unseen,
-    # nothing tuned on them
+    # 52-55: 333/400 at the start, 353 after rounds 13-20 (that session's final code), then
+    # read in round 21
     "growth-blind52": REPO / "tests" / "data" / "growth-blind52",
     "growth-blind53": REPO / "tests" / "data" / "growth-blind53",
     "growth-blind54": REPO / "tests" / "data" / "growth-blind54",
     "growth-blind55": REPO / "tests" / "data" / "growth-blind55",
+    # 56-59: 349/400 at a8cfb43, 363 with rounds 13-20, 367 first measured once the series'
+    # other periods were offered (round 21's first step), then read in round 21
+    "growth-blind56": REPO / "tests" / "data" / "growth-blind56",
+    "growth-blind57": REPO / "tests" / "data" / "growth-blind57",
+    "growth-blind58": REPO / "tests" / "data" / "growth-blind58",
+    "growth-blind59": REPO / "tests" / "data" / "growth-blind59",
 }
 KINDS = ("en", "short", "typo", "roman", "urdu", "period", "near")
 TARGETS = {"en": 0.90, "short": 0.93, "typo": 0.93, "roman": 0.85, "urdu": 0.80,

@@ -163,15 +163,24 @@ FLOORS: dict[str, dict[str, float]] = {
                        "period": 1.00, "near": 0.80},
     "growth-blind51": {"en": 0.90, "short": 0.85, "typo": 0.80, "roman": 0.95, "urdu": 0.80,
                        "period": 1.00, "near": 0.90},
-    # 52-55: first measured with the final code of rounds 13-20; unseen, nothing tuned on them
-    "growth-blind52": {"en": 0.70, "short": 0.85, "typo": 1.00, "roman": 1.00, "urdu": 0.90,
-                       "period": 1.00, "near": 0.80},
-    "growth-blind53": {"en": 0.90, "short": 0.85, "typo": 0.80, "roman": 0.90, "urdu": 0.90,
-                       "period": 1.00, "near": 0.80},
-    "growth-blind54": {"en": 0.70, "short": 1.00, "typo": 1.00, "roman": 0.85, "urdu": 0.80,
-                       "period": 0.85, "near": 0.80},
-    "growth-blind55": {"en": 0.85, "short": 1.00, "typo": 0.80, "roman": 0.95, "urdu": 1.00,
+    # 52-55: first measured 353/400 with the final code of rounds 13-20, read in round 21
+    "growth-blind52": {"en": 0.75, "short": 0.85, "typo": 1.00, "roman": 1.00, "urdu": 0.90,
                        "period": 1.00, "near": 0.90},
+    "growth-blind53": {"en": 0.90, "short": 1.00, "typo": 1.00, "roman": 1.00, "urdu": 1.00,
+                       "period": 1.00, "near": 1.00},
+    "growth-blind54": {"en": 0.70, "short": 1.00, "typo": 1.00, "roman": 0.95, "urdu": 0.85,
+                       "period": 1.00, "near": 0.90},
+    "growth-blind55": {"en": 0.85, "short": 1.00, "typo": 1.00, "roman": 1.00, "urdu": 1.00,
+                       "period": 1.00, "near": 1.00},
+    # 56-59: first measured 367/400 (other periods offered), then read in round 21
+    "growth-blind56": {"en": 0.80, "short": 1.00, "typo": 1.00, "roman": 1.00, "urdu": 1.00,
+                       "period": 1.00, "near": 1.00},
+    "growth-blind57": {"en": 0.80, "short": 1.00, "typo": 1.00, "roman": 1.00, "urdu": 1.00,
+                       "period": 1.00, "near": 0.90},
+    "growth-blind58": {"en": 0.75, "short": 1.00, "typo": 1.00, "roman": 1.00, "urdu": 0.85,
+                       "period": 1.00, "near": 1.00},
+    "growth-blind59": {"en": 0.90, "short": 1.00, "typo": 1.00, "roman": 1.00, "urdu": 0.90,
+                       "period": 1.00, "near": 0.80},
 }
 
 
@@ -290,6 +299,24 @@ def test_a_month_after_a_fiscal_year_is_the_latest_figure(tmp_path: Path) -> Non
     assert latest.answered and latest.entry is not None and latest.entry.id == "fibre-sep-2026"
     asked = engine.ask("fibre to the home connections in FY26", log=False)
     assert asked.answered and asked.entry is not None and asked.entry.id == "fibre-fy26"
+
+
+def test_an_answer_offers_the_series_other_periods(tmp_path: Path) -> None:
+    """A question naming no period gets the latest figure and, under it, the same metric's
+    other periods (FY26 beside September 2026); one naming a period gets that period alone."""
+    engine = _engine_with(tmp_path, SERIES)
+    latest = engine.ask("How many homes in Pakistan have fibre broadband now?", log=False)
+    text = answer_text(latest)
+    assert "975,000" in text and "Other periods:" in text
+    assert text.index("975,000") < text.index("Other periods:") < text.index("910,000")
+    assert [sf.entry_id for sf in latest.periods] == ["fibre-fy26"]
+    roman = answer_text(engine.ask("fibre connections kitne hain", log=False), "roman")
+    assert "Doosri muddaton ke figures:" in roman and "910000 connections — FY26" in roman
+    asked = answer_text(engine.ask("fibre to the home connections in FY26", log=False))
+    assert "910,000" in asked and "975" not in asked and "Other periods" not in asked
+    # an entry whose own answer gives both years has no other entry to offer
+    speed = engine.ask("median mobile download speed", log=False)
+    assert speed.answered and speed.periods == () and "Other periods" not in answer_text(speed)
 
 
 def test_a_series_split_in_entries_is_found_as_one(tmp_path: Path) -> None:
@@ -2044,3 +2071,102 @@ def test_districts_in_urdu_operators_and_certificates(tmp_path: Path) -> None:
                      "number-portability-howto")))
     _refuses(engine, ("Bhakkar mein kitni IT companies hain?",
                       "How many birth certificates were issued online?"))
+
+
+def test_count_questions_that_name_money_or_shares_and_yes_no_questions(tmp_path: Path) -> None:
+    """"Investment scheme ki kitni complaints" counts complaints (the money word names the
+    scheme); "secondary share sales kitni hui" asks the sales' amount, not a percentage;
+    "tower share kar sakti hain" and "Is there an app where farmers check crop rates?" ask
+    yes or no, which an entry with no figure answers; "by June 2025" is the FY25 figure an
+    entry labels June 2025."""
+    engine = _engine_with(tmp_path, _pack("counts", """
+- id: investment-scam-complaints
+  topic: Cybercrime
+  question: How many complaints about fake investment schemes were filed?
+  answer: The cybercrime agency received 4,372 complaints about fake investment schemes in 2025.
+  figures:
+  - {metric: investment_scam_complaints, value: 4372, unit: complaints, period: '2025',
+     period_label: '2025', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: secondary-sales-2025
+  topic: Startups
+  question: How much was sold in secondary share sales of startups?
+  answer: Early employees and angels sold 11.2 million US dollars of startup shares in 2025.
+  figures:
+  - {metric: secondary_sales, value: 11.2, unit: million USD, period: '2025',
+     period_label: '2025', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: tower-sharing-policy
+  topic: Telecom
+  question: What is the telecom infrastructure sharing policy?
+  answer: Operators may share towers, masts and fibre under the 2026 infrastructure sharing policy.
+  sources: [s1]
+- id: crop-market-app
+  topic: Agriculture
+  question: What is the digital mandi project?
+  answer: The digital mandi app lets farmers see wholesale crop rates and sell to buyers directly.
+  sources: [s1]
+- id: smart-meters
+  topic: Energy
+  question: How many smart meters have been installed?
+  answer: Power companies installed 0.42 million smart meters by June 2024 and 1.15 million by June 2025.
+  figures:
+  - {metric: smart_meters, value: 0.42, unit: million, period: FY24, period_label: June 2024,
+     qualifier: null, sources: [s1]}
+  - {metric: smart_meters, value: 1.15, unit: million, period: FY25, period_label: June 2025,
+     qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    _finds(engine, (
+        ("jaali investment scheme ki kitni shikayaat aayi hain?", "investment-scam-complaints"),
+        ("fraud investment apps ki complaints kitni hui hain", "investment-scam-complaints"),
+        ("startups mein secondary share sales kitni hui", "secondary-sales-2025"),
+        ("kya companiyan ek dusre ke tower share kar sakti hain?", "tower-sharing-policy"),
+        ("Is there an app where farmers can check wholesale crop rates?", "crop-market-app"),
+        ("How many smart meters had been put in by June 2025?", "smart-meters")))
+    # a number of the kind no entry gives is still refused
+    _refuses(engine, ("How much money did fake investment schemes take from people?",
+                      "What percentage of startups sold secondary shares?",
+                      "How many smart meters were installed by June 2023?"))
+
+
+def test_a_side_only_the_answer_mentions_is_not_what_the_entry_counts(tmp_path: Path) -> None:
+    """An entry about Firefox whose answer says "far behind Chrome" does not answer for
+    Chrome's share; SMS complaints are not email complaints; a mobile bill is not a home
+    broadband bill."""
+    engine = _engine_with(tmp_path, _pack("sides", """
+- id: firefox-share
+  topic: Internet
+  question: How many people use Firefox in Pakistan?
+  alternates: [firefox market share]
+  answer: Firefox had 4.3 percent of desktop browser usage in October 2026, far behind Chrome.
+  figures:
+  - {metric: firefox_share, value: 4.3, unit: percent, period: October 2026,
+     period_label: October 2026, qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: phishing-sms-complaints
+  topic: Cybercrime
+  question: How many complaints about phishing SMS did PTA receive?
+  answer: PTA received 38,400 complaints about phishing SMS in FY26.
+  figures:
+  - {metric: phishing_sms_complaints, value: 38400, unit: complaints, period: FY26,
+     period_label: FY26, qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: mobile-bill
+  topic: Telecom
+  question: What is the average monthly mobile bill?
+  answer: The average monthly mobile bill was PKR 1,150 in 2026.
+  figures:
+  - {metric: mobile_bill, value: 1150, unit: PKR, period: '2026', period_label: '2026',
+     qualifier: average, sources: [s1]}
+  sources: [s1]
+"""))
+    _finds(engine, (("What share of desktop users browse with Firefox?", "firefox-share"),
+                    ("How many phishing text messages were reported to PTA?",
+                     "phishing-sms-complaints"),
+                    ("average mobile bill per month", "mobile-bill")))
+    _refuses(engine, ("What is Chrome's share of browser usage in Pakistan?",
+                      # the column's share of young people is about neither browser
+                      "what share of browser usage does chrome have",
+                      "How many phishing email complaints were filed in Pakistan?",
+                      "What is the average monthly home broadband bill in Pakistan?"))

@@ -23,7 +23,7 @@ import re
 from array import array
 from bisect import insort
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 from itertools import pairwise
@@ -118,7 +118,7 @@ OFFER_COS = 0.55  # with no known word, an entry this close in meaning is offere
 POSTING_CAP = 2000
 SERIES_CAP = 64  # a word in more entries' questions than this is common: its series not counted
 DOC_CACHE = 2048  # entries' scoring data kept in memory; the rest is read from the database
-INDEX_FORMAT = 1  # what a stored row holds; a change here recomputes every row
+INDEX_FORMAT = 2  # what a stored row holds; a change here recomputes every row
 AGREE_BEHIND_SAME = 0.30  # ... when that entry is the same kind of figure for other periods
 CHECK_MARGIN = 0.06  # words this close to a tie: the entry clearly closer in meaning
 CHECK_COS = 0.10  # ... by this much cosine goes first (less the nearer the tie)
@@ -369,6 +369,17 @@ def figure_end(period: str) -> str:
     return max((period_key(a) for a in (specific or aliases)), default="")
 
 
+def _figure_aliases(figure: Figure) -> set[str]:
+    """Every way to name a figure's period, and the month its label names when that is one
+    month: FY25 labelled "June 2025" (a count at the year's end) answers "by June 2025"."""
+    aliases = period_aliases(figure.period)
+    label = period_aliases(figure.period_label)
+    months = [p for p in label if p[0] == "m"]
+    if len(months) == 1 and label - aliases <= {months[0]}:
+        aliases.add(months[0])
+    return aliases
+
+
 def index_row(entry: Entry, normalizer: Normalizer, phrases: frozenset[str], key: str,
               revision: int) -> IndexRow:
     """What the matcher keeps of one entry, to store (the costly part: every text of the
@@ -388,7 +399,7 @@ def index_row(entry: Entry, normalizer: Normalizer, phrases: frozenset[str], key
             for form in forms:
                 strong.update(dict.fromkeys(form))
             expanded.append(f"{name} {short}")
-    fig_periods = sorted({p for f in entry.figures for p in period_aliases(f.period)})
+    fig_periods = sorted({p for f in entry.figures for p in _figure_aliases(f)})
     answer = normalizer(entry.answer)
     weak = [t for t in answer.content if t not in strong]
     folded = list(dict.fromkeys(" ".join(n.tokens) for n in normals))
@@ -732,6 +743,13 @@ class Matcher:
         self.which = frozenset({word("which"), word("what")})
         self.articles = frozenset({word("a"), word("an")})
         self.aux = frozenset(word(w) for w in AUXILIARIES)
+        # a question opening with one of these asks yes or no ("Is there an app where farmers
+        # check crop rates?"), not for a number, unless it also asks how much or how many
+        self.yes_no = frozenset(word(w) for w in (*AUXILIARIES, "is", "are", "was", "were",
+                                                  "has", "have"))
+        # Roman Urdu "do" after a noun makes it a verb: "tower share kar sakti hain"
+        self.doing = frozenset(word(w) for w in ("kar", "karna", "karte", "karti", "karta",
+                                                 "karein", "karen", "karo", "karney", "karne"))
         self.verb_cues = frozenset(normalizer(w).tokens for w in VERB_CUES)
         self.comparing = frozenset(word(w) for w in COMPARING)
         self._semantic: _Semantic | None = None
@@ -1263,15 +1281,23 @@ class Matcher:
         if not grams:
             return None  # most questions name no side of any measure
 
-        def holds(side: frozenset[tuple[str, ...]]) -> bool:
-            return any(set(term) <= words for term in side)
+        def holds(side: frozenset[tuple[str, ...]], among: frozenset[str] = words) -> bool:
+            return any(set(term) <= among for term in side)
 
         for sides in self.contrasts:
             for side in sides:
                 asked = side & grams
-                if not asked or holds(side):
+                if not asked:
                     continue
                 others = [o for o in sides if o is not side]
+                if holds(side):
+                    # a side only the answer mentions, beside another its questions are
+                    # about ("Firefox's share ..., far behind Chrome"): asked for Chrome,
+                    # the entry still gives Firefox's figure
+                    if holds(side, doc.strong) or not any(holds(o, doc.strong) for o in others) \
+                            or any(o & grams for o in others):
+                        continue
+                    return " ".join(min(asked))
                 if any(holds(o) for o in others) and not any(o & grams for o in others):
                     # (a question naming both sides, "borrowed instead of raising equity",
                     # is answered by the side the entry gives)
@@ -1284,6 +1310,9 @@ class Matcher:
         groups = self._groups(tokens)
         if not groups & {"number", "amount", "percent", "average", "rate"}:
             return None  # money words alone ("how do freelancers earn dollars") ask no number
+        if tokens and tokens[0] in self.yes_no and not any(
+                a == self.how and b in ("much", "many") for a, b in pairwise(tokens)):
+            return None  # "Is there an app where farmers can check crop rates?": yes or no
         for group, kinds in FITTING:
             if group in groups:
                 return group, kinds
@@ -1341,6 +1370,23 @@ class Matcher:
                 tokens[m] in self.share_verb and any(c < m for c in where["number"])
                 for m in where["percent"]):
             groups.discard("percent")  # "how many hospitals share patient files": a verb
+        asking = [c for c in range(len(tokens) - 1)
+                  if tokens[c] == self.how and tokens[c + 1] in ("much", "many")]
+
+        def compound(m: int) -> bool:  # "share sale", "investment scheme": a noun's modifier
+            nxt = tokens[m + 1] if m + 1 < len(tokens) else ""
+            return bool(nxt) and nxt != self.how and nxt not in stop \
+                and nxt not in self.asking_words and not canonical_period(nxt)
+        if "percent" in groups and all(
+                tokens[m] in self.share_verb and (compound(m) or (tokens[m + 1 : m + 2] and
+                                                  tokens[m + 1] in self.doing))
+                for m in where["percent"]):
+            groups.discard("percent")  # "secondary share sales kitni hui": the sales' amount
+        if "money" in groups and groups & {"number", "amount"} and all(
+                compound(m) and any(m < c for c in asking) for m in where["money"]):
+            # "investment scheme ki kitni complaints", "investment apps ki complaints kitni":
+            # the complaints are counted, the money word only names the scheme
+            groups.discard("money")
         if "degree" in groups and not groups & {"money", "number", "percent"}:
             groups.discard("amount")  # "how much does freelancing help": a degree
         if "money" in groups and any(
@@ -1402,6 +1448,14 @@ class Matcher:
         if narrower is not None:
             return Reason.NARROWER, narrower
         return None
+
+    def _on_topic(self, weights: Mapping[str, float], doc: _Doc) -> bool:
+        """True when ``doc`` holds a word of the question that names what it is about, not
+        only words of asking ("share", "how many") and words any entry may use, or when the
+        question has no other words."""
+        topic = [t for t in weights if t not in self.asking_words and t not in self.generic]
+        # (a question of asking words alone, "What are the recommendations?", is about them)
+        return not topic or any(t in doc.strong or t in doc.weak for t in topic)
 
     def _other_bound(self, tokens: Sequence[str], doc: _Doc) -> str | None:
         """A bound the question puts on what it counts ("freelancers under 25", "firms with
@@ -1696,6 +1750,9 @@ class Matcher:
         scored = [self._candidate(i, v) for i, v in words.items()]
         ranked = (self._singled_out(norm.tokens, self._ranked(scored, norm), meaning=by_meaning)
                   if scored else [])
+        # an entry that shares only words of asking is not about the question ("what share
+        # of browser usage does Chrome have": only "share"); it can still be offered
+        ranked = [c for c in ranked if self._on_topic(weights, self.docs[self.ids[c.entry_id]])]
         top = ranked[0] if ranked else None
         runner = ranked[1].score if len(ranked) > 1 else 0.0
         sure = top is not None and specific >= MIN_SPECIFIC and (
