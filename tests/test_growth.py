@@ -2170,3 +2170,34 @@ def test_a_side_only_the_answer_mentions_is_not_what_the_entry_counts(tmp_path: 
                       "what share of browser usage does chrome have",
                       "How many phishing email complaints were filed in Pakistan?",
                       "What is the average monthly home broadband bill in Pakistan?"))
+
+
+def test_everyday_words_beside_an_entrys_topic_do_not_put_it_out_of_scope(
+        tmp_path: Path) -> None:
+    """"Ex-army", "real estate" and "traffic" are outside the IT sector alone ("real estate
+    prices in Lahore" is not the column's Lahore freelancers), but not beside two more words
+    an admin's entry shares: IT courses for ex-army personnel, real estate tech startups."""
+    engine = _engine_with(tmp_path, _pack("everyday", """
+- id: it-courses-retired-soldiers
+  topic: Skills
+  question: How many retired soldiers took IT courses?
+  answer: 2,640 retired soldiers completed government IT courses in 2026.
+  figures:
+  - {metric: retired_soldiers_it_courses, value: 2640, unit: people, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: proptech-startups-karachi
+  topic: Startups
+  question: How many proptech startups are there in Karachi?
+  answer: Karachi had 63 proptech startups in 2026.
+  figures:
+  - {metric: proptech_startups_karachi, value: 63, unit: startups, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    _finds(engine, (("Are there IT courses for ex-army personnel?", "it-courses-retired-soldiers"),
+                    ("How many real estate tech startups are based in Karachi?",
+                     "proptech-startups-karachi")))
+    _refuses(engine, ("real estate prices in Lahore", "traffic in Karachi today",
+                      "How many soldiers are in the Pakistan army?",
+                      "What is the gold price in Karachi?"))

@@ -683,6 +683,9 @@ class Matcher:
                                    if (tokens := normalizer(term).tokens))
         # countries: one an entry speaks of narrows a question like a group or place does
         self.countries = frozenset(g for g, group in self.scope.items() if group == "countries")
+        # everyday things an admin's entry may name in other words (see _topic_shared)
+        self.everyday = frozenset(" ".join(g) for g, group in self.scope.items()
+                                  if group == "everyday")
         self.narrowing_longest = max((len(t) for t in (*self.narrowing, *self.countries)),
                                      default=1)
         # units of measure, each as its names' tokens: a figure in another unit is no answer
@@ -743,6 +746,7 @@ class Matcher:
         self.which = frozenset({word("which"), word("what")})
         self.articles = frozenset({word("a"), word("an")})
         self.aux = frozenset(word(w) for w in AUXILIARIES)
+        self.home = word("pakistan")  # in nearly every question: it names no topic
         # a question opening with one of these asks yes or no ("Is there an app where farmers
         # check crop rates?"), not for a number, unless it also asks how much or how many
         self.yes_no = frozenset(word(w) for w in (*AUXILIARIES, "is", "are", "was", "were",
@@ -1449,11 +1453,20 @@ class Matcher:
             return Reason.NARROWER, narrower
         return None
 
+    def _topic_shared(self, weights: Mapping[str, float], doc: _Doc) -> int:
+        """How many of the question's topic words (not words of asking, words any entry may
+        use, or "Pakistan") ``doc`` holds: "IT courses for ex-army men" shares "IT" and
+        "courses" with an entry on IT courses for retired soldiers; "real estate prices in
+        Lahore" only "Lahore" with the column's freelancing cities."""
+        return sum(1 for t in weights if t not in self.asking_words and t not in self.generic
+                   and t != self.home and (t in doc.strong or t in doc.weak))
+
     def _on_topic(self, weights: Mapping[str, float], doc: _Doc) -> bool:
         """True when ``doc`` holds a word of the question that names what it is about, not
-        only words of asking ("share", "how many") and words any entry may use, or when the
-        question has no other words."""
-        topic = [t for t in weights if t not in self.asking_words and t not in self.generic]
+        only words of asking ("share", "how many"), words any entry may use and "Pakistan",
+        or when the question has no other words."""
+        topic = [t for t in weights if t not in self.asking_words and t not in self.generic
+                 and t != self.home]
         # (a question of asking words alone, "What are the recommendations?", is about them)
         return not topic or any(t in doc.strong or t in doc.weak for t in topic)
 
@@ -1638,16 +1651,19 @@ class Matcher:
         if any(canonical_period(term) for term in scoped):
             return Match("abstain", None, 0.0, (), Reason.NO_SUCH_PERIOD, norm)
         for term in scoped:
-            if not all(t in self.postings for t in self._content_of(term)):
+            if not all(t in self.postings for t in self._content_of(term)) \
+                    and term not in self.everyday:
                 return Match("abstain", None, 0.0, (), Reason.OUT_OF_SCOPE, norm, term)
         # some entry's answer speaks of each: refused unless that entry is surely the one
         refused = (Match("abstain", None, 0.0, (), Reason.OUT_OF_SCOPE, norm, scoped[0])
                    if scoped else None)
 
         def outside(doc: _Doc) -> Match | None:
-            """The refusal when ``doc`` holds not every out-of-scope term asked about."""
+            """The refusal when ``doc`` holds not every out-of-scope term asked about (an
+            everyday one is let through by two more topic words the entry shares)."""
             for term in scoped:
-                if not set(self._content_of(term)) <= doc.strong | doc.weak:
+                if not set(self._content_of(term)) <= doc.strong | doc.weak and not (
+                        term in self.everyday and self._topic_shared(weights, doc) >= 2):
                     return replace(refused, detail=term) if refused else None
             return None
         weights: dict[str, float] = {}
