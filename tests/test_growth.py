@@ -2201,3 +2201,63 @@ def test_everyday_words_beside_an_entrys_topic_do_not_put_it_out_of_scope(
     _refuses(engine, ("real estate prices in Lahore", "traffic in Karachi today",
                       "How many soldiers are in the Pakistan army?",
                       "What is the gold price in Karachi?"))
+
+
+def test_roles_complaints_and_cameras_are_sides_and_people_is_no_topic(tmp_path: Path) -> None:
+    """Women's share of IT support or project-management jobs is not their share of
+    software developers'; refund complaints are not late-delivery ones; a DSLR's price is no
+    mirrorless camera's; "how many people listen to podcasts" is not the column's young
+    people; "a programming course for deaf students" still finds the course."""
+    engine = _engine_with(tmp_path, _pack("roles", """
+- id: women-it-support
+  topic: Women in tech
+  question: What share of IT support jobs are held by women?
+  answer: Women held 11.3 percent of IT support and helpdesk jobs in Pakistan in 2025.
+  figures:
+  - {metric: women_it_support_share, value: 11.3, unit: percent, period: '2025',
+     period_label: '2025', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: women-project-managers
+  topic: Women in tech
+  question: What share of IT project managers in Pakistan are women?
+  answer: Women held 12.7 percent of project management roles in IT companies in 2025.
+  figures:
+  - {metric: women_pm_share, value: 12.7, unit: percent, period: '2025',
+     period_label: '2025', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: refund-complaints
+  topic: E-commerce
+  question: How many e-commerce refund complaints were filed?
+  answer: Online shoppers filed 4,870 complaints about refunds in FY26.
+  figures:
+  - {metric: refund_complaints, value: 4870, unit: complaints, period: FY26,
+     period_label: FY26, qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: dslr-price
+  topic: Gadgets
+  question: What is the average price of a DSLR camera?
+  answer: An entry-level DSLR camera cost PKR 185,000 on average in 2026.
+  figures:
+  - {metric: dslr_price, value: 185000, unit: PKR, period: '2026', period_label: '2026',
+     qualifier: average, sources: [s1]}
+  sources: [s1]
+- id: deaf-coding-course
+  topic: Skills
+  question: Is there a coding course for deaf students?
+  answer: A sign-language coding course trained 320 deaf students in 2026.
+  figures:
+  - {metric: deaf_coding_students, value: 320, unit: students, period: '2026',
+     period_label: '2026', qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    _finds(engine, (("women in IT support jobs share", "women-it-support"),
+                    ("how many women are project managers in IT firms", "women-project-managers"),
+                    ("How many refund complaints did online shoppers make?", "refund-complaints"),
+                    ("DSLR camera price in Pakistan", "dslr-price"),
+                    ("Is there a programming course for deaf students in Pakistan?",
+                     "deaf-coding-course")))
+    _refuses(engine, ("What share of software developers in Pakistan are women?",
+                      "How many complaints about late deliveries did online shoppers file?",
+                      "What is the average price of a mirrorless camera in Pakistan?",
+                      "پاکستان میں کتنے لوگ پوڈکاسٹ سنتے ہیں؟",
+                      "pakistan mein radio sunne wale kitne log hain?"))

@@ -746,7 +746,8 @@ class Matcher:
         self.which = frozenset({word("which"), word("what")})
         self.articles = frozenset({word("a"), word("an")})
         self.aux = frozenset(word(w) for w in AUXILIARIES)
-        self.home = word("pakistan")  # in nearly every question: it names no topic
+        # in nearly every question ("how many people in Pakistan ..."): they name no topic
+        self.unspecific = frozenset({word("pakistan"), word("people")})
         # a question opening with one of these asks yes or no ("Is there an app where farmers
         # check crop rates?"), not for a number, unless it also asks how much or how many
         self.yes_no = frozenset(word(w) for w in (*AUXILIARIES, "is", "are", "was", "were",
@@ -1455,18 +1456,18 @@ class Matcher:
 
     def _topic_shared(self, weights: Mapping[str, float], doc: _Doc) -> int:
         """How many of the question's topic words (not words of asking, words any entry may
-        use, or "Pakistan") ``doc`` holds: "IT courses for ex-army men" shares "IT" and
+        use, "people" or "Pakistan") ``doc`` holds: "IT courses for ex-army men" shares "IT" and
         "courses" with an entry on IT courses for retired soldiers; "real estate prices in
         Lahore" only "Lahore" with the column's freelancing cities."""
         return sum(1 for t in weights if t not in self.asking_words and t not in self.generic
-                   and t != self.home and (t in doc.strong or t in doc.weak))
+                   and t not in self.unspecific and (t in doc.strong or t in doc.weak))
 
     def _on_topic(self, weights: Mapping[str, float], doc: _Doc) -> bool:
         """True when ``doc`` holds a word of the question that names what it is about, not
-        only words of asking ("share", "how many"), words any entry may use and "Pakistan",
-        or when the question has no other words."""
+        only words of asking ("share", "how many"), words any entry may use, "people" and
+        "Pakistan", or when the question has no other words."""
         topic = [t for t in weights if t not in self.asking_words and t not in self.generic
-                 and t != self.home]
+                 and t not in self.unspecific]
         # (a question of asking words alone, "What are the recommendations?", is about them)
         return not topic or any(t in doc.strong or t in doc.weak for t in topic)
 
