@@ -151,6 +151,18 @@ SETS = {
     "growth-blind57": REPO / "tests" / "data" / "growth-blind57",
     "growth-blind58": REPO / "tests" / "data" / "growth-blind58",
     "growth-blind59": REPO / "tests" / "data" / "growth-blind59",
+    # 60-63: 350/400 at a8cfb43, 367 with rounds 13-20, 374 first measured after round 21,
+    # then read in rounds 22-23
+    "growth-blind60": REPO / "tests" / "data" / "growth-blind60",
+    "growth-blind61": REPO / "tests" / "data" / "growth-blind61",
+    "growth-blind62": REPO / "tests" / "data" / "growth-blind62",
+    "growth-blind63": REPO / "tests" / "data" / "growth-blind63",
+    # 64-67: 341/400 at a8cfb43, 359 with rounds 13-20, 364 first measured after round 22,
+    # then read in round 23
+    "growth-blind64": REPO / "tests" / "data" / "growth-blind64",
+    "growth-blind65": REPO / "tests" / "data" / "growth-blind65",
+    "growth-blind66": REPO / "tests" / "data" / "growth-blind66",
+    "growth-blind67": REPO / "tests" / "data" / "growth-blind67",
 }
 KINDS = ("en", "short", "typo", "roman", "urdu", "period", "near")
 TARGETS = {"en": 0.90, "short": 0.93, "typo": 0.93, "roman": 0.85, "urdu": 0.80,
