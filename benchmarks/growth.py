@@ -163,6 +163,12 @@ SETS = {
     "growth-blind65": REPO / "tests" / "data" / "growth-blind65",
     "growth-blind66": REPO / "tests" / "data" / "growth-blind66",
     "growth-blind67": REPO / "tests" / "data" / "growth-blind67",
+    # 68-71: 323/400 at a8cfb43, 337 with rounds 13-20, 345 first measured after round 23,
+    # then read in round 24
+    "growth-blind68": REPO / "tests" / "data" / "growth-blind68",
+    "growth-blind69": REPO / "tests" / "data" / "growth-blind69",
+    "growth-blind70": REPO / "tests" / "data" / "growth-blind70",
+    "growth-blind71": REPO / "tests" / "data" / "growth-blind71",
 }
 KINDS = ("en", "short", "typo", "roman", "urdu", "period", "near")
 TARGETS = {"en": 0.90, "short": 0.93, "typo": 0.93, "roman": 0.85, "urdu": 0.80,

@@ -329,7 +329,7 @@ _SMALL = frozenset({"of", "and", "for", "the", "&", "in", "on", "to"})
 _BOUND_NUMBER = re.compile(r"(?:[2-9]|\d\d+)")  # 1 ("1 GB") bounds nothing; 2 to 999...
 # the words that make a number a bound on who or what is counted (see Matcher._other_bound)
 _BOUNDS = ("under", "over", "above", "below", "than", "aged", "age", "older", "younger",
-           "upto", "kam", "zyada", "ziada", "kam", "کم", "زیادہ", "plus")
+           "inch", "inches", "upto", "kam", "zyada", "ziada", "kam", "کم", "زیادہ", "plus")
 # "private or government-backed?", "women compared to men": both sides named, to be compared
 _EITHER = ("or", "ya", "یا", "versus", "vs", "compared", "comparison", "muqablay", "مقابلے")
 _DEFINED = re.compile(
