@@ -169,6 +169,12 @@ SETS = {
     "growth-blind69": REPO / "tests" / "data" / "growth-blind69",
     "growth-blind70": REPO / "tests" / "data" / "growth-blind70",
     "growth-blind71": REPO / "tests" / "data" / "growth-blind71",
+    # 72-75: 350/400 at a8cfb43, 358 with rounds 13-20, 366 first measured after round 24,
+    # then read in round 25
+    "growth-blind72": REPO / "tests" / "data" / "growth-blind72",
+    "growth-blind73": REPO / "tests" / "data" / "growth-blind73",
+    "growth-blind74": REPO / "tests" / "data" / "growth-blind74",
+    "growth-blind75": REPO / "tests" / "data" / "growth-blind75",
 }
 KINDS = ("en", "short", "typo", "roman", "urdu", "period", "near")
 TARGETS = {"en": 0.90, "short": 0.93, "typo": 0.93, "roman": 0.85, "urdu": 0.80,

@@ -31,7 +31,7 @@ def _pack(title: str, entries: str) -> bytes:
 
 # "last fiscal year" in the blind set means FY26: the day the questions were written
 WRITTEN = dt.date(2026, 12, 1)
-# Floors: the levels reached (2026-12-01, after matching rounds 10 to 24: countries,
+# Floors: the levels reached (2026-12-01, after matching rounds 10 to 25: countries,
 # brands, contrasts, divides, units, fiscal quarters, vocabulary), rounded down to 0.05; the issue's targets
 # are higher (README). The comments give each held-out pack's first-measured score.
 FLOORS: dict[str, dict[str, float]] = {
@@ -207,6 +207,15 @@ FLOORS: dict[str, dict[str, float]] = {
     "growth-blind70": {"en": 0.75, "short": 1.00, "typo": 1.00, "roman": 0.95, "urdu": 1.00,
                        "period": 1.00, "near": 0.90},
     "growth-blind71": {"en": 0.70, "short": 1.00, "typo": 1.00, "roman": 1.00, "urdu": 1.00,
+                       "period": 1.00, "near": 1.00},
+    # 72-75: first measured 366/400 after round 24, then read in round 25
+    "growth-blind72": {"en": 0.80, "short": 1.00, "typo": 1.00, "roman": 0.95, "urdu": 0.90,
+                       "period": 1.00, "near": 0.90},
+    "growth-blind73": {"en": 0.90, "short": 1.00, "typo": 1.00, "roman": 0.95, "urdu": 1.00,
+                       "period": 1.00, "near": 0.80},
+    "growth-blind74": {"en": 0.85, "short": 1.00, "typo": 1.00, "roman": 1.00, "urdu": 0.90,
+                       "period": 1.00, "near": 0.90},
+    "growth-blind75": {"en": 0.85, "short": 1.00, "typo": 1.00, "roman": 1.00, "urdu": 1.00,
                        "period": 1.00, "near": 1.00},
 }
 
@@ -2387,3 +2396,52 @@ def test_everyday_urdu_words_sizes_and_systems(tmp_path: Path) -> None:
     _refuses(engine, ("What is the average price of a 43-inch TV in Pakistan?",
                       "What share of desktop users run macOS?",
                       "How many iPhone users are there in Pakistan?"))
+
+
+def test_kinds_of_scam_and_service_and_everyday_transport(tmp_path: Path) -> None:
+    """Complaints about fake scholarships are not about fake job offers; a bookkeeper's rate
+    is no graphic designer's; Tor users are not VPN users; metro bus drivers' IT training is
+    answered, the bus fare is not."""
+    engine = _engine_with(tmp_path, _pack("scams", """
+- id: fake-scholarship-complaints
+  topic: Cybercrime
+  question: How many complaints about fake scholarship offers were filed?
+  answer: The cybercrime wing received 1,215 complaints about fake scholarship offers in 2025.
+  figures:
+  - {metric: fake_scholarship_complaints, value: 1215, unit: complaints, period: '2025',
+     period_label: '2025', qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: upwork-bookkeeper-rates
+  topic: Freelancing
+  question: How much do Upwork bookkeepers charge per hour?
+  answer: Pakistani bookkeepers on Upwork charged a median of 11 US dollars an hour in 2025.
+  figures:
+  - {metric: bookkeeper_rate, value: 11, unit: USD per hour, period: '2025',
+     period_label: '2025', qualifier: median, sources: [s1]}
+  sources: [s1]
+- id: tor-users
+  topic: Internet
+  question: How many people use the Tor browser?
+  answer: About 38,000 people in Pakistan used the Tor browser daily in 2025.
+  figures:
+  - {metric: tor_users, value: 38000, unit: people, period: '2025', period_label: '2025',
+     qualifier: about, sources: [s1]}
+  sources: [s1]
+- id: bus-driver-it-training
+  topic: Skills
+  question: How many bus drivers received IT training?
+  answer: 1,860 bus drivers were trained to use computers and tablets in FY26.
+  figures:
+  - {metric: bus_driver_training, value: 1860, unit: people, period: FY26,
+     period_label: FY26, qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    _finds(engine, (("fake scholarship complaints kitni hain", "fake-scholarship-complaints"),
+                    ("Upwork bookkeeping hourly rate", "upwork-bookkeeper-rates"),
+                    ("How many Pakistanis use Tor?", "tor-users"),
+                    ("How many metro bus drivers were taught to use computers and tablets?",
+                     "bus-driver-it-training")))
+    _refuses(engine, ("How many complaints were filed about fake online job offers?",
+                      "How much do Pakistani graphic designers charge per hour on Upwork?",
+                      "How many people in Pakistan use a VPN?",
+                      "What is the metro bus fare in Lahore?"))
