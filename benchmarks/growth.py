@@ -175,6 +175,12 @@ SETS = {
     "growth-blind73": REPO / "tests" / "data" / "growth-blind73",
     "growth-blind74": REPO / "tests" / "data" / "growth-blind74",
     "growth-blind75": REPO / "tests" / "data" / "growth-blind75",
+    # 76-79: 341/400 at a8cfb43, 360 with rounds 13-20, 371 first measured after round 25,
+    # then read in round 26
+    "growth-blind76": REPO / "tests" / "data" / "growth-blind76",
+    "growth-blind77": REPO / "tests" / "data" / "growth-blind77",
+    "growth-blind78": REPO / "tests" / "data" / "growth-blind78",
+    "growth-blind79": REPO / "tests" / "data" / "growth-blind79",
 }
 KINDS = ("en", "short", "typo", "roman", "urdu", "period", "near")
 TARGETS = {"en": 0.90, "short": 0.93, "typo": 0.93, "roman": 0.85, "urdu": 0.80,

@@ -31,7 +31,7 @@ def _pack(title: str, entries: str) -> bytes:
 
 # "last fiscal year" in the blind set means FY26: the day the questions were written
 WRITTEN = dt.date(2026, 12, 1)
-# Floors: the levels reached (2026-12-01, after matching rounds 10 to 25: countries,
+# Floors: the levels reached (2026-12-01, after matching rounds 10 to 26: countries,
 # brands, contrasts, divides, units, fiscal quarters, vocabulary), rounded down to 0.05; the issue's targets
 # are higher (README). The comments give each held-out pack's first-measured score.
 FLOORS: dict[str, dict[str, float]] = {
@@ -216,6 +216,15 @@ FLOORS: dict[str, dict[str, float]] = {
     "growth-blind74": {"en": 0.85, "short": 1.00, "typo": 1.00, "roman": 1.00, "urdu": 0.90,
                        "period": 1.00, "near": 0.90},
     "growth-blind75": {"en": 0.85, "short": 1.00, "typo": 1.00, "roman": 1.00, "urdu": 1.00,
+                       "period": 1.00, "near": 1.00},
+    # 76-79: first measured 371/400 after round 25, then read in round 26
+    "growth-blind76": {"en": 0.80, "short": 0.85, "typo": 1.00, "roman": 1.00, "urdu": 1.00,
+                       "period": 1.00, "near": 0.80},
+    "growth-blind77": {"en": 0.95, "short": 1.00, "typo": 1.00, "roman": 1.00, "urdu": 0.90,
+                       "period": 1.00, "near": 0.80},
+    "growth-blind78": {"en": 0.80, "short": 1.00, "typo": 1.00, "roman": 1.00, "urdu": 1.00,
+                       "period": 1.00, "near": 0.80},
+    "growth-blind79": {"en": 0.95, "short": 1.00, "typo": 1.00, "roman": 1.00, "urdu": 1.00,
                        "period": 1.00, "near": 1.00},
 }
 
@@ -2445,3 +2454,48 @@ def test_kinds_of_scam_and_service_and_everyday_transport(tmp_path: Path) -> Non
                       "How much do Pakistani graphic designers charge per hour on Upwork?",
                       "How many people in Pakistan use a VPN?",
                       "What is the metro bus fare in Lahore?"))
+
+
+def test_a_count_is_not_a_price_and_more_kinds_of_device(tmp_path: Path) -> None:
+    """"How many laptops are assembled" is not answered with a laptop's price; an electric
+    car is no electric scooter, wireless earbuds are not noise-cancelling headphones; a ban
+    on cricket betting ads is about betting, not out of scope."""
+    engine = _engine_with(tmp_path, _pack("devices 2", """
+- id: used-laptop-price
+  topic: Devices
+  question: What is the average price of a used laptop?
+  answer: A used laptop cost PKR 62,000 on average in 2026.
+  figures:
+  - {metric: used_laptop_price, value: 62000, unit: PKR, period: '2026', period_label: '2026',
+     qualifier: average, sources: [s1]}
+  sources: [s1]
+- id: e-scooter-price
+  topic: Devices
+  question: What is the average price of an electric scooter?
+  answer: An electric scooter cost PKR 245,000 on average in 2026.
+  figures:
+  - {metric: e_scooter_price, value: 245000, unit: PKR, period: '2026', period_label: '2026',
+     qualifier: average, sources: [s1]}
+  sources: [s1]
+- id: anc-headphone-price
+  topic: Devices
+  question: What is the average price of noise-cancelling headphones?
+  answer: Noise-cancelling headphones cost PKR 24,500 on average in 2026.
+  figures:
+  - {metric: anc_price, value: 24500, unit: PKR, period: '2026', period_label: '2026',
+     qualifier: average, sources: [s1]}
+  sources: [s1]
+- id: betting-ad-ban
+  topic: Regulation
+  question: Are online betting ads banned?
+  answer: PEMRA and PTA banned advertisements for online betting and gambling websites in 2026.
+  sources: [s1]
+"""))
+    _finds(engine, (("used laptop price in Pakistan", "used-laptop-price"),
+                    ("electric scooter kitne ka hai", "e-scooter-price"),
+                    ("نوائز کینسلنگ ہیڈ فون کی اوسط قیمت کیا ہے؟", "anc-headphone-price"),
+                    ("Can a TV channel run ads for cricket betting websites?", "betting-ad-ban")))
+    _refuses(engine, ("How many laptops does Pakistan assemble locally every year?",
+                      "What is the average price of an electric car in Pakistan?",
+                      "What is the average price of wireless earbuds in Pakistan?",
+                      "What was the score of the cricket match?"))

@@ -1438,6 +1438,11 @@ class Matcher:
             group, kinds = asks
             if not doc.kinds or (kinds is not None and not kinds & doc.kinds):
                 return Reason.NO_FIGURE_OF_KIND, group
+            if (group == "number" and "money" in doc.kinds and doc.kinds <= {"money", "average"}
+                    and "money" not in self._groups(tokens)):
+                # "how many laptops are assembled" counts laptops, which a laptop's price
+                # is not (a number of dollars is asked with a money word: "how many dollars")
+                return Reason.NO_FIGURE_OF_KIND, group
             if (group == "average" and "money" not in doc.kinds
                     and "money" in (groups := self._groups(tokens))
                     and not groups & {"number", "percent"}):
