@@ -43,10 +43,13 @@ def buttons(params: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 async def say(fake: FakeBotAPI, user: int, text: str, n: int) -> str:
-    """Send a private message and wait for the n-th sendMessage to that chat; return it."""
+    """Send a private message and wait for the n-th sendMessage to that chat; return it
+    (waiting up to 15 s: the first unsure question loads the meaning model, which on a
+    loaded shared machine has taken over 5 s; a reply that never comes still fails)."""
     from tests.fakebot import updates
 
     fake.push_update(updates.private_text(user, text))
     await fake.wait_for(lambda r: r.ok and r.method == "sendMessage"
-                        and r.params.get("chat_id") == user and n <= len(texts(fake, user)))
+                        and r.params.get("chat_id") == user and n <= len(texts(fake, user)),
+                        timeout=15.0)
     return texts(fake, user)[n - 1]
