@@ -181,6 +181,12 @@ SETS = {
     "growth-blind77": REPO / "tests" / "data" / "growth-blind77",
     "growth-blind78": REPO / "tests" / "data" / "growth-blind78",
     "growth-blind79": REPO / "tests" / "data" / "growth-blind79",
+    # 80-83: 352/400 at a8cfb43, 363 with rounds 13-20, 364 first measured after round 26,
+    # then read in round 27
+    "growth-blind80": REPO / "tests" / "data" / "growth-blind80",
+    "growth-blind81": REPO / "tests" / "data" / "growth-blind81",
+    "growth-blind82": REPO / "tests" / "data" / "growth-blind82",
+    "growth-blind83": REPO / "tests" / "data" / "growth-blind83",
 }
 KINDS = ("en", "short", "typo", "roman", "urdu", "period", "near")
 TARGETS = {"en": 0.90, "short": 0.93, "typo": 0.93, "roman": 0.85, "urdu": 0.80,

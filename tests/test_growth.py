@@ -31,7 +31,7 @@ def _pack(title: str, entries: str) -> bytes:
 
 # "last fiscal year" in the blind set means FY26: the day the questions were written
 WRITTEN = dt.date(2026, 12, 1)
-# Floors: the levels reached (2026-12-01, after matching rounds 10 to 26: countries,
+# Floors: the levels reached (2026-12-01, after matching rounds 10 to 27: countries,
 # brands, contrasts, divides, units, fiscal quarters, vocabulary), rounded down to 0.05; the issue's targets
 # are higher (README). The comments give each held-out pack's first-measured score.
 FLOORS: dict[str, dict[str, float]] = {
@@ -226,6 +226,15 @@ FLOORS: dict[str, dict[str, float]] = {
                        "period": 1.00, "near": 0.80},
     "growth-blind79": {"en": 0.95, "short": 1.00, "typo": 1.00, "roman": 1.00, "urdu": 1.00,
                        "period": 1.00, "near": 1.00},
+    # 80-83: first measured 364/400 after round 26, then read in round 27
+    "growth-blind80": {"en": 0.90, "short": 1.00, "typo": 1.00, "roman": 0.95, "urdu": 1.00,
+                       "period": 1.00, "near": 0.65},
+    "growth-blind81": {"en": 0.90, "short": 1.00, "typo": 1.00, "roman": 1.00, "urdu": 1.00,
+                       "period": 1.00, "near": 1.00},
+    "growth-blind82": {"en": 0.85, "short": 1.00, "typo": 1.00, "roman": 1.00, "urdu": 1.00,
+                       "period": 1.00, "near": 0.90},
+    "growth-blind83": {"en": 0.90, "short": 1.00, "typo": 1.00, "roman": 1.00, "urdu": 1.00,
+                       "period": 1.00, "near": 0.90},
 }
 
 
@@ -2499,3 +2508,60 @@ def test_a_count_is_not_a_price_and_more_kinds_of_device(tmp_path: Path) -> None
                       "What is the average price of an electric car in Pakistan?",
                       "What is the average price of wireless earbuds in Pakistan?",
                       "What was the score of the cricket match?"))
+
+
+def test_phrases_mapped_twice_and_terms_inside_longer_ones(tmp_path: Path) -> None:
+    """سری لنکا is read as Sri Lanka (the vocabulary maps it to "sri lanka", which maps on);
+    "Opera Mini" is not also "Opera", so an Opera Touch entry does not answer it; a pen
+    tablet is no iPad, a dashcam no GPS tracker, a solar charger no solar panel."""
+    engine = _engine_with(tmp_path, _pack("phrases", """
+- id: it-exports-sri-lanka-fy26
+  topic: IT exports
+  question: What were Pakistan's IT exports to Sri Lanka in FY26?
+  answer: Pakistan's IT exports to Sri Lanka were 29.9 million US dollars in FY26.
+  figures:
+  - {metric: it_exports_sri_lanka, value: 29.9, unit: million USD, period: FY26,
+     period_label: FY26, qualifier: null, sources: [s1]}
+  sources: [s1]
+- id: opera-touch-users
+  topic: Internet
+  question: How many people use Opera Touch?
+  answer: About 95,000 people in Pakistan used Opera Touch in 2026.
+  figures:
+  - {metric: opera_touch_users, value: 95000, unit: people, period: '2026',
+     period_label: '2026', qualifier: about, sources: [s1]}
+  sources: [s1]
+- id: pen-tablet-price
+  topic: Devices
+  question: What is the average price of a graphics tablet?
+  answer: A graphics tablet cost PKR 21,800 on average in 2026.
+  figures:
+  - {metric: pen_tablet_price, value: 21800, unit: PKR, period: '2026', period_label: '2026',
+     qualifier: average, sources: [s1]}
+  sources: [s1]
+- id: dashcam-price
+  topic: Devices
+  question: What is the average price of a dashcam?
+  answer: A dashcam cost PKR 14,900 on average in 2026.
+  figures:
+  - {metric: dashcam_price, value: 14900, unit: PKR, period: '2026', period_label: '2026',
+     qualifier: average, sources: [s1]}
+  sources: [s1]
+- id: solar-chargers-assembled
+  topic: Hardware
+  question: How many solar chargers are assembled in Pakistan?
+  answer: Local factories assembled 132,000 solar chargers in 2025.
+  figures:
+  - {metric: solar_chargers, value: 132000, unit: units, period: '2025', period_label: '2025',
+     qualifier: null, sources: [s1]}
+  sources: [s1]
+"""))
+    _finds(engine, (("سری لنکا کو پاکستان کی آئی ٹی ایکسپورٹس کتنی ہیں؟", "it-exports-sri-lanka-fy26"),
+                    ("Opera Touch users in Pakistan", "opera-touch-users"),
+                    ("graphics tablet price", "pen-tablet-price"),
+                    ("dashcam kitne ka milta hai", "dashcam-price"),
+                    ("how many solar chargers are made locally", "solar-chargers-assembled")))
+    _refuses(engine, ("How many people use Opera Mini in Pakistan?",
+                      "What is the average price of an iPad in Pakistan?",
+                      "What is the average price of a car GPS tracker in Pakistan?",
+                      "pakistan mein solar panels kitne assemble hote hain?"))

@@ -1285,6 +1285,11 @@ class Matcher:
                  and not self._either(tokens, i, n)}
         if not grams:
             return None  # most questions name no side of any measure
+        # a term inside a longer one asked names nothing of its own: "Opera Mini" is not
+        # also "Opera", "cybersecurity analysts" not also "cybersecurity"
+        grams = {g for g in grams if not any(
+            len(o) > len(g) and any(o[i : i + len(g)] == g for i in range(len(o) - len(g) + 1))
+            for o in grams)}
 
         def holds(side: frozenset[tuple[str, ...]], among: frozenset[str] = words) -> bool:
             return any(set(term) <= among for term in side)

@@ -454,14 +454,20 @@ def _write_cached(cached: Path | None, lexicon: Lexicon) -> None:
 
 def _resolved(target: tuple[str, ...],
               synonyms: dict[tuple[str, ...], tuple[str, ...]]) -> tuple[str, ...]:
-    """A mapping's target with its own words mapped in turn (a few steps, so a cycle ends):
-    Urdu "izafa" -> "increase" -> "growth", and an Urdu word mapped to "fee" meets the
-    English word the vocabulary maps "fee" to."""
+    """A mapping's target with its own words, or the whole phrase, mapped in turn (a few
+    steps, so a cycle ends): Urdu "izafa" -> "increase" -> "growth", an Urdu word mapped to
+    "fee" meets the English word the vocabulary maps "fee" to, and "سری لنکا" -> "sri lanka"
+    -> "srilanka"."""
     def step(word: str) -> tuple[str, ...]:
         found = synonyms.get((word,), (word,))
         return (word,) if word in found else found  # a gloss ("starlink": ... internet) waits
 
     for _ in range(3):
+        whole = synonyms.get(target) if len(target) > 1 else None
+        if (whole is not None and whole != target and not set(target) <= set(whole)
+                and synonyms.get(whole) != target):  # (two phrases mapped to each other stay)
+            target = whole  # a phrase mapped to one ("سری لنکا" -> "sri lanka" -> srilanka)
+            continue
         mapped = tuple(w for word in target for w in step(word))
         if mapped == target:
             break
