@@ -187,6 +187,12 @@ SETS = {
     "growth-blind81": REPO / "tests" / "data" / "growth-blind81",
     "growth-blind82": REPO / "tests" / "data" / "growth-blind82",
     "growth-blind83": REPO / "tests" / "data" / "growth-blind83",
+    # 84-87: 343/400 at a8cfb43, 359 with rounds 13-20, 363 with rounds 21-27 (this
+    # session's final code): unseen, nothing tuned on them
+    "growth-blind84": REPO / "tests" / "data" / "growth-blind84",
+    "growth-blind85": REPO / "tests" / "data" / "growth-blind85",
+    "growth-blind86": REPO / "tests" / "data" / "growth-blind86",
+    "growth-blind87": REPO / "tests" / "data" / "growth-blind87",
 }
 KINDS = ("en", "short", "typo", "roman", "urdu", "period", "near")
 TARGETS = {"en": 0.90, "short": 0.93, "typo": 0.93, "roman": 0.85, "urdu": 0.80,

@@ -235,6 +235,15 @@ FLOORS: dict[str, dict[str, float]] = {
                        "period": 1.00, "near": 0.90},
     "growth-blind83": {"en": 0.90, "short": 1.00, "typo": 1.00, "roman": 1.00, "urdu": 1.00,
                        "period": 1.00, "near": 0.90},
+    # 84-87: first measured 363/400 with the final code of rounds 21-27; unseen
+    "growth-blind84": {"en": 0.80, "short": 1.00, "typo": 1.00, "roman": 1.00, "urdu": 0.85,
+                       "period": 1.00, "near": 0.75},
+    "growth-blind85": {"en": 0.80, "short": 1.00, "typo": 1.00, "roman": 0.90, "urdu": 1.00,
+                       "period": 1.00, "near": 0.90},
+    "growth-blind86": {"en": 0.90, "short": 0.75, "typo": 1.00, "roman": 1.00, "urdu": 1.00,
+                       "period": 1.00, "near": 1.00},
+    "growth-blind87": {"en": 0.70, "short": 1.00, "typo": 1.00, "roman": 1.00, "urdu": 0.85,
+                       "period": 1.00, "near": 0.90},
 }
 
 
