@@ -267,3 +267,23 @@ def test_default_database_is_the_user_data_dir_not_the_cwd(tmp_path: Path) -> No
     assert stats.returncode == 0, stats.stderr
     help_text = run_once(env, "run", "--help").stdout
     assert "3    Telegram rejected TELEGRAM_BOT_TOKEN" in help_text
+
+
+def test_a_sure_answer_loads_no_numpy_and_an_unsure_one_still_uses_meaning(
+        tmp_path: Path) -> None:
+    """sqlite-utils imports numpy when it can; the store never gives it numpy values, so a
+    sure answer from ``pkitbot ask`` starts without it (about 70 ms and 10 MB of every
+    start), and a question only the meaning signal can place still loads it and answers."""
+    env = child_env(tmp_path)
+    script = ("import sys, runpy; sys.argv = ['pkitbot', 'ask', sys.argv[1]]\n"
+              "try:\n    runpy.run_module('bot', run_name='__main__')\n"
+              "except SystemExit:\n    pass\n"
+              "print('NUMPY' if 'numpy' in sys.modules else 'NO-NUMPY')\n")
+    sure = subprocess.run([sys.executable, "-c", script, "What were IT exports in FY25?"],
+                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert "3.8 billion" in sure.stdout and sure.stdout.splitlines()[-1] == "NO-NUMPY", sure
+    unsure = subprocess.run([sys.executable, "-c", script,
+                             "how much does pakistan earn by selling tech services to other "
+                             "countries"], env=env, cwd=tmp_path, capture_output=True,
+                            text=True, timeout=120)
+    assert "3.8 billion" in unsure.stdout and unsure.stdout.splitlines()[-1] == "NUMPY", unsure

@@ -380,7 +380,7 @@ class Lexicon:
         cached = _lexicon_cache(own, other)
         found = _read_cached(cached)
         if found is not None:
-            return found
+            return _digested(found, cached)
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: faster
         raw: Any = yaml.load(own.decode("utf-8"), Loader=loader) or {}
         if other:
@@ -388,7 +388,7 @@ class Lexicon:
             raw["synonyms"] = {**(vocabulary.get("synonyms") or {}), **(raw.get("synonyms") or {})}
         lexicon = cls.from_dict(raw)
         _write_cached(cached, lexicon)
-        return lexicon
+        return _digested(lexicon, cached)
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Lexicon:
@@ -412,6 +412,22 @@ class Lexicon:
                    frozenset(str(t).casefold() for t in raw.get("abbreviations") or []),
                    tuple((str(place), tuple(str(t) for t in inside))
                          for place, inside in (raw.get("within") or {}).items()))
+
+
+_DIGESTS: dict[int, tuple[Lexicon, str]] = {}  # id(lexicon) -> (it, its files' digest)
+
+
+def _digested(lexicon: Lexicon, cached: Path | None) -> Lexicon:
+    if cached is not None:  # the cache file's name holds the files' digest
+        _DIGESTS[id(lexicon)] = (lexicon, cached.stem.removeprefix("lexicon-"))
+    return lexicon
+
+
+def lexicon_digest(lexicon: Lexicon) -> str:
+    """A digest of the files ``lexicon`` was read from and of this module, "" for one built
+    or changed in code (``dataclasses.replace`` makes a new object, which has none)."""
+    known = _DIGESTS.get(id(lexicon))
+    return known[1] if known is not None and known[0] is lexicon else ""
 
 
 def _lexicon_cache(own: bytes, other: bytes) -> Path | None:
