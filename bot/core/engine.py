@@ -327,6 +327,8 @@ class _Built:
     matcher: Matcher
     topics: tuple[str, ...]
     names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # topics by language
+    # each answered entry's other periods (Engine._other_periods), read once per version
+    periods: dict[str, tuple[SourcedFigure, ...]] = field(default_factory=dict)
 
 
 class Engine:
@@ -590,9 +592,16 @@ class Engine:
         ids = list(dict.fromkeys([*entry.sources, *(f.source for f in entry.figures if f.source),
                                   *(o.figure.source for o in also if o.figure.source)]))
         sources = tuple(built.sources[i] for i in ids if i in built.sources)
+        others: tuple[SourcedFigure, ...] = ()
+        if periods:
+            others = built.periods.get(entry.id) or ()
+            if entry.id not in built.periods:
+                if len(built.periods) >= ENTRY_CACHE:
+                    built.periods.clear()
+                others = built.periods[entry.id] = self._other_periods(entry, figures,
+                                                                       built.sources)
         return Answer(question or entry.question, "answer", Reason.CONFIDENT, score, entry, figures,
-                      tuple(also), sources, (), built.topics,
-                      periods=self._other_periods(entry, figures, built.sources) if periods else ())
+                      tuple(also), sources, (), built.topics, periods=others)
 
     def _other_periods(self, entry: Entry, figures: Sequence[SourcedFigure],
                        sources: Mapping[str, Source]) -> tuple[SourcedFigure, ...]:
