@@ -4,7 +4,7 @@ No ``telegram`` and no ``click`` here: the CLI, the Telegram handlers and the an
 all reach the knowledge base through these names.
 """
 
-import sys
+import sys as _sys
 
 
 def _import_sqlite_utils() -> None:
@@ -12,14 +12,14 @@ def _import_sqlite_utils() -> None:
     of every start, "pkitbot ask" included): it uses numpy only to store numpy values, and
     the store writes embeddings as bytes. The meaning signal imports numpy itself, on first
     need; a process that already has numpy (or sqlite-utils) is left as it is."""
-    if "sqlite_utils" in sys.modules or "numpy" in sys.modules:
+    if "sqlite_utils" in _sys.modules or "numpy" in _sys.modules:
         return
-    sys.modules["numpy"] = None  # type: ignore[assignment]  # "import numpy" fails here
+    _sys.modules["numpy"] = None  # type: ignore[assignment]  # "import numpy" fails here
     try:
         import sqlite_utils  # noqa: F401
     finally:
-        if sys.modules.get("numpy", ...) is None:
-            del sys.modules["numpy"]
+        if _sys.modules.get("numpy", ...) is None:
+            del _sys.modules["numpy"]
 
 
 _import_sqlite_utils()
