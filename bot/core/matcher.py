@@ -1468,21 +1468,22 @@ class Matcher:
             return Reason.NARROWER, narrower
         return None
 
+    def _topic_words(self, weights: Mapping[str, float]) -> list[str]:
+        """The question's words that name what it is about: not words of asking ("share",
+        "how many"), words any entry may use, "people" or "Pakistan"."""
+        return [t for t in weights if t not in self.asking_words and t not in self.generic
+                and t not in self.unspecific]
+
     def _topic_shared(self, weights: Mapping[str, float], doc: _Doc) -> int:
-        """How many of the question's topic words (not words of asking, words any entry may
-        use, "people" or "Pakistan") ``doc`` holds: "IT courses for ex-army men" shares "IT" and
-        "courses" with an entry on IT courses for retired soldiers; "real estate prices in
-        Lahore" only "Lahore" with the column's freelancing cities."""
-        return sum(1 for t in weights if t not in self.asking_words and t not in self.generic
-                   and t not in self.unspecific and (t in doc.strong or t in doc.weak))
+        """How many of the question's topic words ``doc`` holds: "IT courses for ex-army
+        personnel" shares "IT" and "courses" with an entry on IT courses for retired
+        soldiers; "real estate prices in Lahore" only "Lahore" with the column's cities."""
+        return sum(1 for t in self._topic_words(weights) if t in doc.strong or t in doc.weak)
 
     def _on_topic(self, weights: Mapping[str, float], doc: _Doc) -> bool:
-        """True when ``doc`` holds a word of the question that names what it is about, not
-        only words of asking ("share", "how many"), words any entry may use, "people" and
-        "Pakistan", or when the question has no other words."""
-        topic = [t for t in weights if t not in self.asking_words and t not in self.generic
-                 and t not in self.unspecific]
-        # (a question of asking words alone, "What are the recommendations?", is about them)
+        """True when ``doc`` holds one of the question's topic words, or when the question
+        has none ("What are the recommendations?" is about its words of asking)."""
+        topic = self._topic_words(weights)
         return not topic or any(t in doc.strong or t in doc.weak for t in topic)
 
     def _other_bound(self, tokens: Sequence[str], doc: _Doc) -> str | None:
